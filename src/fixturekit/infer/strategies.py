@@ -1,0 +1,482 @@
+"""Value strategies: small value objects that say how one column gets its values.
+
+Inference (fixturekit.infer.rules) picks a strategy for each column; consumers render it:
+
+* `source()` is factory_boy declaration source text, written into generated factory modules;
+* `declaration()` is the factory_boy declaration object that `factory_for` puts on runtime
+  factories. It is built by evaluating `source()` in a fixed namespace, so a generated factory
+  and a runtime factory cannot disagree: they are the same code;
+* the bulk rendering (N values from a seed, for `fixturekit seed`) lives in
+  `fixturekit.values.bulk`, dispatched on the strategy's class.
+
+Sources may use these names, and only these: `factory`, `fv` (fixturekit.values), `datetime`,
+`decimal`, `uuid`, plus the enum classes a strategy lists in `python_refs`.
+"""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import importlib
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from fixturekit.schema.model import PythonRef
+
+
+def resolve_ref(ref: PythonRef) -> Any:
+    obj: Any = importlib.import_module(ref.module)
+    for part in ref.qualname.split("."):
+        obj = getattr(obj, part)
+    return obj
+
+
+def base_namespace() -> dict[str, Any]:
+    import factory
+    import factory.fuzzy
+
+    from fixturekit import values as fv
+
+    return {"factory": factory, "fv": fv, "datetime": datetime, "decimal": decimal, "uuid": uuid}
+
+
+def lit(value: Any) -> str:
+    """A Python literal for a value taken from the schema (labels, patterns, bounds)."""
+    if isinstance(value, decimal.Decimal):
+        return f'decimal.Decimal("{value}")'
+    if isinstance(value, datetime.datetime):
+        return f"datetime.datetime.fromisoformat({value.isoformat()!r})"
+    if isinstance(value, datetime.date):
+        return f"datetime.date.fromisoformat({value.isoformat()!r})"
+    if isinstance(value, str) and "\\" in value and '"' not in value and not value.endswith("\\"):
+        return f'r"{value}"'
+    if isinstance(value, (list, tuple)):
+        inner = ", ".join(lit(v) for v in value)
+        return f"[{inner}]"
+    return repr(value)
+
+
+def kwargs_source(kwargs: tuple[tuple[str, Any], ...]) -> str:
+    return "".join(f", {key}={lit(value)}" for key, value in kwargs)
+
+
+@dataclass(frozen=True)
+class Strategy:
+    """Base of all strategies. Subclasses set `value_source` or override `source`."""
+
+    # True when the strategy guarantees distinct values per sequence number.
+    unique: ClassVar[bool] = False
+
+    @property
+    def python_refs(self) -> tuple[PythonRef, ...]:
+        return ()
+
+    def value_source(self) -> str:
+        """A Python expression producing one value (uses `n` when `unique` is True)."""
+        raise NotImplementedError
+
+    def source(self) -> str:
+        if self.unique:
+            return f"factory.Sequence(lambda n: {self.value_source()})"
+        return f"factory.LazyFunction(lambda: {self.value_source()})"
+
+    def namespace(self) -> dict[str, Any]:
+        namespace = base_namespace()
+        for ref in self.python_refs:
+            namespace[ref.name] = resolve_ref(ref)
+        return namespace
+
+    def declaration(self) -> Any:
+        # One source of truth: the runtime declaration is the generated source, evaluated.
+        code = compile(self.source(), f"<fixturekit {type(self).__name__}>", "eval")
+        return eval(code, self.namespace())  # noqa: S307 - source built from schema literals
+
+    def one(self, n: int = 0) -> Any:
+        """One value, as the generated code would produce it (used by tests and reports)."""
+        code = compile(self.value_source(), f"<fixturekit {type(self).__name__}>", "eval")
+        return eval(code, {**self.namespace(), "n": n})  # noqa: S307
+
+
+@dataclass(frozen=True)
+class FakerValue(Strategy):
+    """A Faker provider, fitted to a maximum length and letter case when the column needs it."""
+
+    provider: str
+    kwargs: tuple[tuple[str, Any], ...] = ()
+    max_length: int | None = None
+    case: str | None = None  # "lower" | "upper"
+
+    def _fit_args(self) -> str:
+        args = ""
+        if self.max_length is not None:
+            args += f", max_length={self.max_length}"
+        if self.case:
+            args += f", case={self.case!r}"
+        return args
+
+    def value_source(self) -> str:
+        return f"fv.fake({self.provider!r}{kwargs_source(self.kwargs)}{self._fit_args()})"
+
+    def source(self) -> str:
+        if self.max_length is None and self.case is None:
+            return f"factory.Faker({self.provider!r}{kwargs_source(self.kwargs)})"
+        return super().source()
+
+
+@dataclass(frozen=True)
+class UniqueFakerValue(FakerValue):
+    """A Faker value made unique by weaving the sequence number into it (emails, user names)."""
+
+    unique: ClassVar[bool] = True
+
+    def value_source(self) -> str:
+        return f"fv.unique({self.provider!r}, n{kwargs_source(self.kwargs)}{self._fit_args()})"
+
+    def source(self) -> str:
+        return f"factory.Sequence(lambda n: {self.value_source()})"
+
+
+@dataclass(frozen=True)
+class Code(Strategy):
+    """A short code of fixed or bounded length over an alphabet (`String(3)` with no meaning)."""
+
+    length: int
+    alphabet: str = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    is_unique: bool = False
+
+    @property
+    def unique(self) -> bool:  # type: ignore[override]
+        return self.is_unique
+
+    @property
+    def capacity(self) -> int:
+        return len(self.alphabet) ** self.length
+
+    def value_source(self) -> str:
+        alphabet = "" if self.alphabet == Code.alphabet else f", alphabet={self.alphabet!r}"
+        if self.is_unique:
+            return f"fv.code(n, {self.length}{alphabet})"
+        return f"fv.code(None, {self.length}{alphabet})"
+
+
+@dataclass(frozen=True)
+class SequenceInt(Strategy):
+    """Distinct integers `start + n * step`, kept inside the column's range."""
+
+    start: int = 1
+    maximum: int | None = None
+
+    unique: ClassVar[bool] = True
+
+    def value_source(self) -> str:
+        if self.maximum is None:
+            return f"n + {self.start}" if self.start else "n"
+        return f"fv.bounded_sequence(n, {self.start}, {self.maximum})"
+
+
+@dataclass(frozen=True)
+class IntRange(Strategy):
+    low: int
+    high: int
+
+    def value_source(self) -> str:
+        return f"fv.integer({self.low}, {self.high})"
+
+    def source(self) -> str:
+        return f"factory.fuzzy.FuzzyInteger({self.low}, {self.high})"
+
+
+@dataclass(frozen=True)
+class DecimalRange(Strategy):
+    """Decimals with `places` digits after the point, inclusive bounds already narrowed."""
+
+    low: decimal.Decimal
+    high: decimal.Decimal
+    places: int
+
+    def value_source(self) -> str:
+        return f"fv.decimal({lit(self.low)}, {lit(self.high)}, {self.places})"
+
+
+@dataclass(frozen=True)
+class FloatRange(Strategy):
+    low: float
+    high: float
+
+    def value_source(self) -> str:
+        return f"fv.floating({self.low!r}, {self.high!r})"
+
+    def source(self) -> str:
+        return f"factory.fuzzy.FuzzyFloat({self.low!r}, {self.high!r})"
+
+
+@dataclass(frozen=True)
+class Choice(Strategy):
+    """One of a fixed set of values (enum labels, IN lists), optionally weighted."""
+
+    values: tuple[Any, ...]
+    enum_class: PythonRef | None = None  # choose members of this Enum instead of labels
+    weights: tuple[float, ...] | None = None
+
+    @property
+    def python_refs(self) -> tuple[PythonRef, ...]:
+        return (self.enum_class,) if self.enum_class else ()
+
+    def _choices(self) -> str:
+        if self.enum_class:
+            if self.values:
+                return "[" + ", ".join(f"{self.enum_class.name}.{v}" for v in self.values) + "]"
+            return f"list({self.enum_class.name})"
+        return lit(list(self.values))
+
+    def value_source(self) -> str:
+        if self.weights:
+            return f"fv.weighted({self._choices()}, {list(self.weights)!r})"
+        return f"fv.choice({self._choices()})"
+
+    def source(self) -> str:
+        if self.weights:
+            return super().source()
+        return f"factory.fuzzy.FuzzyChoice({self._choices()})"
+
+
+@dataclass(frozen=True)
+class UniqueChoice(Choice):
+    """Distinct values from a finite set: row n takes the n-th value; more rows than values fail."""
+
+    unique: ClassVar[bool] = True
+
+    def value_source(self) -> str:
+        return f"fv.nth({self._choices()}, n)"
+
+    def source(self) -> str:
+        return f"factory.Sequence(lambda n: {self.value_source()})"
+
+
+@dataclass(frozen=True)
+class Literal(Strategy):
+    value: Any
+
+    def value_source(self) -> str:
+        return lit(self.value)
+
+    def source(self) -> str:
+        return lit(self.value)
+
+
+@dataclass(frozen=True)
+class Boolean(Strategy):
+    true_rate: float = 0.5
+
+    def value_source(self) -> str:
+        if self.true_rate == 0.5:
+            return "fv.boolean()"
+        return f"fv.boolean({self.true_rate!r})"
+
+    def source(self) -> str:
+        if self.true_rate == 0.5:
+            return 'factory.Faker("pybool")'
+        return super().source()
+
+
+@dataclass(frozen=True)
+class DateRange(Strategy):
+    """Dates between two bounds: ISO dates or Faker-style offsets such as "-2y" and "today"."""
+
+    start: str = "-2y"
+    end: str = "today"
+
+    def value_source(self) -> str:
+        return f"fv.date_between({self.start!r}, {self.end!r})"
+
+    def source(self) -> str:
+        return f'factory.Faker("date_between", start_date={self.start!r}, end_date={self.end!r})'
+
+
+@dataclass(frozen=True)
+class DateTimeRange(Strategy):
+    start: str = "-2y"
+    end: str = "now"
+    timezone: bool = False
+
+    def value_source(self) -> str:
+        tz = ", aware=True" if self.timezone else ""
+        return f"fv.datetime_between({self.start!r}, {self.end!r}{tz})"
+
+    def source(self) -> str:
+        tz = ", tzinfo=datetime.timezone.utc" if self.timezone else ""
+        return (
+            f'factory.Faker("date_time_between", start_date={self.start!r}, '
+            f"end_date={self.end!r}{tz})"
+        )
+
+
+@dataclass(frozen=True)
+class TimeOfDay(Strategy):
+    def value_source(self) -> str:
+        return "fv.time_of_day()"
+
+    def source(self) -> str:
+        return 'factory.Faker("time_object")'
+
+
+@dataclass(frozen=True)
+class Duration(Strategy):
+    max_days: int = 30
+
+    def value_source(self) -> str:
+        return f"fv.duration({self.max_days})"
+
+
+@dataclass(frozen=True)
+class UuidValue(Strategy):
+    as_string: bool = False
+
+    def value_source(self) -> str:
+        return "str(uuid.uuid4())" if self.as_string else "uuid.uuid4()"
+
+    def source(self) -> str:
+        if self.as_string:
+            return 'factory.Faker("uuid4")'
+        return 'factory.Faker("uuid4", cast_to=None)'
+
+
+@dataclass(frozen=True)
+class JsonDocument(Strategy):
+    def value_source(self) -> str:
+        return "fv.json_document()"
+
+
+@dataclass(frozen=True)
+class BinaryValue(Strategy):
+    length: int = 16
+
+    def value_source(self) -> str:
+        return f"fv.binary({self.length})"
+
+    def source(self) -> str:
+        return f'factory.Faker("binary", length={self.length})'
+
+
+@dataclass(frozen=True)
+class NetworkAddress(Strategy):
+    """An IPv4 address (`inet`), network (`cidr`) or MAC address (`mac`)."""
+
+    form: str = "inet"
+
+    def value_source(self) -> str:
+        return f"fv.network_address({self.form!r})"
+
+    def source(self) -> str:
+        if self.form == "inet":
+            return 'factory.Faker("ipv4")'
+        if self.form == "mac":
+            return 'factory.Faker("mac_address")'
+        return super().source()
+
+
+@dataclass(frozen=True)
+class Matching(Strategy):
+    """A string matching a regular expression (anchored), within a maximum length."""
+
+    regex: str
+    max_length: int | None = None
+    is_unique: bool = False
+
+    @property
+    def unique(self) -> bool:  # type: ignore[override]
+        return self.is_unique
+
+    def value_source(self) -> str:
+        extra = f", max_length={self.max_length}" if self.max_length else ""
+        seq = ", n=n" if self.is_unique else ""
+        return f"fv.matching({lit(self.regex)}{extra}{seq})"
+
+
+@dataclass(frozen=True)
+class UniqueText(Strategy):
+    """A free-text value made unique: a realistic base plus the sequence number."""
+
+    base: Strategy
+    max_length: int | None = None
+
+    unique: ClassVar[bool] = True
+
+    @property
+    def python_refs(self) -> tuple[PythonRef, ...]:
+        return self.base.python_refs
+
+    def value_source(self) -> str:
+        extra = f", max_length={self.max_length}" if self.max_length else ""
+        return f"fv.numbered({self.base.value_source()}, n{extra})"
+
+
+@dataclass(frozen=True)
+class ArrayOf(Strategy):
+    item: Strategy
+    min_items: int = 0
+    max_items: int = 3
+
+    @property
+    def python_refs(self) -> tuple[PythonRef, ...]:
+        return self.item.python_refs
+
+    def value_source(self) -> str:
+        return (
+            f"[{self.item.value_source()} for _ in "
+            f"range(fv.integer({self.min_items}, {self.max_items}))]"
+        )
+
+
+@dataclass(frozen=True)
+class Relative(Strategy):
+    """A value placed relative to another column of the same row (`ends_at > starts_at`).
+
+    `op` is the comparison the value must satisfy against `other`, e.g. ">" means strictly
+    after/greater. `fallback` produces a value when the other column is NULL.
+    """
+
+    other: str  # attribute name of the other column on the instance
+    op: str
+    fallback: Strategy = field(default_factory=lambda: Literal(None))
+    step: Any = None  # the smallest representable gap: 1, Decimal("0.01"), a timedelta
+
+    @property
+    def python_refs(self) -> tuple[PythonRef, ...]:
+        return self.fallback.python_refs
+
+    def value_source(self) -> str:
+        return self.fallback.value_source()
+
+    def source(self) -> str:
+        step = f", step={lit(self.step)}" if self.step is not None else ""
+        return (
+            f"factory.LazyAttribute(lambda o: fv.relative(o.{self.other}, {self.op!r}, "
+            f"lambda: {self.fallback.value_source()}{step}))"
+        )
+
+
+@dataclass(frozen=True)
+class FromColumn(Strategy):
+    """A value computed from another column of the row (an email from the name, a slug)."""
+
+    other: str
+    transform: str  # name of a function in fixturekit.values taking the other value
+    max_length: int | None = None
+
+    def value_source(self) -> str:
+        raise NotImplementedError("FromColumn needs the row; use source()")
+
+    def source(self) -> str:
+        extra = f", max_length={self.max_length}" if self.max_length else ""
+        return f"factory.LazyAttribute(lambda o: fv.{self.transform}(o.{self.other}{extra}))"
+
+
+@dataclass(frozen=True)
+class NullValue(Strategy):
+    def value_source(self) -> str:
+        return "None"
+
+    def source(self) -> str:
+        return "None"

@@ -1,0 +1,320 @@
+"""Read SQLAlchemy tables and mapped classes into the neutral schema model."""
+
+from __future__ import annotations
+
+import enum
+from typing import Any
+
+from sqlalchemy import (
+    ARRAY,
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Enum,
+    Float,
+    Index,
+    Integer,
+    Interval,
+    LargeBinary,
+    MetaData,
+    Numeric,
+    SmallInteger,
+    String,
+    Text,
+    Time,
+    TypeDecorator,
+    UniqueConstraint,
+    Uuid,
+)
+from sqlalchemy import Table as SATable
+from sqlalchemy.orm import Mapper, RelationshipDirection
+from sqlalchemy.sql.type_api import TypeEngine
+
+from fixturekit.schema.loading import LoadedModels
+from fixturekit.schema.model import (
+    Check,
+    Column,
+    ColumnType,
+    ForeignKey,
+    Kind,
+    PythonRef,
+    Relationship,
+    RelationKind,
+    Schema,
+    Table,
+    Unique,
+)
+
+_NAMED_KINDS = {  # dialect types recognised by their visit name, so no dialect import is needed
+    "INET": Kind.INET,
+    "CIDR": Kind.CIDR,
+    "MACADDR": Kind.MACADDR,
+    "MACADDR8": Kind.MACADDR,
+    "UUID": Kind.UUID,
+    "JSONB": Kind.JSON,
+    "TSVECTOR": Kind.UNKNOWN,
+    "BIT": Kind.UNKNOWN,
+}
+
+
+def _sql_text(sa_type: TypeEngine, dialect: Any = None) -> str:
+    try:
+        return sa_type.compile(dialect=dialect) if dialect else str(sa_type)
+    except Exception:
+        return type(sa_type).__name__
+
+
+def column_type(sa_type: TypeEngine, dialect: Any = None) -> ColumnType:
+    """Map a SQLAlchemy type (generic or dialect-specific) to a ColumnType."""
+    sql = _sql_text(sa_type, dialect)
+    if isinstance(sa_type, TypeDecorator):
+        inner = column_type(sa_type.impl_instance, dialect)
+        return ColumnType(**{**inner.__dict__, "sql": type(sa_type).__name__})
+
+    visit = getattr(sa_type, "__visit_name__", "").upper()
+    if isinstance(sa_type, Enum):
+        cls = sa_type.enum_class
+        ref = members = None
+        if cls is not None and issubclass(cls, enum.Enum):
+            ref = PythonRef(cls.__module__, cls.__qualname__)
+            members = tuple(cls.__members__)
+            if len(members) != len(sa_type.enums):
+                members = tuple(m.name for m in cls)
+        return ColumnType(
+            Kind.ENUM,
+            enum_values=tuple(sa_type.enums),
+            enum_class=ref,
+            enum_members=members or (),
+            length=sa_type.length,
+            sql=sql,
+        )
+    if isinstance(sa_type, ARRAY):
+        return ColumnType(
+            Kind.ARRAY,
+            item=column_type(sa_type.item_type, dialect),
+            dimensions=sa_type.dimensions or 1,
+            sql=sql,
+        )
+    if isinstance(sa_type, JSON) or visit in ("JSON", "JSONB"):
+        return ColumnType(Kind.JSON, binary_json=visit == "JSONB", sql=sql)
+    if visit in _NAMED_KINDS:
+        return ColumnType(_NAMED_KINDS[visit], sql=sql)
+    if isinstance(sa_type, Boolean):
+        return ColumnType(Kind.BOOLEAN, sql=sql)
+    if isinstance(sa_type, Uuid):
+        return ColumnType(Kind.UUID, sql=sql)
+    if isinstance(sa_type, Interval):
+        return ColumnType(Kind.INTERVAL, sql=sql)
+    if isinstance(sa_type, DateTime):
+        return ColumnType(Kind.DATETIME, timezone=bool(sa_type.timezone), sql=sql)
+    if isinstance(sa_type, Date):
+        return ColumnType(Kind.DATE, sql=sql)
+    if isinstance(sa_type, Time):
+        return ColumnType(Kind.TIME, timezone=bool(getattr(sa_type, "timezone", False)), sql=sql)
+    if isinstance(sa_type, Float):
+        return ColumnType(Kind.FLOAT, precision=sa_type.precision, sql=sql)
+    if isinstance(sa_type, Numeric):
+        if sa_type.scale == 0 and sa_type.precision is None:
+            return ColumnType(Kind.INTEGER, sql=sql)
+        return ColumnType(
+            Kind.NUMERIC, precision=sa_type.precision, scale=sa_type.scale, sql=sql
+        )
+    if isinstance(sa_type, BigInteger):
+        return ColumnType(Kind.BIGINT, unsigned=bool(getattr(sa_type, "unsigned", False)), sql=sql)
+    if isinstance(sa_type, SmallInteger):
+        unsigned = bool(getattr(sa_type, "unsigned", False))
+        if visit == "TINYINT":
+            return ColumnType(Kind.SMALLINT, precision=3, unsigned=unsigned, sql=sql)
+        return ColumnType(Kind.SMALLINT, unsigned=unsigned, sql=sql)
+    if isinstance(sa_type, Integer):
+        if visit == "TINYINT":
+            return ColumnType(Kind.SMALLINT, precision=3, sql=sql)
+        return ColumnType(Kind.INTEGER, unsigned=bool(getattr(sa_type, "unsigned", False)), sql=sql)
+    if isinstance(sa_type, Text):
+        return ColumnType(Kind.TEXT, length=sa_type.length, sql=sql)
+    if isinstance(sa_type, String):
+        return ColumnType(Kind.STRING, length=sa_type.length, sql=sql)
+    if isinstance(sa_type, LargeBinary):
+        return ColumnType(Kind.BINARY, length=sa_type.length, sql=sql)
+    return ColumnType(Kind.UNKNOWN, sql=sql)
+
+
+def _default_text(default: Any) -> str | None:
+    if default is None:
+        return None
+    arg = getattr(default, "arg", default)
+    text = getattr(arg, "text", None)
+    if text is not None:
+        return str(text)
+    try:
+        return str(arg.compile(compile_kwargs={"literal_binds": True}))
+    except Exception:
+        return str(arg)
+
+
+def _check_sql(constraint: CheckConstraint) -> str:
+    try:
+        return str(constraint.sqltext.compile(compile_kwargs={"literal_binds": True}))
+    except Exception:
+        return str(constraint.sqltext)
+
+
+def _partial_where(index: Index) -> str | None:
+    for dialect_name in ("postgresql", "sqlite", "mssql"):
+        where = index.dialect_options.get(dialect_name, {}).get("where")  # type: ignore[union-attr]
+        if where is not None:
+            return _check_sql(CheckConstraint(where))
+    return None
+
+
+def _mapper_for(table: SATable, mappers: list[Mapper]) -> Mapper | None:
+    for mapper in mappers:
+        if mapper.local_table is table and not mapper.single:
+            return mapper
+    return None
+
+
+def _relationships(mapper: Mapper) -> list[Relationship]:
+    relations = []
+    for rel in mapper.relationships:
+        if rel.parent is not mapper:
+            continue  # inherited from a parent mapper: described on the parent's table
+        target = rel.mapper.local_table
+        if rel.direction is RelationshipDirection.MANYTOMANY:
+            kind = RelationKind.MANY_TO_MANY
+        elif rel.direction is RelationshipDirection.MANYTOONE:
+            kind = RelationKind.MANY_TO_ONE
+        else:
+            kind = RelationKind.ONE_TO_MANY if rel.uselist else RelationKind.ONE_TO_ONE
+        local = tuple(c.name for c in rel.local_columns if c.table is mapper.local_table)
+        remote = tuple(c.name for c in rel.remote_side if c.table is target)
+        secondary = rel.secondary
+        relations.append(
+            Relationship(
+                name=rel.key,
+                kind=kind,
+                target=target.fullname,
+                local_columns=local if kind is RelationKind.MANY_TO_ONE else (),
+                remote_columns=remote if kind is not RelationKind.MANY_TO_ONE else (),
+                secondary=secondary.fullname if secondary is not None else None,
+                back_populates=rel.back_populates or None,
+                viewonly=bool(rel.viewonly),
+            )
+        )
+    return relations
+
+
+def read_table(sa_table: SATable, mapper: Mapper | None = None, dialect: Any = None) -> Table:
+    """One SQLAlchemy Table (and its mapper, when there is one) as a neutral Table."""
+    single_unique = {
+        next(iter(c.columns)).name
+        for c in sa_table.constraints
+        if isinstance(c, UniqueConstraint) and len(c.columns) == 1
+    }
+    uniques: list[Unique] = []
+    for constraint in sa_table.constraints:
+        if isinstance(constraint, UniqueConstraint) and len(constraint.columns) > 1:
+            uniques.append(Unique(tuple(c.name for c in constraint.columns), constraint.name))
+    for index in sorted(sa_table.indexes, key=lambda i: i.name or ""):
+        if not index.unique:
+            continue
+        cols = tuple(c.name for c in index.columns)
+        where = _partial_where(index)
+        if len(cols) == 1 and where is None:
+            single_unique.add(cols[0])
+        elif cols:
+            uniques.append(Unique(cols, index.name, where))
+
+    autoinc = sa_table.autoincrement_column
+    columns = []
+    for col in sa_table.columns:
+        attribute = None
+        if mapper is not None:
+            try:
+                prop = mapper.get_property_by_column(col)
+                attribute = prop.key if prop.key != col.name else None
+            except Exception:
+                attribute = None
+        columns.append(
+            Column(
+                name=col.name,
+                type=column_type(col.type, dialect),
+                nullable=bool(col.nullable),
+                primary_key=bool(col.primary_key),
+                autoincrement=col is autoinc or col.identity is not None,
+                server_default=_default_text(col.server_default),
+                client_default=col.default is not None,
+                computed=col.computed is not None,
+                unique=bool(col.unique) or col.name in single_unique,
+                attribute=attribute,
+                comment=col.comment,
+            )
+        )
+
+    foreign_keys = []
+    for fkc in sorted(sa_table.foreign_key_constraints, key=lambda f: [c.name for c in f.columns]):
+        elements = fkc.elements
+        foreign_keys.append(
+            ForeignKey(
+                columns=tuple(e.parent.name for e in elements),
+                referred_table=elements[0].column.table.fullname,
+                referred_columns=tuple(e.column.name for e in elements),
+                name=fkc.name if isinstance(fkc.name, str) else None,
+                deferrable=bool(fkc.deferrable),
+                ondelete=fkc.ondelete,
+            )
+        )
+
+    checks = [
+        Check(_check_sql(c), c.name if isinstance(c.name, str) else None)
+        for c in sa_table.constraints
+        if isinstance(c, CheckConstraint)
+    ]
+    engine = sa_table.kwargs.get("mysql_engine") or sa_table.kwargs.get("mariadb_engine")
+    model = relationships = None
+    if mapper is not None:
+        model = PythonRef(mapper.class_.__module__, mapper.class_.__qualname__)
+        relationships = _relationships(mapper)
+    return Table(
+        name=sa_table.name,
+        schema=sa_table.schema,
+        columns=columns,
+        primary_key=tuple(c.name for c in sa_table.primary_key.columns),
+        foreign_keys=foreign_keys,
+        uniques=uniques,
+        checks=checks,
+        relationships=relationships or [],
+        model=model,
+        comment=sa_table.comment,
+        engine=engine,
+    )
+
+
+def read_metadata(metadata: MetaData, classes: list[type] = (), source: str = "") -> Schema:
+    from sqlalchemy import inspect
+
+    mappers = [inspect(cls) for cls in classes]
+    schema = Schema(source=source)
+    for sa_table in metadata.sorted_tables:
+        schema.add(read_table(sa_table, _mapper_for(sa_table, mappers)))
+    return schema
+
+
+def read_loaded(loaded: LoadedModels) -> Schema:
+    """The neutral schema of everything a models spec loaded."""
+    from sqlalchemy import inspect
+
+    mappers = [inspect(cls) for cls in loaded.classes]
+    schema = Schema(source=loaded.spec)
+    for sa_table in loaded.tables:
+        schema.add(read_table(sa_table, _mapper_for(sa_table, mappers)))
+    return schema
+
+
+def read_models(spec: str, root: Any = None) -> Schema:
+    from fixturekit.schema.loading import load_models
+
+    return read_loaded(load_models(spec, root=root))
