@@ -1,0 +1,39 @@
+"""The `fixturekit` command. Each subcommand lives in a module of its own in this package."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from fixturekit.errors import FixturekitError
+
+
+class FixturekitGroup(click.Group):
+    """Turns a FixturekitError into a one-paragraph message and its exit code, no traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except FixturekitError as exc:
+            click.secho(f"error: {exc.message}", fg="red", err=True)
+            if exc.hint:
+                click.echo(exc.hint, err=True)
+            sys.exit(exc.exit_code)
+
+
+@click.group(cls=FixturekitGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="fixturekit")
+def cli() -> None:
+    """From ORM models to realistic, isolated database test fixtures."""
+
+
+def _register() -> None:
+    # Subcommand modules register themselves on import; keep this list the only place that
+    # knows them all.
+    from fixturekit.cli import generate  # noqa: F401
+
+
+def main() -> None:
+    _register()
+    cli(prog_name="fixturekit")

@@ -1,0 +1,1 @@
+"""`fixturekit generate`: placeholder module, filled in by the foundation work."""
