@@ -101,6 +101,8 @@ class Column:
     unique: bool = False  # a single-column unique constraint or index
     attribute: str | None = None  # the ORM attribute name when it differs from the column name
     comment: str | None = None
+    discriminator: bool = False  # the ORM sets it from the class (polymorphic identity)
+    semantic: str | None = None  # what the source says the value is ("email", "slug", "url", ...)
 
     @property
     def kind(self) -> Kind:
@@ -185,6 +187,7 @@ class Table:
     model: PythonRef | None = None  # the mapped class; None for a Core-only table
     comment: str | None = None
     engine: str | None = None  # MySQL storage engine when known (InnoDB, MyISAM)
+    inherits: str | None = None  # Table.key of the parent table in joined-table inheritance
 
     @property
     def key(self) -> str:

@@ -229,6 +229,7 @@ def read_table(sa_table: SATable, mapper: Mapper | None = None, dialect: Any = N
             uniques.append(Unique(cols, index.name, where))
 
     autoinc = sa_table.autoincrement_column
+    discriminator = mapper.polymorphic_on if mapper is not None else None
     columns = []
     for col in sa_table.columns:
         attribute = None
@@ -251,6 +252,7 @@ def read_table(sa_table: SATable, mapper: Mapper | None = None, dialect: Any = N
                 unique=bool(col.unique) or col.name in single_unique,
                 attribute=attribute,
                 comment=col.comment,
+                discriminator=discriminator is not None and col is discriminator,
             )
         )
 
@@ -274,10 +276,12 @@ def read_table(sa_table: SATable, mapper: Mapper | None = None, dialect: Any = N
         if isinstance(c, CheckConstraint)
     ]
     engine = sa_table.kwargs.get("mysql_engine") or sa_table.kwargs.get("mariadb_engine")
-    model = relationships = None
+    model = relationships = inherits = None
     if mapper is not None:
         model = PythonRef(mapper.class_.__module__, mapper.class_.__qualname__)
         relationships = _relationships(mapper)
+        if mapper.inherits is not None and mapper.inherits.local_table is not sa_table:
+            inherits = mapper.inherits.local_table.fullname
     return Table(
         name=sa_table.name,
         schema=sa_table.schema,
@@ -290,6 +294,7 @@ def read_table(sa_table: SATable, mapper: Mapper | None = None, dialect: Any = N
         model=model,
         comment=sa_table.comment,
         engine=engine,
+        inherits=inherits,
     )
 
 

@@ -1,0 +1,112 @@
+"""What inference decided for a schema: one TablePlan per table, read by every consumer.
+
+Code generation renders a TablePlan as a factory class, `factory_for` builds the same factory at
+run time, and seeding turns each field's strategy into bulk columns and each parent link into
+foreign-key values drawn from already inserted parents.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from fixturekit.infer.strategies import Strategy
+from fixturekit.schema.graph import InsertPlan
+from fixturekit.schema.model import Column, ForeignKey, Relationship, Schema, Table
+
+
+@dataclass(frozen=True)
+class FieldPlan:
+    """One column that is not filled from a parent row.
+
+    `strategy` is None when the column is left to the database (an autoincrement key, a
+    computed column). `flags` say why a person should look at the column: no rule matched,
+    a CHECK on it was not understood, a unique column over a small domain, and so on.
+    """
+
+    column: Column
+    strategy: Strategy | None
+    reason: str
+    flags: tuple[str, ...] = ()
+
+    @property
+    def attribute(self) -> str:
+        return self.column.key
+
+    @property
+    def flagged(self) -> bool:
+        return bool(self.flags)
+
+
+@dataclass(frozen=True)
+class ParentLink:
+    """A foreign key filled from a parent row (a SubFactory in factories).
+
+    `relationship` is the many-to-one relationship attribute covering the key, when the model
+    has one; otherwise the key columns are set from the parent's columns. `empty` is True when
+    the key is left NULL: it closes a cycle or references its own table.
+    """
+
+    fk: ForeignKey
+    parent: str  # Table.key
+    relationship: str | None
+    empty: bool
+    reason: str
+    nullable: bool = False
+    flags: tuple[str, ...] = ()
+    name: str = ""  # the declaration name in a factory: relationship or a derived parameter
+
+
+@dataclass(frozen=True)
+class ChildrenPlan:
+    """Children created with a parent (an order's line items), opt-in per relationship."""
+
+    relationship: Relationship
+    child: str  # Table.key
+    fk: ForeignKey
+    min_count: int
+    max_count: int
+    parent_attribute: str | None  # the child's many-to-one relationship back to the parent
+
+
+@dataclass(frozen=True)
+class ManyToManyPlan:
+    relationship: Relationship
+    target: str  # Table.key
+    secondary: str | None
+
+
+@dataclass
+class TablePlan:
+    table: Table
+    fields: list[FieldPlan] = field(default_factory=list)
+    parents: list[ParentLink] = field(default_factory=list)
+    children: list[ChildrenPlan] = field(default_factory=list)
+    many_to_many: list[ManyToManyPlan] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)  # table-level: unparsed checks, no model
+
+    @property
+    def key(self) -> str:
+        return self.table.key
+
+    def field(self, column: str) -> FieldPlan:
+        for plan in self.fields:
+            if plan.column.name == column:
+                return plan
+        raise KeyError(f"{self.table.key}.{column} has no field plan (a key or parent column?)")
+
+    @property
+    def flagged_fields(self) -> list[FieldPlan]:
+        return [f for f in self.fields if f.flagged]
+
+
+@dataclass
+class SchemaPlan:
+    schema: Schema
+    tables: dict[str, TablePlan]
+    insert: InsertPlan
+
+    def __iter__(self):
+        return iter(self.tables[key] for key in self.insert.order)
+
+    def table(self, key: str) -> TablePlan:
+        return self.tables[key]
