@@ -36,7 +36,7 @@ CREATE TABLE item (
     sku VARCHAR(20) NOT NULL PRIMARY KEY,
     kind ENUM('raw', 'finished', 'spare part') NOT NULL,
     description TINYTEXT,
-    weight_kg FLOAT,
+    weight_kg FLOAT CHECK (weight_kg > 0),
     price DECIMAL(10, 2) NOT NULL,
     made_in YEAR,
     CONSTRAINT item_price CHECK (price >= 0)

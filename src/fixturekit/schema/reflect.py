@@ -133,8 +133,8 @@ def make_engine(url: str | URL) -> Engine:
             hint="Use the SQLAlchemy form dialect+driver://user:password@host:port/database, "
             "e.g. postgresql+psycopg://app@localhost/app or sqlite:///app.db.",
         ) from None
-    parsed = _sync_url(parsed)
     try:
+        parsed = _sync_url(parsed)
         if parsed.get_backend_name() == "sqlite":
             return _sqlite_readonly_engine(parsed)
         return create_engine(parsed)
