@@ -79,6 +79,13 @@ class NotNull:
 
 
 @dataclass(frozen=True)
+class JsonValid:
+    """`json_valid(column)`: the column holds well-formed JSON (MariaDB adds it to JSON columns)."""
+
+    column: str
+
+
+@dataclass(frozen=True)
 class NullOr:
     """`column IS NULL OR <predicate>`: the predicate holds whenever the column has a value."""
 
@@ -86,7 +93,9 @@ class NullOr:
     predicate: Predicate
 
 
-Predicate = Compare | ColumnCompare | InSet | Length | LetterCase | Pattern | NotNull | NullOr
+Predicate = (
+    Compare | ColumnCompare | InSet | Length | LetterCase | Pattern | NotNull | JsonValid | NullOr
+)
 
 
 @dataclass(frozen=True)
