@@ -158,6 +158,9 @@ class RelationKind(StrEnum):
     ONE_TO_MANY = "one-to-many"
     ONE_TO_ONE = "one-to-one"
     MANY_TO_MANY = "many-to-many"
+    # A generic reference (Django's GenericForeignKey): a type column plus an id column and no
+    # database foreign key, so nothing says which table the id points to.
+    GENERIC = "generic"
 
 
 @dataclass(frozen=True)
