@@ -42,15 +42,22 @@ def base_namespace() -> dict[str, Any]:
 
 
 def lit(value: Any) -> str:
-    """A Python literal for a value taken from the schema (labels, patterns, bounds)."""
+    """A Python literal for a value taken from the schema (labels, patterns, bounds).
+
+    Strings prefer double quotes, as formatters write them; backslashes make a raw string.
+    """
+    if isinstance(value, str):
+        if '"' in value or "\n" in value or "\r" in value or "\t" in value:
+            return repr(value)
+        if "\\" in value:
+            return f'r"{value}"' if not value.endswith("\\") else repr(value)
+        return f'"{value}"'
     if isinstance(value, decimal.Decimal):
         return f'decimal.Decimal("{value}")'
     if isinstance(value, datetime.datetime):
-        return f"datetime.datetime.fromisoformat({value.isoformat()!r})"
+        return f"datetime.datetime.fromisoformat({lit(value.isoformat())})"
     if isinstance(value, datetime.date):
-        return f"datetime.date.fromisoformat({value.isoformat()!r})"
-    if isinstance(value, str) and "\\" in value and '"' not in value and not value.endswith("\\"):
-        return f'r"{value}"'
+        return f"datetime.date.fromisoformat({lit(value.isoformat())})"
     if isinstance(value, (list, tuple)):
         inner = ", ".join(lit(v) for v in value)
         return f"[{inner}]"
@@ -90,12 +97,12 @@ class Strategy:
     def declaration(self) -> Any:
         # One source of truth: the runtime declaration is the generated source, evaluated.
         code = compile(self.source(), f"<fixturekit {type(self).__name__}>", "eval")
-        return eval(code, self.namespace())  # noqa: S307 - source built from schema literals
+        return eval(code, self.namespace())
 
     def one(self, n: int = 0) -> Any:
         """One value, as the generated code would produce it (used by tests and reports)."""
         code = compile(self.value_source(), f"<fixturekit {type(self).__name__}>", "eval")
-        return eval(code, {**self.namespace(), "n": n})  # noqa: S307
+        return eval(code, {**self.namespace(), "n": n})
 
 
 @dataclass(frozen=True)
@@ -106,32 +113,43 @@ class FakerValue(Strategy):
     kwargs: tuple[tuple[str, Any], ...] = ()
     max_length: int | None = None
     case: str | None = None  # "lower" | "upper"
+    min_length: int | None = None
 
     def _fit_args(self) -> str:
         args = ""
+        if self.min_length is not None:
+            args += f", min_length={self.min_length}"
         if self.max_length is not None:
             args += f", max_length={self.max_length}"
         if self.case:
-            args += f", case={self.case!r}"
+            args += f", case={lit(self.case)}"
         return args
 
     def value_source(self) -> str:
-        return f"fv.fake({self.provider!r}{kwargs_source(self.kwargs)}{self._fit_args()})"
+        return f"fv.fake({lit(self.provider)}{kwargs_source(self.kwargs)}{self._fit_args()})"
 
     def source(self) -> str:
-        if self.max_length is None and self.case is None:
-            return f"factory.Faker({self.provider!r}{kwargs_source(self.kwargs)})"
+        if not self._fit_args():
+            return f"factory.Faker({lit(self.provider)}{kwargs_source(self.kwargs)})"
         return super().source()
 
 
 @dataclass(frozen=True)
 class UniqueFakerValue(FakerValue):
-    """A Faker value made unique by weaving the sequence number into it (emails, user names)."""
+    """A Faker value made unique for each sequence number.
+
+    With `weave` the number is written into the value (`jane.doe12@example.org`), which is
+    unique by construction; fixed formats (country codes, IBANs, hashes) cannot take a number,
+    so they are drawn again until unseen in this process.
+    """
+
+    weave: bool = True
 
     unique: ClassVar[bool] = True
 
     def value_source(self) -> str:
-        return f"fv.unique({self.provider!r}, n{kwargs_source(self.kwargs)}{self._fit_args()})"
+        how = "unique" if self.weave else "unique_draw"
+        return f"fv.{how}({lit(self.provider)}, n{kwargs_source(self.kwargs)}{self._fit_args()})"
 
     def source(self) -> str:
         return f"factory.Sequence(lambda n: {self.value_source()})"
@@ -154,7 +172,7 @@ class Code(Strategy):
         return len(self.alphabet) ** self.length
 
     def value_source(self) -> str:
-        alphabet = "" if self.alphabet == Code.alphabet else f", alphabet={self.alphabet!r}"
+        alphabet = "" if self.alphabet == Code.alphabet else f", alphabet={lit(self.alphabet)}"
         if self.is_unique:
             return f"fv.code(n, {self.length}{alphabet})"
         return f"fv.code(None, {self.length}{alphabet})"
@@ -288,10 +306,12 @@ class DateRange(Strategy):
     end: str = "today"
 
     def value_source(self) -> str:
-        return f"fv.date_between({self.start!r}, {self.end!r})"
+        return f"fv.date_between({lit(self.start)}, {lit(self.end)})"
 
     def source(self) -> str:
-        return f'factory.Faker("date_between", start_date={self.start!r}, end_date={self.end!r})'
+        return (
+            f'factory.Faker("date_between", start_date={lit(self.start)}, end_date={lit(self.end)})'
+        )
 
 
 @dataclass(frozen=True)
@@ -302,13 +322,13 @@ class DateTimeRange(Strategy):
 
     def value_source(self) -> str:
         tz = ", aware=True" if self.timezone else ""
-        return f"fv.datetime_between({self.start!r}, {self.end!r}{tz})"
+        return f"fv.datetime_between({lit(self.start)}, {lit(self.end)}{tz})"
 
     def source(self) -> str:
-        tz = ", tzinfo=datetime.timezone.utc" if self.timezone else ""
+        tz = ", tzinfo=datetime.UTC" if self.timezone else ""
         return (
-            f'factory.Faker("date_time_between", start_date={self.start!r}, '
-            f"end_date={self.end!r}{tz})"
+            f'factory.Faker("date_time_between", start_date={lit(self.start)}, '
+            f"end_date={lit(self.end)}{tz})"
         )
 
 
@@ -366,7 +386,7 @@ class NetworkAddress(Strategy):
     form: str = "inet"
 
     def value_source(self) -> str:
-        return f"fv.network_address({self.form!r})"
+        return f"fv.network_address({lit(self.form)})"
 
     def source(self) -> str:
         if self.form == "inet":
@@ -452,7 +472,7 @@ class Relative(Strategy):
     def source(self) -> str:
         step = f", step={lit(self.step)}" if self.step is not None else ""
         return (
-            f"factory.LazyAttribute(lambda o: fv.relative(o.{self.other}, {self.op!r}, "
+            f"factory.LazyAttribute(lambda o: fv.relative(o.{self.other}, {lit(self.op)}, "
             f"lambda: {self.fallback.value_source()}{step}))"
         )
 
@@ -480,3 +500,33 @@ class NullValue(Strategy):
 
     def source(self) -> str:
         return "None"
+
+
+@dataclass(frozen=True)
+class SequenceDate(Strategy):
+    """Distinct dates (or datetimes) one step apart, counting back from a start."""
+
+    start: str  # ISO date or datetime
+    step_seconds: int = 86400
+    with_time: bool = False
+    timezone: bool = False
+
+    unique: ClassVar[bool] = True
+
+    def value_source(self) -> str:
+        extra = ", aware=True" if self.timezone else ""
+        kind = "datetime" if self.with_time else "date"
+        return f"fv.{kind}_sequence(n, {lit(self.start)}, {self.step_seconds}{extra})"
+
+
+@dataclass(frozen=True)
+class Custom(Strategy):
+    """A factory_boy declaration written by the user (configuration overrides)."""
+
+    expression: str
+
+    def value_source(self) -> str:
+        raise NotImplementedError("a custom declaration has no one-value form")
+
+    def source(self) -> str:
+        return self.expression

@@ -121,13 +121,18 @@ def insert_plan(schema: Schema) -> InsertPlan:
         if not breakable:
             raise FixturekitError(
                 "Foreign-key cycle with no nullable or deferrable key: "
-                + " -> ".join(cycle + [cycle[0]])
+                + " -> ".join([*cycle, cycle[0]])
                 + ".",
                 hint="Make one of these foreign keys nullable or DEFERRABLE INITIALLY DEFERRED, "
                 "or give fixturekit the rows of one table yourself.",
             )
-        breakable.sort(key=lambda item: (not fk_is_nullable(schema.table(item[0]), item[1]),
-                                         item[0], item[1].columns))
+        breakable.sort(
+            key=lambda item: (
+                not fk_is_nullable(schema.table(item[0]), item[1]),
+                item[0],
+                item[1].columns,
+            )
+        )
         deferred.add(breakable[0])
 
     edges = _edges(schema, deferred)

@@ -246,6 +246,8 @@ class Schema:
     tables: dict[str, Table] = field(default_factory=dict)
     source: str = ""  # what it was read from, for messages and generated headers
     dialect: str | None = None  # when read from a live database
+    # Where generated code finds Core tables: `module:Base.metadata` or `module:metadata`.
+    metadata_ref: PythonRef | None = None
 
     def add(self, table: Table) -> None:
         self.tables[table.key] = table

@@ -41,8 +41,8 @@ from fixturekit.schema.model import (
     ForeignKey,
     Kind,
     PythonRef,
-    Relationship,
     RelationKind,
+    Relationship,
     Schema,
     Table,
     Unique,
@@ -119,9 +119,7 @@ def column_type(sa_type: TypeEngine, dialect: Any = None) -> ColumnType:
     if isinstance(sa_type, Numeric):
         if sa_type.scale == 0 and sa_type.precision is None:
             return ColumnType(Kind.INTEGER, sql=sql)
-        return ColumnType(
-            Kind.NUMERIC, precision=sa_type.precision, scale=sa_type.scale, sql=sql
-        )
+        return ColumnType(Kind.NUMERIC, precision=sa_type.precision, scale=sa_type.scale, sql=sql)
     if isinstance(sa_type, BigInteger):
         return ColumnType(Kind.BIGINT, unsigned=bool(getattr(sa_type, "unsigned", False)), sql=sql)
     if isinstance(sa_type, SmallInteger):
@@ -270,9 +268,11 @@ def read_table(sa_table: SATable, mapper: Mapper | None = None, dialect: Any = N
             )
         )
 
+    # Column-level CHECKs live on the column, not in the table's constraint set.
+    declared = list(sa_table.constraints) + [c for col in sa_table.columns for c in col.constraints]
     checks = [
         Check(_check_sql(c), c.name if isinstance(c.name, str) else None)
-        for c in sa_table.constraints
+        for c in declared
         if isinstance(c, CheckConstraint)
     ]
     engine = sa_table.kwargs.get("mysql_engine") or sa_table.kwargs.get("mariadb_engine")
@@ -308,12 +308,32 @@ def read_metadata(metadata: MetaData, classes: list[type] = (), source: str = ""
     return schema
 
 
+def _metadata_ref(loaded: LoadedModels) -> PythonRef | None:
+    """How the models module exposes its MetaData: `metadata` itself or `Base.metadata`."""
+    if not loaded.metadatas:
+        return None
+    wanted = loaded.metadatas[0]
+    module = loaded.module.__name__
+    for name, value in sorted(vars(loaded.module).items()):
+        if value is wanted:
+            return PythonRef(module, name)
+    mapped = set(loaded.classes)
+    for name, value in sorted(vars(loaded.module).items()):
+        if (
+            isinstance(value, type)
+            and value not in mapped
+            and getattr(value, "metadata", None) is wanted
+        ):
+            return PythonRef(module, f"{name}.metadata")
+    return None
+
+
 def read_loaded(loaded: LoadedModels) -> Schema:
     """The neutral schema of everything a models spec loaded."""
     from sqlalchemy import inspect
 
     mappers = [inspect(cls) for cls in loaded.classes]
-    schema = Schema(source=loaded.spec)
+    schema = Schema(source=loaded.spec, metadata_ref=_metadata_ref(loaded))
     for sa_table in loaded.tables:
         schema.add(read_table(sa_table, _mapper_for(sa_table, mappers)))
     return schema

@@ -43,16 +43,25 @@ def _apply_case(value: str, case: str | None) -> str:
     return value
 
 
-def fake(provider: str, max_length: int | None = None, case: str | None = None, **kwargs: Any):
-    """Call a Faker provider; retry a few times for a value that fits, then truncate."""
+def fake(
+    provider: str,
+    max_length: int | None = None,
+    case: str | None = None,
+    min_length: int | None = None,
+    **kwargs: Any,
+):
+    """Call a Faker provider; retry a few times for a value that fits, then pad or truncate."""
     method = getattr(faker(), provider)
     value = method(**kwargs)
-    if max_length is not None and isinstance(value, str):
+    if isinstance(value, str) and (max_length is not None or min_length is not None):
         for _ in range(20):
-            if len(value) <= max_length:
+            short = min_length is not None and len(value) < min_length
+            if not short and (max_length is None or len(value) <= max_length):
                 break
             value = method(**kwargs)
-        value = value[:max_length]
+        while min_length is not None and len(value) < min_length:
+            value += faker().lexify("?" * (min_length - len(value)))
+        value = value[:max_length] if max_length is not None else value
     if isinstance(value, str):
         value = _apply_case(value, case)
     return value
@@ -96,12 +105,57 @@ def numbered(base: Any, n: int, max_length: int | None = None) -> str:
     return f"{base}{tail}"
 
 
-def unique(provider: str, n: int, max_length: int | None = None, case: str | None = None,
-           **kwargs: Any) -> str:
+def unique(
+    provider: str,
+    n: int,
+    max_length: int | None = None,
+    case: str | None = None,
+    min_length: int | None = None,
+    **kwargs: Any,
+) -> str:
     """A realistic value from a Faker provider, made unique for sequence number `n`."""
-    base = fake(provider, case=case, **kwargs)
+    base = fake(provider, case=case, min_length=min_length, **kwargs)
     value = numbered(base, n, max_length)
     return _apply_case(value, case)
+
+
+_drawn: dict[tuple[str, Any], set[Any]] = {}
+
+
+def unique_draw(
+    provider: str,
+    n: int,
+    max_length: int | None = None,
+    case: str | None = None,
+    min_length: int | None = None,
+    **kwargs: Any,
+) -> Any:
+    """A value of a fixed format (a country code, an IBAN) not drawn before in this process."""
+    seen = _drawn.setdefault((provider, tuple(sorted(kwargs.items())), max_length, case), set())
+    for _ in range(1000):
+        value = fake(provider, max_length=max_length, case=case, min_length=min_length, **kwargs)
+        if value not in seen:
+            seen.add(value)
+            return value
+    raise ValueError(
+        f"Faker's {provider!r} gave no new value in 1000 tries after {len(seen)} distinct ones: "
+        "the column is unique but its domain is nearly exhausted"
+    )
+
+
+def date_sequence(n: int, start: str, step_seconds: int = 86400) -> _dt.date:
+    return _dt.date.fromisoformat(start[:10]) - _dt.timedelta(
+        days=n * max(1, step_seconds // 86400)
+    )
+
+
+def datetime_sequence(
+    n: int, start: str, step_seconds: int = 1, aware: bool = False
+) -> _dt.datetime:
+    value = _dt.datetime.fromisoformat(start) - _dt.timedelta(seconds=n * step_seconds)
+    if aware and value.tzinfo is None:
+        value = value.replace(tzinfo=_dt.UTC)
+    return value
 
 
 def code(n: int | None, length: int, alphabet: str = "ABCDEFGHIJKLMNOPQRSTUVWXYZ") -> str:

@@ -1,0 +1,302 @@
+"""Render a SchemaPlan as a factory_boy module for SQLAlchemy models.
+
+The module has three parts: the generated factories, a marked region for the user's own code
+(kept verbatim when the file is regenerated), and a footer with `FACTORIES` and
+`bind_session`. Factories reference each other lazily by dotted path, so a factory the user
+customises in their region is the one every SubFactory uses.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from fixturekit.codegen.layout import LINE_LIMIT, layout
+from fixturekit.infer.plan import FieldPlan, ParentLink, SchemaPlan, TablePlan
+from fixturekit.infer.strategies import lit
+from fixturekit.schema.model import PythonRef, Schema, Table
+
+CUSTOM_BEGIN = "# >>> fixturekit: your code below is kept when this file is regenerated"
+CUSTOM_END = "# <<< fixturekit: end of your code"
+HASH_PREFIX = "# fixturekit-generated-hash: "
+
+DEFAULT_CUSTOM = """\
+# Customise factories here, e.g.:
+#
+# class UserFactory(UserFactory):
+#     email = factory.LazyAttribute(lambda o: f"{o.first_name}.{o.last_name}@example.com".lower())
+#
+# Every SubFactory and FACTORIES pick up a factory redefined here.
+"""
+
+
+def factory_name(table: Table) -> str:
+    if table.model is not None:
+        return f"{table.model.name}Factory"
+    words = re.split(r"[^0-9a-zA-Z]+", table.name)
+    return "".join(w[:1].upper() + w[1:] for w in words if w) + "Factory"
+
+
+def factory_key(table: Table) -> str:
+    """The FACTORIES key: the model class name, or the table name for a Core table."""
+    return table.model.name if table.model is not None else table.key
+
+
+def _wrap(indent: str, name: str, expr: str) -> list[str]:
+    return layout(indent, f"{name} = ", expr)
+
+
+def _comment_lines(indent: str, text: str) -> list[str]:
+    words, lines, current = text.split(), [], ""
+    for word in words:
+        if current and len(indent) + 2 + len(current) + 1 + len(word) > LINE_LIMIT:
+            lines.append(f"{indent}# {current}")
+            current = word
+        else:
+            current = f"{current} {word}".strip()
+    if current:
+        lines.append(f"{indent}# {current}")
+    return lines
+
+
+@dataclass
+class RenderOptions:
+    command: str = "fixturekit generate"  # how the file was made, for its header
+    show_reasons: bool = False  # a comment with the reason above every field
+
+
+class ModuleRenderer:
+    def __init__(self, plan: SchemaPlan, options: RenderOptions | None = None) -> None:
+        self.plan = plan
+        self.schema: Schema = plan.schema
+        self.options = options or RenderOptions()
+        self.imports: dict[str, set[str]] = {}
+        self.plain_imports: set[str] = {"factory"}
+        self.uses_tables = False
+
+    # -- imports -----------------------------------------------------------------------------
+    def _import(self, ref: PythonRef) -> str:
+        top = ref.qualname.split(".")[0]
+        self.imports.setdefault(ref.module, set()).add(top)
+        return ref.qualname
+
+    def _note_source(self, source: str) -> None:
+        for module in ("datetime", "decimal", "uuid"):
+            if re.search(rf"\b{module}\.", source):
+                self.plain_imports.add(module)
+        if "factory.fuzzy." in source:
+            self.plain_imports.add("factory.fuzzy")
+        if "fv." in source:
+            self.imports.setdefault("fixturekit", set()).add("values as fv")
+
+    def _import_block(self) -> list[str]:
+        stdlib = sorted(m for m in self.plain_imports if m in ("datetime", "decimal", "uuid"))
+        third = sorted(m for m in self.plain_imports if m not in stdlib)
+        lines = [f"import {m}" for m in stdlib]
+        if lines:
+            lines.append("")
+        lines += [f"import {m}" for m in third]
+        for module in ("fixturekit", "fixturekit.factories"):
+            if module in self.imports:
+                names = ", ".join(sorted(self.imports[module]))
+                lines.append(f"from {module} import {names}")
+        user_modules = sorted(m for m in self.imports if not m.startswith("fixturekit"))
+        if user_modules:
+            lines.append("")
+        for module in user_modules:
+            names = sorted(self.imports[module])
+            line = f"from {module} import {', '.join(names)}"
+            if len(line) > LINE_LIMIT:
+                lines.append(f"from {module} import (")
+                lines.extend(f"    {name}," for name in names)
+                lines.append(")")
+            else:
+                lines.append(line)
+        return lines
+
+    # -- factories ---------------------------------------------------------------------------
+    def _lazy(self, table_key: str) -> str:
+        return f'f"{{__name__}}.{factory_name(self.schema.table(table_key))}"'
+
+    def _field_lines(self, field: FieldPlan) -> list[str]:
+        indent = "    "
+        lines: list[str] = []
+        if field.strategy is None:
+            return lines
+        for ref in field.strategy.python_refs:
+            self._import(ref)
+        source = field.strategy.source()
+        self._note_source(source)
+        if self.options.show_reasons:
+            lines += _comment_lines(indent, f"{field.column.name}: {field.reason}")
+        for flag in field.flags:
+            lines += _comment_lines(indent, f"FIXME({field.column.name}): {flag}")
+        lines += _wrap(indent, field.attribute, source)
+        return lines
+
+    def _parent_lines(self, table: Table, link: ParentLink) -> tuple[list[str], list[str]]:
+        """(lines in Params, lines in the class body) for one foreign key."""
+        indent = "    "
+        body: list[str] = []
+        params: list[str] = []
+        for flag in link.flags:
+            body += _comment_lines(indent, f"FIXME({link.name}): {flag}")
+        if link.empty:
+            body += _comment_lines(indent, f"{link.name}: {link.reason}")
+            return params, body
+        sub = f"factory.SubFactory({self._lazy(link.parent)})"
+        if link.relationship:
+            body += _wrap(indent, link.relationship, sub)
+            return params, body
+        params += _wrap(indent * 2, link.name, sub)
+        parent = self.schema.table(link.parent)
+        for column, referred in zip(link.fk.columns, link.fk.referred_columns, strict=True):
+            attribute = table.column(column).key
+            parent_attr = parent.column(referred).key
+            body += _wrap(indent, attribute, f'factory.SelfAttribute("{link.name}.{parent_attr}")')
+        return params, body
+
+    def _class(self, plan: TablePlan) -> list[str]:
+        table = plan.table
+        name = factory_name(table)
+        if table.model is not None:
+            model = self._import(table.model)
+            base = "_Factory"
+        else:
+            self.uses_tables = True
+            meta = self.schema.metadata_ref
+            if meta is None:
+                raise ValueError(f"no MetaData reference to reach Core table {table.key}")
+            root = self._import(meta)
+            model = f"{root}.tables[{lit(table.key)}]"
+            base = "_TableFactory"
+        lines = [f"class {name}({base}):"]
+        doc = f'"""{table.display_name} rows ({table.key})."""'
+        lines.append(f"    {doc}")
+        lines.append("")
+        lines.append("    class Meta:")
+        lines.append(f"        model = {model}")
+        params: list[str] = []
+        body: list[str] = []
+        for flag in plan.flags:
+            body += _comment_lines("    ", f"FIXME: {flag}")
+        if table.model is None:
+            body += _comment_lines(
+                "    ",
+                "No mapped class: rows are inserted with INSERT and returned as TableRow objects.",
+            )
+        for field in plan.fields:
+            body += self._field_lines(field)
+        for link in plan.parents:
+            link_params, link_body = self._parent_lines(table, link)
+            params += link_params
+            body += link_body
+        for children in plan.children:
+            child = self.schema.table(children.child)
+            related_name = children.parent_attribute or next(
+                (p.name for p in self.plan.table(child.key).parents if p.fk == children.fk),
+                None,
+            )
+            size = (
+                str(children.min_count)
+                if children.min_count == children.max_count
+                else f"lambda: fv.integer({children.min_count}, {children.max_count})"
+            )
+            if "fv." in size:
+                self._note_source(size)
+            body += _wrap(
+                "    ",
+                children.relationship.name,
+                f"factory.RelatedFactoryList({self._lazy(child.key)}, "
+                f"factory_related_name={related_name!r}, size={size})",
+            )
+        for m2m in plan.many_to_many:
+            self.imports.setdefault("fixturekit.factories", set()).add("link_many")
+            target = factory_name(self.schema.table(m2m.target))
+            body += _comment_lines(
+                "    ",
+                f"{m2m.relationship.name}=[...] links rows; "
+                f"{m2m.relationship.name}=3 creates three {target} rows",
+            )
+            body += _wrap(
+                "    ",
+                m2m.relationship.name,
+                f'link_many("{m2m.relationship.name}", f"{{__name__}}.{target}")',
+            )
+        if params:
+            lines += ["", "    class Params:", *params]
+        if body:
+            lines += ["", *body]
+        return lines
+
+    # -- module ------------------------------------------------------------------------------
+    def render(self, custom: str | None = None) -> str:
+        classes: list[str] = []
+        for plan in self.plan:
+            classes += ["", "", *self._class(plan)]
+        bases = [
+            "",
+            "_session = None",
+            "",
+            "",
+            "def _current_session():",
+            "    if _session is None:",
+            "        raise RuntimeError(",
+            '            "No session is bound to these factories: call bind_session(session) "',
+            '            "first (the fixturekit pytest plugin does it for db_session)."',
+            "        )",
+            "    return _session",
+            "",
+            "",
+            "class _Factory(factory.alchemy.SQLAlchemyModelFactory):",
+            "    class Meta:",
+            "        abstract = True",
+            "        sqlalchemy_session_factory = _current_session",
+            '        sqlalchemy_session_persistence = "flush"',
+        ]
+        if self.uses_tables:
+            self.imports.setdefault("fixturekit.factories", set()).add("TableFactory")
+            bases += [
+                "",
+                "",
+                "class _TableFactory(TableFactory):",
+                "    class Meta:",
+                "        abstract = True",
+                "        sqlalchemy_session_factory = _current_session",
+                '        sqlalchemy_session_persistence = "flush"',
+            ]
+        self.plain_imports.add("factory.alchemy")
+        header = [
+            f'"""factory_boy factories for {self.schema.source or "the models"}.',
+            "",
+            f"Generated by `{self.options.command}`. Regenerate after a schema change; code",
+            "between the two fixturekit markers below is kept. Lines marked FIXME need a",
+            'person\'s look: fixturekit could not infer a realistic value there."""',
+            "",
+        ]
+        generated = header + self._import_block() + bases + classes
+        keys = {factory_key(p.table): factory_name(p.table) for p in self.plan}
+        footer = ["", "", "FACTORIES = {"]
+        footer += [f"    {lit(k)}: {v}," for k, v in sorted(keys.items())]
+        footer += [
+            "}",
+            "",
+            "",
+            "def bind_session(session) -> None:",
+            '    """Create every factory\'s rows in `session` (None unbinds them)."""',
+            "    global _session",
+            "    _session = session",
+        ]
+        custom_text = DEFAULT_CUSTOM if custom is None else custom
+        body = "\n".join(generated) + "\n\n\n" + CUSTOM_BEGIN + "\n" + custom_text
+        if not custom_text.endswith("\n"):
+            body += "\n"
+        body += CUSTOM_END + "\n" + "\n".join(footer) + "\n"
+        return body
+
+
+def render_module(
+    plan: SchemaPlan, options: RenderOptions | None = None, custom: str | None = None
+) -> str:
+    """The full text of a generated factories module (without the hash line)."""
+    return ModuleRenderer(plan, options).render(custom)

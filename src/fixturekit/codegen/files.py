@@ -1,0 +1,125 @@
+"""Writing generated modules: the user's region, the hand-edit guard and the change summary."""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import hashlib
+
+from fixturekit.codegen.factory_boy import CUSTOM_BEGIN, CUSTOM_END, HASH_PREFIX
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _without_custom(text: str) -> str:
+    """The generated part only: the user's region emptied and the hash line dropped."""
+    lines = [ln for ln in text.splitlines() if not ln.startswith(HASH_PREFIX)]
+    out, inside = [], False
+    for line in lines:
+        if line == CUSTOM_BEGIN:
+            inside = True
+            out.append(line)
+        elif line == CUSTOM_END:
+            inside = False
+            out.append(line)
+        elif not inside:
+            out.append(line)
+    return "\n".join(out) + "\n"
+
+
+def seal(text: str) -> str:
+    """Add the hash line that lets a later run notice hand edits outside the user's region."""
+    digest = _digest(_without_custom(text))
+    return text.replace(CUSTOM_BEGIN, f"{HASH_PREFIX}{digest}\n{CUSTOM_BEGIN}", 1)
+
+
+def custom_region(text: str) -> str | None:
+    """The user's code between the markers, or None when the file has no markers."""
+    if CUSTOM_BEGIN not in text or CUSTOM_END not in text:
+        return None
+    start = text.index(CUSTOM_BEGIN) + len(CUSTOM_BEGIN) + 1
+    end = text.index(CUSTOM_END)
+    return text[start:end]
+
+
+def edited_by_hand(text: str) -> bool:
+    """True when the generated part of a file differs from what fixturekit wrote there."""
+    stored = next(
+        (ln[len(HASH_PREFIX) :] for ln in text.splitlines() if ln.startswith(HASH_PREFIX)), None
+    )
+    if stored is None:
+        return True
+    return stored.strip() != _digest(_without_custom(text))
+
+
+def is_generated(text: str) -> bool:
+    return HASH_PREFIX in text and CUSTOM_BEGIN in text
+
+
+def _declarations(text: str) -> dict[str, dict[str, str]]:
+    """factory class -> {declaration name -> source} for the generated part of a module."""
+    try:
+        tree = ast.parse(_without_custom(text))
+    except SyntaxError:
+        return {}
+    found: dict[str, dict[str, str]] = {}
+    for node in tree.body:
+        if (
+            isinstance(node, ast.ClassDef)
+            and node.name.endswith("Factory")
+            and not node.name.startswith("_")
+        ):
+            fields: dict[str, str] = {}
+            for item in node.body:
+                if (
+                    isinstance(item, ast.Assign)
+                    and len(item.targets) == 1
+                    and isinstance(item.targets[0], ast.Name)
+                ):
+                    fields[item.targets[0].id] = ast.unparse(item.value)
+                elif isinstance(item, ast.ClassDef) and item.name == "Params":
+                    for sub in item.body:
+                        if isinstance(sub, ast.Assign) and isinstance(sub.targets[0], ast.Name):
+                            fields[f"Params.{sub.targets[0].id}"] = ast.unparse(sub.value)
+            found[node.name] = fields
+    return found
+
+
+def _short(source: str, limit: int = 70) -> str:
+    return source if len(source) <= limit else source[: limit - 3] + "..."
+
+
+def summarize_changes(old: str, new: str) -> list[str]:
+    """What regeneration changed, one line each: factories and fields added, removed, changed."""
+    before, after = _declarations(old), _declarations(new)
+    lines: list[str] = []
+    for name in sorted(after.keys() - before.keys()):
+        lines.append(f"+ {name} (new model)")
+    for name in sorted(before.keys() - after.keys()):
+        lines.append(f"- {name} (model gone)")
+    for name in sorted(before.keys() & after.keys()):
+        old_fields, new_fields = before[name], after[name]
+        for field in sorted(new_fields.keys() - old_fields.keys()):
+            lines.append(f"+ {name}.{field} = {_short(new_fields[field])}")
+        for field in sorted(old_fields.keys() - new_fields.keys()):
+            lines.append(f"- {name}.{field}")
+        for field in sorted(old_fields.keys() & new_fields.keys()):
+            if old_fields[field] != new_fields[field]:
+                lines.append(
+                    f"~ {name}.{field}: {_short(old_fields[field], 40)} -> "
+                    f"{_short(new_fields[field], 40)}"
+                )
+    return lines
+
+
+def unified_diff(old: str, new: str, path: str) -> str:
+    return "".join(
+        difflib.unified_diff(
+            old.splitlines(keepends=True),
+            new.splitlines(keepends=True),
+            fromfile=f"{path} (on disk)",
+            tofile=f"{path} (from the models)",
+        )
+    )

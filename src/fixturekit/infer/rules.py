@@ -1,0 +1,691 @@
+"""Inference: (column, table context) -> a value strategy with a reason.
+
+The order of decisions, for one column:
+1. columns the database or the ORM fills (autoincrement keys, computed, discriminators);
+2. user overrides from configuration;
+3. closed domains: CHECK `IN (...)`, enums, booleans;
+4. relations to another column of the row (`ends_at > starts_at`, `updated_at` after
+   `created_at`);
+5. patterns from CHECKs (`~`, `LIKE`, `REGEXP`);
+6. what the name means (`email`, `country_code`, `price`), fitted to type and constraints;
+7. what the type alone allows, flagged for a person to look at.
+Every decision carries its reason; fall-throughs carry a flag.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from fixturekit.errors import UnsatisfiableColumn
+from fixturekit.infer import strategies as st
+from fixturekit.infer.constraints import Narrowing, narrow
+from fixturekit.infer.names import COMPANY_TABLES, PERSON_TABLES, PLACE_TABLES, match_name
+from fixturekit.infer.names import normalise as normalise_name
+from fixturekit.infer.plan import FieldPlan
+from fixturekit.schema.model import (
+    INTEGER_KINDS,
+    INTEGER_RANGES,
+    STRING_KINDS,
+    Column,
+    Kind,
+    Schema,
+    Table,
+)
+from fixturekit.schema.predicates import Predicate
+
+
+@dataclass
+class InferenceOptions:
+    """User configuration that changes inference (from `[tool.fixturekit.generate]`)."""
+
+    # "table.column" or "Model.attribute" -> factory_boy declaration source
+    overrides: dict[str, str] = field(default_factory=dict)
+    # "Model.relationship" or "table.relationship" -> (min, max) children created with a parent
+    children: dict[str, tuple[int, int]] = field(default_factory=dict)
+    # leave nullable columns empty instead of filling them
+    nullable_empty: bool = False
+
+
+# Strings shorter than these cannot hold a realistic value of the meaning.
+MIN_REALISTIC_LENGTH = {
+    "email": 6,
+    "url": 12,
+    "image_url": 12,
+    "full_name": 5,
+    "phone": 7,
+    "iban": 15,
+    "sha256": 64,
+    "sha1": 40,
+    "md5": 32,
+    "uuid": 32,
+    "street_address": 8,
+    "user_agent": 20,
+}
+
+# Faker providers (with arguments) per meaning, for string columns.
+PROVIDERS: dict[str, tuple[str, dict]] = {
+    "email": ("email", {}),
+    "user_name": ("user_name", {}),
+    "first_name": ("first_name", {}),
+    "last_name": ("last_name", {}),
+    "full_name": ("name", {}),
+    "company": ("company", {}),
+    "job": ("job", {}),
+    "phone": ("phone_number", {}),
+    "iban": ("iban", {}),
+    "swift": ("swift", {}),
+    "sha256": ("sha256", {}),
+    "sha1": ("sha1", {}),
+    "md5": ("md5", {}),
+    "password": ("password", {"length": 12}),
+    "token": ("sha256", {}),
+    "uuid": ("uuid4", {}),
+    "slug": ("slug", {}),
+    "image_url": ("image_url", {}),
+    "url": ("url", {}),
+    "domain": ("domain_name", {}),
+    "hostname": ("hostname", {}),
+    "ipv6": ("ipv6", {}),
+    "ipv4": ("ipv4", {}),
+    "mac": ("mac_address", {}),
+    "user_agent": ("user_agent", {}),
+    "timezone": ("timezone", {}),
+    "postcode": ("postcode", {}),
+    "city": ("city", {}),
+    "street_address": ("street_address", {}),
+    "secondary_address": ("secondary_address", {}),
+    "isbn": ("isbn13", {}),
+    "ean": ("ean13", {}),
+    "sku": ("bothify", {"text": "???-#####", "letters": "ABCDEFGHIJKLMNOPQRSTUVWXYZ"}),
+    "reference": ("bothify", {"text": "??-########", "letters": "ABCDEFGHJKLMNPQRSTUVWXYZ"}),
+    "credit_card": ("credit_card_number", {}),
+    "ssn": ("ssn", {}),
+    "color": ("color_name", {}),
+    "mime_type": ("mime_type", {}),
+    "file_name": ("file_name", {}),
+    "file_path": ("file_path", {}),
+    "file_extension": ("file_extension", {}),
+    "title": ("sentence", {"nb_words": 4}),
+    "paragraph": ("paragraph", {"nb_sentences": 2}),
+    "long_text": ("text", {"max_nb_chars": 400}),
+    "words": ("word", {}),
+    "word": ("word", {}),
+    "catch_phrase": ("catch_phrase", {}),
+}
+
+# Meanings whose values cannot carry a sequence number; unique ones are drawn until unseen.
+FIXED_FORMAT = {
+    "iban",
+    "swift",
+    "sha256",
+    "sha1",
+    "md5",
+    "hexdigest",
+    "token",
+    "uuid",
+    "ipv4",
+    "ipv6",
+    "mac",
+    "isbn",
+    "ean",
+    "credit_card",
+    "ssn",
+    "country",
+    "currency",
+    "language",
+    "timezone",
+    "postcode",
+    "color",
+    "mime_type",
+    "file_extension",
+    "sku",
+    "reference",
+    "phone",
+}
+
+# Plausible ranges per numeric meaning: (low, high), intersected with type and CHECK bounds.
+PLAUSIBLE = {
+    "money": (Decimal("1"), Decimal("500")),
+    "quantity": (1, 10),
+    "stock": (0, 500),
+    "rating": (1, 5),
+    "score": (0, 100),
+    "percent": (0, 100),
+    "age": (18, 90),
+    "year": (1990, datetime.date.today().year),
+    "ordinal": (0, 100),
+    "measure": (Decimal("0.1"), Decimal("100")),
+    "version": (1, 20),
+    "latitude": (Decimal("-90"), Decimal("90")),
+    "longitude": (Decimal("-180"), Decimal("180")),
+}
+
+# Word pairs: a column named with the left word follows the column named with the right one.
+ORDERED_PAIRS = (
+    ("end", "start"),
+    ("ends", "starts"),
+    ("finish", "start"),
+    ("until", "from"),
+    ("to", "from"),
+    ("max", "min"),
+    ("maximum", "minimum"),
+    ("last", "first"),
+    ("closes", "opens"),
+    ("close", "open"),
+    ("check_out", "check_in"),
+    ("departure", "arrival"),
+    ("updated", "created"),
+    ("modified", "created"),
+    ("valid_to", "valid_from"),
+    ("valid_until", "valid_from"),
+    ("expires", "issued"),
+    ("expires", "created"),
+    ("high", "low"),
+)
+
+
+def _step(column: Column):
+    kind = column.kind
+    if kind in INTEGER_KINDS:
+        return 1
+    if kind is Kind.NUMERIC:
+        return Decimal(1).scaleb(-(column.type.scale if column.type.scale is not None else 2))
+    if kind is Kind.DATE:
+        return datetime.timedelta(days=1)
+    if kind is Kind.DATETIME:
+        return datetime.timedelta(seconds=1)
+    return None
+
+
+def type_bounds(column: Column) -> tuple[object, object]:
+    """Inclusive bounds the column's type allows."""
+    ctype = column.type
+    if column.kind in INTEGER_KINDS:
+        if ctype.precision == 3:  # TINYINT
+            return (0, 255) if ctype.unsigned else (-128, 127)
+        low, high = INTEGER_RANGES[column.kind]
+        return (0, high * 2 + 1) if ctype.unsigned else (low, high)
+    if column.kind is Kind.NUMERIC:
+        scale = ctype.scale if ctype.scale is not None else 2
+        precision = ctype.precision if ctype.precision is not None else 18
+        top = Decimal(10) ** (precision - scale) - Decimal(1).scaleb(-scale)
+        return (-top, top)
+    return (-1e12, 1e12)
+
+
+def numeric_range(column: Column, narrowing: Narrowing, plausible=None) -> tuple[object, object]:
+    """The range to draw from: type and CHECK bounds, then a plausible range inside them."""
+    low, high = type_bounds(column)
+    step = _step(column)
+    if narrowing.low is not None:
+        bound = narrowing.low
+        if not narrowing.low_inclusive:
+            bound = bound + step if step is not None else bound + abs(bound) * 1e-9 + 1e-9
+        low = max(low, _like(bound, low))
+    if narrowing.high is not None:
+        bound = narrowing.high
+        if not narrowing.high_inclusive:
+            bound = bound - step if step is not None else bound - abs(bound) * 1e-9 - 1e-9
+        high = min(high, _like(bound, high))
+    if low > high:
+        raise UnsatisfiableColumn(
+            f"{column.name}: its type and CHECK constraints leave no value (from {low} to {high}).",
+            hint="Fix the constraint, or override the column in [tool.fixturekit.generate].",
+        )
+    if plausible is None:
+        plausible = (0, 1000) if low <= 0 <= high or low >= 0 else (low, high)
+    p_low, p_high = _like(plausible[0], low), _like(plausible[1], high)
+    c_low, c_high = max(low, p_low), min(high, p_high)
+    if c_low <= c_high:
+        return c_low, c_high
+    return low, min(high, low + _like(1000, low))
+
+
+def _like(value, reference):
+    """`value` converted to the numeric type of `reference`."""
+    if isinstance(reference, int) and not isinstance(reference, bool):
+        return int(value) if not isinstance(value, Decimal) else int(value.to_integral_value())
+    if isinstance(reference, Decimal):
+        return Decimal(str(value))
+    return float(value)
+
+
+@dataclass
+class _Choice:
+    strategy: st.Strategy
+    reason: str
+    flags: list[str] = field(default_factory=list)
+
+
+def _fits_length(value, narrowing: Narrowing) -> bool:
+    if not isinstance(value, str):
+        return True
+    if narrowing.max_length is not None and len(value) > narrowing.max_length:
+        return False
+    return narrowing.min_length is None or len(value) >= narrowing.min_length
+
+
+def _closed_domain(column: Column, narrowing: Narrowing, unique: bool) -> _Choice | None:
+    ctype = column.type
+    if narrowing.allowed is not None:
+        values = [v for v in narrowing.allowed if v not in narrowing.excluded]
+        values = [v for v in values if _fits_length(v, narrowing)]
+        if column.kind is Kind.ENUM and ctype.enum_values:
+            values = [v for v in values if v in ctype.enum_values]
+        if not values:
+            raise UnsatisfiableColumn(
+                f"{column.name}: no value of its IN/= CHECK fits the column "
+                f"({', '.join(narrowing.sources)}).",
+                hint="Fix the constraint or override the column in [tool.fixturekit.generate].",
+            )
+        if column.kind is Kind.ENUM and ctype.enum_class is not None:
+            members = [ctype.enum_members[ctype.enum_values.index(v)] for v in values]
+            cls = st.UniqueChoice if unique else st.Choice
+            return _Choice(
+                cls(tuple(members), ctype.enum_class), "one of the values the CHECK allows"
+            )
+        cls = st.UniqueChoice if unique else st.Choice
+        return _Choice(cls(tuple(values)), "one of the values the CHECK allows")
+    if column.kind is Kind.ENUM:
+        labels = [v for v in ctype.enum_values if v not in narrowing.excluded]
+        if not labels:
+            raise UnsatisfiableColumn(f"{column.name}: the enum {ctype.describe()} has no values.")
+        cls = st.UniqueChoice if unique else st.Choice
+        if ctype.enum_class is not None and ctype.enum_members:
+            members = tuple(ctype.enum_members[ctype.enum_values.index(v)] for v in labels)
+            if len(members) == len(ctype.enum_values):
+                members = ()
+            return _Choice(
+                cls(members, ctype.enum_class), f"a member of the enum {ctype.enum_class.name}"
+            )
+        return _Choice(cls(tuple(labels)), f"one of the enum's {len(labels)} values")
+    if column.kind is Kind.BOOLEAN:
+        if unique:
+            return _Choice(
+                st.UniqueChoice((True, False)),
+                "unique boolean: at most two rows",
+                ["unique boolean column: only two rows can exist"],
+            )
+        rule = match_name(column.name, Kind.BOOLEAN)
+        if rule and rule.meaning == "mostly_true":
+            return _Choice(st.Boolean(0.9), f"{rule.reason}: true 90% of the time")
+        if rule and rule.meaning == "mostly_false":
+            return _Choice(st.Boolean(0.1), f"{rule.reason}: true 10% of the time")
+        return _Choice(st.Boolean(), "a boolean")
+    return None
+
+
+def _pattern(column: Column, narrowing: Narrowing, unique: bool) -> _Choice | None:
+    if not narrowing.patterns or column.kind not in STRING_KINDS:
+        return None
+    first = narrowing.patterns[0]
+    flags = [f"also must match {p.source or p.regex}: not checked" for p in narrowing.patterns[1:]]
+    return _Choice(
+        st.Matching(first.regex, narrowing.max_length, unique),
+        f"matches the CHECK pattern {first.source or first.regex}",
+        flags,
+    )
+
+
+def _counterpart(column: Column, table: Table) -> Column | None:
+    """The column this one is ordered after, by name (`ends_at` -> `starts_at`)."""
+    name = normalise_name(column.name)
+    tokens = name.split("_")
+    by_name = {normalise_name(c.name): c for c in table.columns}
+    for later, earlier in ORDERED_PAIRS:
+        later_tokens, earlier_tokens = later.split("_"), earlier.split("_")
+        for i in range(len(tokens) - len(later_tokens) + 1):
+            if tokens[i : i + len(later_tokens)] == later_tokens:
+                candidate = "_".join(tokens[:i] + earlier_tokens + tokens[i + len(later_tokens) :])
+                other = by_name.get(candidate)
+                if other is not None and other.kind is column.kind and other is not column:
+                    return other
+    return None
+
+
+def _precedes(a: Column, b: Column, table: Table) -> bool:
+    names = [c.name for c in table.columns]
+    return names.index(a.name) < names.index(b.name)
+
+
+def _fk_columns(table: Table | None) -> set[str]:
+    return {c for fk in table.foreign_keys for c in fk.columns} if table else set()
+
+
+def _relation(
+    column: Column, table: Table | None, narrowing: Narrowing, standalone: _Choice
+) -> _Choice | None:
+    if table is None or column.kind not in (
+        INTEGER_KINDS | {Kind.NUMERIC, Kind.FLOAT, Kind.DATE, Kind.DATETIME, Kind.STRING}
+    ):
+        return None
+    fk_columns = _fk_columns(table)
+    for relation in narrowing.relations:
+        if not table.has_column(relation.right) or column.name in fk_columns:
+            continue
+        other = table.column(relation.right)
+        if relation.right in fk_columns or other.autoincrement or other.computed:
+            continue
+        if not _precedes(other, column, table):
+            continue  # the other column takes the relation from its side
+        return _Choice(
+            st.Relative(other.key, relation.op, standalone.strategy, _step(column)),
+            f"{relation.op} {other.name} (CHECK)",
+        )
+    if column.kind in (Kind.DATE, Kind.DATETIME) or column.kind in INTEGER_KINDS | {Kind.NUMERIC}:
+        other = _counterpart(column, table)
+        if other is not None and _precedes(other, column, table) and other.name not in fk_columns:
+            return _Choice(
+                st.Relative(other.key, ">=", standalone.strategy, _step(column)),
+                f"not before {other.name} (by name)",
+            )
+    return None
+
+
+def _string_meaning(
+    column: Column, table: Table | None, narrowing: Narrowing, unique: bool
+) -> _Choice | None:
+    meaning, reason = None, ""
+    semantic = column.type.kind in STRING_KINDS and column.semantic
+    if semantic:
+        meaning, reason = {"ip": "ipv4"}.get(semantic, semantic), f"declared as {semantic}"
+    else:
+        rule = match_name(column.name, column.kind)
+        if rule is None:
+            return None
+        meaning, reason = rule.meaning, rule.reason
+    max_length = narrowing.max_length
+    flags: list[str] = []
+    provider_meaning = meaning
+    kwargs: dict = {}
+    if meaning == "name":
+        table_name = normalise_name(table.name) if table else ""
+        if PERSON_TABLES.search(table_name):
+            provider_meaning, reason = "full_name", f"a person's name ({table.name} holds people)"
+        elif COMPANY_TABLES.search(table_name):
+            provider_meaning, reason = "company", f"a company name ({table.name} holds companies)"
+        elif PLACE_TABLES.search(table_name):
+            provider_meaning, reason = "city", f"a place name ({table.name} holds places)"
+        else:
+            provider_meaning, reason = "catch_phrase", "a short product-style name"
+    if meaning == "country":
+        if max_length is not None and max_length <= 3:
+            provider_meaning = "country_code"
+            kwargs = {"representation": "alpha-3"} if max_length == 3 else {}
+            reason = f"ISO 3166 alpha-{max_length} country code (upper case)"
+        else:
+            provider_meaning, reason = "country_name", "country name"
+    elif meaning == "currency":
+        if (max_length is not None and max_length <= 3) or max_length is None:
+            provider_meaning, reason = "currency_code", "ISO 4217 currency code (upper case)"
+        else:
+            provider_meaning = "currency_name"
+    elif meaning == "language":
+        provider_meaning = "locale" if (max_length or 10) >= 5 else "language_code"
+    elif meaning == "state" and max_length is not None and max_length <= 3:
+        provider_meaning = "state_abbr"
+    elif meaning == "color" and max_length == 7:
+        provider_meaning = "hex_color"
+    elif meaning == "hexdigest":
+        provider_meaning = {32: "md5", 40: "sha1"}.get(max_length or 64, "sha256")
+    if provider_meaning in PROVIDERS:
+        provider, kwargs = PROVIDERS[provider_meaning][0], dict(PROVIDERS[provider_meaning][1])
+    else:
+        provider = provider_meaning
+    if meaning in ("paragraph", "long_text") and max_length is not None and max_length < 60:
+        provider, kwargs = "sentence", {"nb_words": 4}
+    minimum = MIN_REALISTIC_LENGTH.get(meaning)
+    if minimum and max_length is not None and max_length < minimum:
+        flags.append(f"{max_length} characters is too short for a real {meaning}: values are cut")
+    if meaning == "uuid" and not unique and (max_length is None or max_length >= 36):
+        return _Choice(st.UuidValue(as_string=True), reason)
+    args = dict(
+        kwargs=tuple(sorted(kwargs.items())),
+        max_length=max_length,
+        case=narrowing.case,
+        min_length=narrowing.min_length,
+    )
+    if unique:
+        weave = meaning not in FIXED_FORMAT
+        return _Choice(
+            st.UniqueFakerValue(provider, weave=weave, **args),
+            reason + (", numbered to stay unique" if weave else ", drawn unique"),
+            flags,
+        )
+    return _Choice(st.FakerValue(provider, **args), reason, flags)
+
+
+def _numeric(column: Column, narrowing: Narrowing, unique: bool) -> _Choice | None:
+    if column.kind not in INTEGER_KINDS | {Kind.NUMERIC, Kind.FLOAT}:
+        return None
+    rule = match_name(column.name, column.kind)
+    meaning = rule.meaning if rule else None
+    plausible = PLAUSIBLE.get(meaning) if meaning else None
+    if meaning == "money" and column.kind in INTEGER_KINDS and "cent" in column.name.lower():
+        plausible = (100, 50_000)
+    bounded = narrowing.low is not None or narrowing.high is not None
+    low, high = numeric_range(column, narrowing, plausible)
+    if rule:
+        reason = rule.reason
+    elif bounded:
+        reason = "within the CHECK bounds"
+    else:
+        reason = "a number the type holds"
+    flags = [] if (rule or bounded) else ["no rule for this name: any number the type holds"]
+    if column.kind in INTEGER_KINDS:
+        if unique:
+            start = max(int(low), 1) if int(high) >= 1 else int(low)
+            return _Choice(
+                st.SequenceInt(start, int(type_bounds(column)[1]) if not bounded else int(high)),
+                "unique: counts up",
+                [],
+            )
+        return _Choice(st.IntRange(int(low), int(high)), reason, flags)
+    if column.kind is Kind.NUMERIC:
+        places = column.type.scale if column.type.scale is not None else 2
+        flags = flags + (["unique decimal: random values may collide"] if unique else [])
+        return _Choice(st.DecimalRange(Decimal(low), Decimal(high), places), reason, flags)
+    flags = flags + (["unique float: random values may collide"] if unique else [])
+    return _Choice(st.FloatRange(float(low), float(high)), reason, flags)
+
+
+def _temporal(column: Column, narrowing: Narrowing, unique: bool) -> _Choice | None:
+    kind = column.kind
+    if kind not in (Kind.DATE, Kind.DATETIME, Kind.TIME, Kind.INTERVAL):
+        return None
+    if kind is Kind.TIME:
+        return _Choice(st.TimeOfDay(), "a time of day")
+    if kind is Kind.INTERVAL:
+        return _Choice(st.Duration(), "a duration of up to 30 days")
+    rule = match_name(column.name, kind)
+    meaning = rule.meaning if rule else None
+    start, end, reason = "-2y", "today" if kind is Kind.DATE else "now", "in the last two years"
+    if meaning == "birth_date":
+        start, end, reason = "-90y", "-18y", "an adult's date of birth"
+    elif meaning == "future":
+        start, end = ("today", "+1y") if kind is Kind.DATE else ("now", "+1y")
+        reason = "within the next year"
+    elif rule:
+        reason = f"{rule.reason}: in the last two years"
+    if narrowing.low is not None:
+        start = narrowing.low.isoformat() if hasattr(narrowing.low, "isoformat") else start
+    if narrowing.high is not None:
+        end = narrowing.high.isoformat() if hasattr(narrowing.high, "isoformat") else end
+    if unique:
+        anchor = (
+            datetime.date.today().isoformat()
+            if kind is Kind.DATE
+            else (datetime.datetime.now().replace(microsecond=0).isoformat())
+        )
+        return _Choice(
+            st.SequenceDate(
+                anchor,
+                86400 if kind is Kind.DATE else 1,
+                kind is Kind.DATETIME,
+                column.type.timezone,
+            ),
+            "unique: one step apart, counting back",
+        )
+    if kind is Kind.DATE:
+        return _Choice(st.DateRange(start, end), reason)
+    return _Choice(st.DateTimeRange(start, end, column.type.timezone), reason)
+
+
+def _by_type(column: Column, table: Table | None, narrowing: Narrowing, unique: bool) -> _Choice:
+    kind, ctype = column.kind, column.type
+    max_length = narrowing.max_length
+    if kind is Kind.UUID:
+        return _Choice(st.UuidValue(), "a random UUID")
+    if kind is Kind.JSON:
+        return _Choice(
+            st.JsonDocument(),
+            "a small JSON object",
+            ["JSON shape unknown: a small generic object is generated"],
+        )
+    if kind is Kind.BINARY:
+        return _Choice(st.BinaryValue(min(ctype.length or 16, 16)), "random bytes")
+    if kind is Kind.INET:
+        return _Choice(st.NetworkAddress("inet"), "an IPv4 address")
+    if kind is Kind.CIDR:
+        return _Choice(st.NetworkAddress("cidr"), "an IPv4 network")
+    if kind is Kind.MACADDR:
+        return _Choice(st.NetworkAddress("mac"), "a MAC address")
+    if kind is Kind.ARRAY and ctype.item is not None:
+        item_column = Column(name=column.name, type=ctype.item, nullable=False)
+        item = infer_column(item_column, None)
+        if item.strategy is None:
+            raise UnsatisfiableColumn(
+                f"{column.name}: cannot produce array items of {ctype.item.describe()}."
+            )
+        rule = match_name(column.name, Kind.ARRAY)
+        reason = f"a list of up to 3 items ({item.reason})"
+        flags = [] if rule or not item.flags else list(item.flags)
+        return _Choice(st.ArrayOf(item.strategy, 0, 3), reason, flags)
+    if kind in STRING_KINDS:
+        if max_length is not None and max_length <= 4:
+            alphabet = (
+                "abcdefghijklmnopqrstuvwxyz"
+                if narrowing.case == "lower"
+                else "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+            )
+            code = st.Code(max_length, alphabet, unique)
+            flags = (
+                []
+                if re.search(r"code|abbr|iso|symbol", column.name, re.I)
+                else ["no rule for this name: a short code of letters"]
+            )
+            return _Choice(code, f"a {max_length}-letter code", flags)
+        if kind is Kind.TEXT:
+            provider = ("paragraph", (("nb_sentences", 2),))
+            if max_length is not None and max_length < 60:
+                provider = ("sentence", (("nb_words", 4),))
+            args = dict(
+                kwargs=provider[1],
+                max_length=max_length,
+                case=narrowing.case,
+                min_length=narrowing.min_length,
+            )
+            if unique:
+                return _Choice(st.UniqueFakerValue(provider[0], **args), "free text, numbered")
+            return _Choice(st.FakerValue(provider[0], **args), "free text")
+        args = dict(max_length=max_length, case=narrowing.case, min_length=narrowing.min_length)
+        flag = ["no rule for this name: a plain word is generated"]
+        if unique:
+            return _Choice(
+                st.UniqueFakerValue("word", **args), "a word, numbered to stay unique", flag
+            )
+        return _Choice(st.FakerValue("word", **args), "a word", flag)
+    raise UnsatisfiableColumn(
+        f"{column.name}: fixturekit has no value for the type {ctype.describe()}.",
+        hint="Give the column a default, make it nullable, or override it in "
+        "[tool.fixturekit.generate] overrides.",
+    )
+
+
+def _override_for(column: Column, table: Table | None, options: InferenceOptions) -> str | None:
+    if table is None or not options.overrides:
+        return None
+    keys = [f"{table.key}.{column.name}", f"{table.name}.{column.name}"]
+    if table.model is not None:
+        keys.append(f"{table.model.name}.{column.key}")
+    for key in keys:
+        if key in options.overrides:
+            return options.overrides[key]
+    return None
+
+
+def _standalone(column: Column, table: Table | None, narrowing: Narrowing, unique: bool) -> _Choice:
+    for step in (_closed_domain, _pattern):
+        choice = step(column, narrowing, unique)
+        if choice is not None:
+            return choice
+    if column.kind in STRING_KINDS:
+        choice = _string_meaning(column, table, narrowing, unique)
+        if choice is not None:
+            return choice
+    for step in (_numeric, _temporal):
+        choice = step(column, narrowing, unique)
+        if choice is not None:
+            return choice
+    return _by_type(column, table, narrowing, unique)
+
+
+def infer_column(
+    column: Column,
+    table: Table | None = None,
+    schema: Schema | None = None,
+    predicates: tuple[Predicate, ...] = (),
+    options: InferenceOptions | None = None,
+    unique: bool | None = None,
+) -> FieldPlan:
+    """Decide how `column` gets its values. Raises UnsatisfiableColumn when nothing can fit."""
+    options = options or InferenceOptions()
+    if column.computed:
+        return FieldPlan(column, None, "computed by the database")
+    if column.discriminator:
+        return FieldPlan(column, None, "set by the ORM from the class (polymorphic identity)")
+    if column.autoincrement and column.kind in INTEGER_KINDS | {Kind.NUMERIC}:
+        return FieldPlan(column, None, "assigned by the database")
+    if column.primary_key and column.has_default and column.kind is not Kind.STRING:
+        return FieldPlan(column, None, "primary key filled by its default")
+    override = _override_for(column, table, options)
+    if override is not None:
+        return FieldPlan(column, st.Custom(override), "set in configuration")
+    if unique is None:
+        unique = table.is_unique_alone(column.name) if table is not None else column.unique
+    try:
+        narrowing = narrow(column, table, predicates)
+        standalone = _standalone(column, table, narrowing, unique)
+        related = None if unique else _relation(column, table, narrowing, standalone)
+    except UnsatisfiableColumn as exc:
+        where = f"{table.display_name}." if table is not None else ""
+        raise UnsatisfiableColumn(f"Column {where}{exc.message}", hint=exc.hint) from None
+    choice = related or standalone
+    flags = list(choice.flags) + [f"CHECK not honoured: {note}" for note in narrowing.notes]
+    if options.nullable_empty and column.nullable and not column.primary_key:
+        return FieldPlan(column, st.NullValue(), "nullable: left empty by configuration")
+    if (
+        choice.strategy is standalone.strategy
+        and not flags
+        and narrowing.sources
+        and "CHECK" not in choice.reason
+    ):
+        reason = f"{choice.reason}; within its CHECK"
+    else:
+        reason = choice.reason
+    return FieldPlan(column, choice.strategy, reason, tuple(flags))
+
+
+def is_soft_delete(column: Column) -> bool:
+    rule = match_name(column.name, column.kind)
+    return rule is not None and rule.meaning == "soft_delete"
+
+
+def plan_schema(schema: Schema, options: InferenceOptions | None = None):
+    """Infer every table of a schema (see fixturekit.infer.tables.plan_schema)."""
+    from fixturekit.infer.tables import plan_schema as plan
+
+    return plan(schema, options)

@@ -1,0 +1,238 @@
+"""Inference for whole tables: fields, parent links, children, many-to-many, table flags."""
+
+from __future__ import annotations
+
+import re
+
+from fixturekit.infer import strategies as st
+from fixturekit.infer.plan import (
+    ChildrenPlan,
+    FieldPlan,
+    ManyToManyPlan,
+    ParentLink,
+    SchemaPlan,
+    TablePlan,
+)
+from fixturekit.infer.rules import InferenceOptions, infer_column, is_soft_delete
+from fixturekit.schema.graph import InsertPlan, fk_is_nullable, insert_plan
+from fixturekit.schema.model import (
+    INTEGER_KINDS,
+    STRING_KINDS,
+    ForeignKey,
+    RelationKind,
+    Schema,
+    Table,
+)
+
+
+def _singular(name: str) -> str:
+    if name.endswith("ies"):
+        return name[:-3] + "y"
+    if name.endswith(("ses", "xes", "zes", "ches", "shes")):
+        return name[:-2]
+    if name.endswith("s") and not name.endswith("ss"):
+        return name[:-1]
+    return name
+
+
+def _link_name(table: Table, fk: ForeignKey, parent: Table, taken: set[str]) -> str:
+    """A declaration name for a parent without a relationship: `author_id` -> `author`."""
+    if len(fk.columns) == 1:
+        base = re.sub(r"_?(id|fk|key|code|no|num)$", "", fk.columns[0], flags=re.I) or parent.name
+    else:
+        base = _singular(parent.name)
+    base = re.sub(r"\W", "_", base)
+    name = base
+    while name in taken or not name.isidentifier():
+        name = f"{name}_row" if name.isidentifier() else f"_{name}"
+    return name
+
+
+def _relationship_for(table: Table, fk: ForeignKey) -> str | None:
+    for rel in table.relationships:
+        if rel.viewonly or rel.kind not in (RelationKind.MANY_TO_ONE, RelationKind.ONE_TO_ONE):
+            continue
+        if rel.target == fk.referred_table and set(rel.local_columns) == set(fk.columns):
+            return rel.name
+    return None
+
+
+def _inheritance_fk(table: Table) -> ForeignKey | None:
+    if table.inherits is None:
+        return None
+    for fk in table.foreign_keys:
+        if fk.referred_table == table.inherits and set(fk.columns) <= set(table.primary_key):
+            return fk
+    return None
+
+
+def _unique_sets_needing_help(table: Table, fk_columns: set[str]) -> list[tuple[str, ...]]:
+    sets = [u.columns for u in table.uniques] + ([table.primary_key] if table.primary_key else [])
+    needing = []
+    for columns in sets:
+        if len(columns) < 2 or set(columns) & fk_columns:
+            continue
+        if any(table.column(c).autoincrement or table.is_unique_alone(c) for c in columns):
+            continue
+        needing.append(columns)
+    return needing
+
+
+def _field_for(table: Table, column, schema, options, unique=None) -> FieldPlan:
+    if is_soft_delete(column) and column.nullable:
+        return FieldPlan(column, st.NullValue(), "soft-delete marker: rows are live by default")
+    return infer_column(column, table, schema, options=options, unique=unique)
+
+
+def plan_table(
+    table: Table, schema: Schema, insert: InsertPlan, options: InferenceOptions | None = None
+) -> TablePlan:
+    options = options or InferenceOptions()
+    plan = TablePlan(table)
+    inherited = None
+    if table.inherits is not None and table.inherits in schema.tables:
+        inherited = plan_table(schema.table(table.inherits), schema, insert, options)
+        plan.fields.extend(inherited.fields)
+        plan.parents.extend(inherited.parents)
+        plan.many_to_many.extend(inherited.many_to_many)
+        plan.flags.extend(inherited.flags)
+    inheritance_fk = _inheritance_fk(table)
+    taken = {c.key for c in table.columns} | {r.name for r in table.relationships}
+    taken |= {f.attribute for f in plan.fields} | {p.name for p in plan.parents}
+
+    linked_columns: set[str] = set()
+    for fk in table.foreign_keys:
+        if fk is inheritance_fk:
+            continue
+        parent = schema.tables.get(fk.referred_table)
+        if parent is None:
+            continue  # left to the fields below, flagged
+        nullable = fk_is_nullable(table, fk)
+        relationship = _relationship_for(table, fk)
+        name = relationship or _link_name(table, fk, parent, taken)
+        taken.add(name)
+        linked_columns.update(fk.columns)
+        if fk.referred_table == table.key:
+            reason = "self-reference: left empty (pass a parent to build a tree)"
+            flags = () if nullable else ("NOT NULL self-reference: pass an existing row",)
+            plan.parents.append(
+                ParentLink(fk, parent.key, relationship, True, reason, nullable, flags, name)
+            )
+        elif insert.is_deferred(table.key, fk):
+            reason = "closes a foreign-key cycle: left empty"
+            flags = () if nullable else ("NOT NULL key in a cycle: pass an existing row",)
+            plan.parents.append(
+                ParentLink(fk, parent.key, relationship, True, reason, nullable, flags, name)
+            )
+        else:
+            via = f"relationship {relationship}" if relationship else f"{', '.join(fk.columns)}"
+            plan.parents.append(
+                ParentLink(
+                    fk,
+                    parent.key,
+                    relationship,
+                    False,
+                    f"a new {parent.display_name} ({via})",
+                    nullable,
+                    (),
+                    name,
+                )
+            )
+
+    fk_columns = {c for fk in table.foreign_keys for c in fk.columns}
+    inherited_keys = {f.attribute for f in plan.fields}
+    for column in table.columns:
+        if column.name in linked_columns:
+            continue
+        if inheritance_fk is not None and column.name in inheritance_fk.columns:
+            continue  # the ORM writes the parent row and shares its key
+        if column.key in inherited_keys:
+            continue
+        field = _field_for(table, column, schema, options)
+        if column.name in fk_columns:
+            target = next(
+                fk.referred_table for fk in table.foreign_keys if column.name in fk.columns
+            )
+            field = FieldPlan(
+                column,
+                field.strategy,
+                field.reason,
+                (
+                    *field.flags,
+                    f"references {target}, not among the models: set it to an existing key",
+                ),
+            )
+        plan.fields.append(field)
+
+    own = {f.column.name for f in plan.fields if f.column in table.columns}
+    for columns in _unique_sets_needing_help(table, fk_columns):
+        for name in columns:
+            column = table.column(name)
+            if name in own and (column.kind in STRING_KINDS or column.kind in INTEGER_KINDS):
+                index = next(i for i, f in enumerate(plan.fields) if f.column is column)
+                if plan.fields[index].strategy is None or plan.fields[index].strategy.unique:
+                    break
+                plan.fields[index] = _field_for(table, column, schema, options, unique=True)
+                plan.fields[index] = FieldPlan(
+                    column,
+                    plan.fields[index].strategy,
+                    plan.fields[index].reason + f" (unique together with {', '.join(columns)})",
+                    plan.fields[index].flags,
+                )
+                break
+        else:
+            plan.flags.append(f"UNIQUE ({', '.join(columns)}) is not guaranteed: values are random")
+
+    for check in table.checks:
+        parsed = check.parsed
+        for fragment in parsed.unparsed:
+            plan.flags.append(f"CHECK not understood, values may violate it: {fragment}")
+    for unique in table.uniques:
+        if unique.where:
+            plan.flags.append(
+                f"partial UNIQUE ({', '.join(unique.columns)}) WHERE {unique.where}: "
+                "treated as unique"
+            )
+
+    for rel in table.relationships:
+        if rel.viewonly:
+            continue
+        if rel.kind is RelationKind.MANY_TO_MANY and rel.target in schema.tables:
+            plan.many_to_many.append(ManyToManyPlan(rel, rel.target, rel.secondary))
+        elif rel.kind in (RelationKind.ONE_TO_MANY, RelationKind.ONE_TO_ONE):
+            count = _children_count(table, rel.name, options)
+            if count is None or rel.target not in schema.tables:
+                continue
+            child = schema.table(rel.target)
+            fk = next(
+                (
+                    f
+                    for f in child.foreign_keys
+                    if f.referred_table == table.key and set(f.columns) == set(rel.remote_columns)
+                ),
+                None,
+            )
+            if fk is None:
+                continue
+            back = _relationship_for(child, fk)
+            plan.children.append(ChildrenPlan(rel, child.key, fk, count[0], count[1], back))
+    return plan
+
+
+def _children_count(table: Table, relationship: str, options: InferenceOptions):
+    keys = [f"{table.key}.{relationship}", f"{table.name}.{relationship}"]
+    if table.model is not None:
+        keys.append(f"{table.model.name}.{relationship}")
+    for key in keys:
+        if key in options.children:
+            low, high = options.children[key]
+            return int(low), int(high)
+    return None
+
+
+def plan_schema(schema: Schema, options: InferenceOptions | None = None) -> SchemaPlan:
+    """Infer every table of the schema. Raises FixturekitError for unsatisfiable columns."""
+    options = options or InferenceOptions()
+    insert = insert_plan(schema)
+    tables = {key: plan_table(schema.table(key), schema, insert, options) for key in insert.order}
+    return SchemaPlan(schema=schema, tables=tables, insert=insert)

@@ -1,0 +1,164 @@
+"""Runtime factories: `factory_for(Model)` builds the factory `fixturekit generate` would write.
+
+Both read the same TablePlan and the same strategies; the runtime side puts each strategy's
+`declaration()` on a class built with `type()` where the generated side writes `source()`.
+Factories for one model graph live in a synthetic module registered in `sys.modules`, so they
+can refer to each other lazily by dotted path, exactly as generated modules do.
+"""
+
+from __future__ import annotations
+
+import sys
+import types
+from typing import Any
+
+import factory
+import factory.alchemy
+
+from fixturekit.codegen.factory_boy import factory_key, factory_name
+from fixturekit.factories import TableFactory, link_many
+from fixturekit.infer.plan import SchemaPlan, TablePlan
+from fixturekit.infer.rules import InferenceOptions
+from fixturekit.schema.model import Schema
+
+_SETS: dict[int, RuntimeFactories] = {}
+_session: Any = None
+
+
+def _current_session():
+    if _session is None:
+        raise RuntimeError(
+            "No session is bound to runtime factories: call fixturekit.runtime.bind_session("
+            "session) or pass session= to factory_for (the pytest plugin binds db_session)."
+        )
+    return _session
+
+
+def bind_session(session: Any) -> None:
+    """Create the rows of every runtime factory in `session` (None unbinds)."""
+    global _session
+    _session = session
+
+
+class RuntimeFactories:
+    """All factories for one MetaData, built once and kept in a module of their own."""
+
+    def __init__(self, plan: SchemaPlan, module_name: str, metadata: Any) -> None:
+        self.plan = plan
+        self.metadata = metadata
+        self.schema: Schema = plan.schema
+        self.module = types.ModuleType(module_name)
+        sys.modules[module_name] = self.module
+        self.factories: dict[str, type] = {}
+        for table_plan in plan:
+            cls = self._build(table_plan)
+            setattr(self.module, cls.__name__, cls)
+            self.factories[factory_key(table_plan.table)] = cls
+        self.module.FACTORIES = self.factories
+
+    def _path(self, table_key: str) -> str:
+        return f"{self.module.__name__}.{factory_name(self.schema.table(table_key))}"
+
+    def _build(self, plan: TablePlan) -> type:
+        table = plan.table
+        attrs: dict[str, Any] = {"__module__": self.module.__name__}
+        params: dict[str, Any] = {}
+        if table.model is not None:
+            from fixturekit.infer.strategies import resolve_ref
+
+            model = resolve_ref(table.model)
+            base: type = factory.alchemy.SQLAlchemyModelFactory
+        else:
+            model = self.metadata.tables[table.key]
+            base = TableFactory
+        attrs["Meta"] = type(
+            "Meta",
+            (),
+            {
+                "model": model,
+                "sqlalchemy_session_factory": _current_session,
+                "sqlalchemy_session_persistence": "flush",
+            },
+        )
+        for field in plan.fields:
+            if field.strategy is not None:
+                attrs[field.attribute] = field.strategy.declaration()
+        for link in plan.parents:
+            if link.empty:
+                continue
+            sub = factory.SubFactory(self._path(link.parent))
+            if link.relationship:
+                attrs[link.relationship] = sub
+                continue
+            params[link.name] = sub
+            parent = self.schema.table(link.parent)
+            for column, referred in zip(link.fk.columns, link.fk.referred_columns, strict=True):
+                attrs[table.column(column).key] = factory.SelfAttribute(
+                    f"{link.name}.{parent.column(referred).key}"
+                )
+        for children in plan.children:
+            related = children.parent_attribute or next(
+                p.name for p in self.plan.table(children.child).parents if p.fk == children.fk
+            )
+            low, high = children.min_count, children.max_count
+            size: Any = low if low == high else _size_between(low, high)
+            attrs[children.relationship.name] = factory.RelatedFactoryList(
+                self._path(children.child), factory_related_name=related, size=size
+            )
+        for m2m in plan.many_to_many:
+            attrs[m2m.relationship.name] = link_many(m2m.relationship.name, self._path(m2m.target))
+        if params:
+            attrs["Params"] = type("Params", (), params)
+        return type(factory_name(table), (base,), attrs)
+
+
+def _size_between(low: int, high: int):
+    from fixturekit import values as fv
+
+    return lambda: fv.integer(low, high)
+
+
+def factories_for_metadata(
+    metadata: Any, classes: list[type], source: str = "", options: InferenceOptions | None = None
+) -> RuntimeFactories:
+    """The runtime factory set for a MetaData (built on first use, then cached)."""
+    key = id(metadata)
+    if key not in _SETS:
+        from fixturekit.infer.tables import plan_schema
+        from fixturekit.schema.sqlalchemy import read_metadata
+
+        schema = read_metadata(metadata, classes, source=source)
+        _SETS[key] = RuntimeFactories(
+            plan_schema(schema, options), f"fixturekit._runtime_factories_{len(_SETS)}", metadata
+        )
+    return _SETS[key]
+
+
+def factory_for(model: Any, session: Any = None, options: InferenceOptions | None = None):
+    """A factory_boy factory for a mapped class (or a Core Table), inferred at run time.
+
+    The factory is the one `fixturekit generate` writes for the model: same strategies, same
+    parents, flush persistence. Passing `session` binds every runtime factory to it (as
+    `fixturekit.runtime.bind_session` does; the pytest plugin binds `db_session`).
+    """
+    from sqlalchemy import Table
+    from sqlalchemy import inspect as sa_inspect
+
+    if isinstance(model, Table):
+        metadata, classes, key = model.metadata, [], model.fullname
+    else:
+        mapper = sa_inspect(model, raiseerr=False)
+        if mapper is None or not hasattr(mapper, "registry"):
+            raise TypeError(f"{model!r} is not a mapped SQLAlchemy class or a Table")
+        metadata = mapper.local_table.metadata
+        classes = [m.class_ for m in mapper.registry.mappers]
+        key = model.__name__
+    runtime = factories_for_metadata(
+        metadata, classes, source=getattr(model, "__module__", ""), options=options
+    )
+    built = runtime.factories.get(key)
+    if built is None:
+        raise LookupError(f"no factory for {key!r}: it is not part of its MetaData's tables")
+    if session is not None:
+        bind_session(session)
+    return built
