@@ -2,13 +2,12 @@
 
 import uuid
 
+from accounts.models import Address
+from catalog.models import Product
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
-
-from accounts.models import Address
-from catalog.models import Product
 
 
 class Order(models.Model):
