@@ -1,78 +1,78 @@
 """Render document plans as a Python module of factory_boy factories a person would keep.
 
 Nested objects get plain `factory.DictFactory` classes; each collection gets a
-`DocumentFactory` whose `create()` inserts into the bound database. `document_factory` builds
-factories at run time by executing exactly this text, so generated and runtime factories are
-the same code.
+`DocumentFactory` whose `create()` inserts into the bound database. The module follows the SQL
+factories' layout: generated code, a marked region for the user's own code (kept when the file
+is regenerated), and a `FACTORIES` footer. `document_factory` builds factories at run time by
+executing exactly this text, so generated and runtime factories are the same code.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
 
+from fixturekit.codegen.factory_boy import CUSTOM_BEGIN, CUSTOM_END
+from fixturekit.codegen.layout import LINE_LIMIT, layout
 from fixturekit.nosql.plan import DocumentPlan, FieldDecl, ObjectPlan
 from fixturekit.schema.model import PythonRef
 
-FLAG_MARK = "# fixturekit:"
-MAX_LINE = 99
-_NAMESPACES = (
-    ("datetime", "import datetime"),
-    ("decimal", "import decimal"),
-    ("uuid", "import uuid"),
-    ("bson", "import bson"),
-)
+DEFAULT_CUSTOM = """\
+# Customise factories here, e.g.:
+#
+# class UserFactory(UserFactory):
+#     status = "active"
+#
+# FACTORIES below picks up a factory redefined here.
+"""
 
 
 def _uses(text: str, name: str) -> bool:
     return re.search(rf"(?<![\w.]){re.escape(name)}\.", text) is not None
 
 
-def imports(plans: Iterable[DocumentPlan]) -> list[str]:
-    plans = list(plans)
-    sources = " ".join(f.source for p in plans for o in p.objects for f in o.fields)
-    refs: dict[str, set[str]] = {}
-    for ref in _refs(plans):
-        refs.setdefault(ref.module, set()).add(ref.qualname.split(".")[0])
-    stdlib = [line for name, line in _NAMESPACES[:3] if _uses(sources, name)]
-    third = []
-    if _uses(sources, "bson"):
-        third.append("import bson")
-    third.append("import factory")
-    if "factory.fuzzy." in sources:
-        third.append("import factory.fuzzy")
-    ours = []
-    if _uses(sources, "fv"):
-        ours.append("from fixturekit import values as fv")
-    ours.append("from fixturekit.nosql import DocumentFactory")
-    if _uses(sources, "mv"):
-        ours.append("from fixturekit.nosql import values as mv")
-    theirs = [
-        f"from {module} import {', '.join(sorted(names))}" for module, names in sorted(refs.items())
-    ]
-    groups = [g for g in (stdlib, third, ours, theirs) if g]
-    lines: list[str] = []
-    for group in groups:
-        lines.extend(group)
-        lines.append("")
-    return lines[:-1]
+def _sources(plans: list[DocumentPlan]) -> str:
+    return "\n".join(f.source for p in plans for o in p.objects for f in o.fields)
 
 
 def _refs(plans: list[DocumentPlan]) -> list[PythonRef]:
     return [ref for p in plans for o in p.objects for f in o.fields for ref in f.refs]
 
 
-def _field_lines(decl: FieldDecl) -> list[str]:
-    lines = [f"    {FLAG_MARK} {flag}" for flag in decl.flags]
-    line = f"    {decl.attribute} = {decl.source}"
-    head, paren, rest = decl.source.partition("(")
-    if len(line) > MAX_LINE and paren and rest.endswith(")"):
-        # Wrap the way a formatter would: the call's arguments on a line of their own.
-        lines += [f"    {decl.attribute} = {head}(", f"        {rest[:-1]}", "    )"]
-    else:
-        lines.append(line)
-    return lines
+def imports(plans: list[DocumentPlan]) -> list[str]:
+    """Import lines in the usual three groups, only for names the declarations use."""
+    sources = _sources(plans)
+    stdlib = [f"import {name}" for name in ("datetime", "decimal", "uuid") if _uses(sources, name)]
+    third = ["import bson"] if _uses(sources, "bson") else []
+    third.append("import factory")
+    if "factory.fuzzy." in sources:
+        third.append("import factory.fuzzy")
+    ours = ["from fixturekit import values as fv"] if _uses(sources, "fv") else []
+    ours.append("from fixturekit.nosql import DocumentFactory")
+    if _uses(sources, "mv"):
+        ours.append("from fixturekit.nosql import values as mv")
+    by_module: dict[str, set[str]] = {}
+    for ref in _refs(plans):
+        by_module.setdefault(ref.module, set()).add(ref.qualname.split(".")[0])
+    theirs = [
+        f"from {m} import {', '.join(sorted(names))}" for m, names in sorted(by_module.items())
+    ]
+    lines: list[str] = []
+    for group in (stdlib, third, ours, theirs):
+        if group:
+            lines += [*group, ""]
+    return lines[:-1]
+
+
+def _comment_lines(indent: str, text: str) -> list[str]:
+    lines, current = [], ""
+    for word in text.split():
+        if current and len(indent) + 2 + len(current) + 1 + len(word) > LINE_LIMIT:
+            lines.append(f"{indent}# {current}")
+            current = word
+        else:
+            current = f"{current} {word}".strip()
+    return [*lines, f"{indent}# {current}"] if current else lines
 
 
 def _quoted(value: object) -> str:
@@ -84,13 +84,20 @@ def _quoted(value: object) -> str:
     return repr(value)
 
 
+def _field_lines(decl: FieldDecl) -> list[str]:
+    lines: list[str] = []
+    for flag in decl.flags:
+        lines += _comment_lines("    ", f"FIXME({decl.key}): {flag}")
+    return lines + layout("    ", f"{decl.attribute} = ", decl.source)
+
+
 def render_object(plan: ObjectPlan) -> list[str]:
     base = "DocumentFactory" if plan.is_root else "factory.DictFactory"
     lines = [f"class {plan.class_name}({base}):"]
     if plan.is_root:
         lines.append(f'    """A document of the `{plan.collection}` collection."""')
     else:
-        lines.append(f'    """`{plan.node.path}`, nested in the document."""')
+        lines.append(f'    """`{plan.node.path}` in a document (built with its parent)."""')
     lines.append("")
     renames = plan.renames
     if plan.is_root or renames:
@@ -98,35 +105,41 @@ def render_object(plan: ObjectPlan) -> list[str]:
         if plan.is_root:
             lines.append(f"        collection = {_quoted(plan.collection)}")
         if renames:
-            lines.append(f"        rename = {_quoted(renames)}")
+            lines += layout("        ", "rename = ", _quoted(renames))
         lines.append("")
+    for decl in plan.fields:
+        lines += _field_lines(decl)
     if not plan.fields:
         lines.append("    pass")
-    for decl in plan.fields:
-        lines.extend(_field_lines(decl))
     return lines
 
 
-def render_module(plans: list[DocumentPlan], *, source: str, command: str | None = None) -> str:
-    """The whole module: header, imports, then every factory (nested ones first)."""
-    collections = ", ".join(p.collection for p in plans)
-    flagged = sum(len(o.flagged) for p in plans for o in p.objects)
+def render_module(
+    plans: list[DocumentPlan], *, source: str, command: str | None = None, custom: str | None = None
+) -> str:
+    """The whole module (without the hash line that `codegen.files.seal` adds)."""
+    how = ["Generated by:", f"    {command}", ""] if command else []
     header = [
-        f'"""Document factories for {collections}, generated by fixturekit from {source}.',
+        f'"""Document factories for {source}.',
         "",
-        "Edit freely: these are ordinary factory_boy factories. `build()` returns a document,",
-        "`create()` inserts it into the database bound by the `mongo_db` fixture.",
+        *how,
+        "`build()` returns a document; `create()` inserts it into the database the `mongo_db`",
+        "fixture binds. Regenerate after a schema change: code between the two fixturekit markers",
+        "below is kept. Lines marked FIXME need a person's look.",
+        '"""',
+        "",
     ]
-    if command:
-        header += ["", f"Regenerate: {command}"]
-    if flagged:
-        header += [
-            "",
-            f"{flagged} field(s) marked `{FLAG_MARK}` had no clear rule: check them.",
-        ]
-    header.append('"""')
     body: list[str] = []
     for plan in plans:
         for obj in plan.objects:
             body += ["", "", *render_object(obj)]
-    return "\n".join([*header, "", *imports(plans), *body]) + "\n"
+    footer = ["", "", "FACTORIES = {"]
+    footer += [f"    {_quoted(p.collection)}: {p.root.class_name}," for p in plans]
+    footer.append("}")
+    custom_text = DEFAULT_CUSTOM if custom is None else custom
+    if not custom_text.endswith("\n"):
+        custom_text += "\n"
+    generated = "\n".join([*header, *imports(plans), *body])
+    return (
+        f"{generated}\n\n\n{CUSTOM_BEGIN}\n{custom_text}{CUSTOM_END}\n" + "\n".join(footer) + "\n"
+    )
