@@ -11,6 +11,7 @@ from __future__ import annotations
 import keyword
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 from fixturekit.errors import FixturekitError, UnsatisfiableColumn
@@ -121,9 +122,15 @@ def attribute_name(key: str, taken: set[str]) -> str:
 
 
 class _Planner:
-    def __init__(self, schema: DocumentSchema, taken_names: set[str]) -> None:
+    def __init__(
+        self,
+        schema: DocumentSchema,
+        taken_names: set[str],
+        counts: Mapping[str, tuple[int, int]] | None = None,
+    ) -> None:
         self.schema = schema
         self.names = taken_names
+        self.counts = counts or {}
         self.objects: list[ObjectPlan] = []
         self.by_path: dict[str, ObjectPlan] = {}
 
@@ -183,7 +190,7 @@ class _Planner:
         self, node: ArrayNode, path: str
     ) -> tuple[str, str, tuple[str, ...], tuple[PythonRef, ...]]:
         """A one-value expression building the array, with the reason for its items."""
-        low, high = _array_bounds(node)
+        low, high = self.counts.get(path) or _array_bounds(node)
         item = node.item
         extra = ", unique=True" if node.unique else ""
         if isinstance(item, ObjectNode):
@@ -264,9 +271,14 @@ class _Planner:
                 raise self.fail(path, exc.message, exc.hint) from None
             if plan.strategy is None:
                 raise self.fail(path, f"no value can be produced ({plan.reason})")
-            strategy, reason = plan.strategy, plan.reason
-            flags.extend(plan.flags)
-        return _convert(strategy, leaf), reason, tuple(flags)
+            strategy, reason = plan.strategy, _wording(plan.reason)
+            flags.extend(_wording(flag) for flag in plan.flags)
+        return convert(strategy, leaf), reason, tuple(flags)
+
+
+def _wording(text: str) -> str:
+    """The shared rules speak of CHECK constraints; a document's constraints are its schema's."""
+    return text.replace("the CHECK", "the schema").replace("CHECK", "schema constraint")
 
 
 def _attr(attribute: str, name: str) -> str | None:
@@ -325,7 +337,7 @@ def _multiple_of(leaf: Leaf) -> st.Strategy:
     return ds.MultipleOf(step, low, high)
 
 
-def _convert(strategy: st.Strategy, leaf: Leaf) -> st.Strategy:
+def convert(strategy: st.Strategy, leaf: Leaf) -> st.Strategy:
     """Give the value the Python type its BSON type (or string format) requires."""
     bson, kind = leaf.bson_type, leaf.column.kind
     function = None
@@ -350,13 +362,23 @@ def _convert(strategy: st.Strategy, leaf: Leaf) -> st.Strategy:
     return ds.Converted(strategy, function) if function else strategy
 
 
-def plan_document(schema: DocumentSchema, taken_names: set[str] | None = None) -> DocumentPlan:
-    """Plan the factories for one collection; `taken_names` keeps class names unique."""
-    planner = _Planner(schema, taken_names if taken_names is not None else set())
+def plan_document(
+    schema: DocumentSchema,
+    taken_names: set[str] | None = None,
+    counts: Mapping[str, tuple[int, int]] | None = None,
+) -> DocumentPlan:
+    """Plan the factories for one collection.
+
+    `taken_names` keeps class names unique across collections; `counts` fixes how many items
+    arrays get, by path (`users.orders`), as seeding's distribution settings ask.
+    """
+    planner = _Planner(schema, taken_names if taken_names is not None else set(), counts)
     planner.plan_object(schema.root, collection=schema.collection)
     return DocumentPlan(schema, planner.objects)
 
 
-def plan_documents(schemas: list[DocumentSchema]) -> list[DocumentPlan]:
+def plan_documents(
+    schemas: list[DocumentSchema], counts: Mapping[str, tuple[int, int]] | None = None
+) -> list[DocumentPlan]:
     taken: set[str] = set()
-    return [plan_document(s, taken) for s in schemas]
+    return [plan_document(s, taken, counts) for s in schemas]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 import sys
 import types
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -18,20 +19,25 @@ from fixturekit.nosql.documents import DocumentFactory
 from fixturekit.nosql.documents import document_factories as _factories_in
 from fixturekit.nosql.plan import plan_documents
 from fixturekit.nosql.sources import load_schemas
+from fixturekit.schema.jsonschema import DocumentSchema
 
 _counter = itertools.count()
 
 
 def document_factories(
-    schema: Any, *, database: Any = None, root: Path | None = None
+    schema: Any,
+    *,
+    database: Any = None,
+    root: Path | None = None,
+    counts: Mapping[str, tuple[int, int]] | None = None,
 ) -> dict[str, type[DocumentFactory]]:
     """A factory per collection `schema` describes, by collection name.
 
     `database` fixes where `create()` inserts; without it the factories use the database the
-    `mongo_db` fixture (or `bind_database`) binds.
+    `mongo_db` fixture (or `bind_database`) binds. `counts` sets array sizes by field path.
     """
-    schemas = load_schemas(schema, root=root)
-    plans = plan_documents(schemas)
+    schemas = schema if _are_schemas(schema) else load_schemas(schema, root=root)
+    plans = plan_documents(schemas, counts)
     source = render_module(plans, source=schemas[0].source)
     name = f"fixturekit_documents_{next(_counter)}"
     module = types.ModuleType(name)
@@ -49,6 +55,10 @@ def document_factories(
         for factory_class in factories.values():
             factory_class._meta.database = database
     return factories
+
+
+def _are_schemas(value: Any) -> bool:
+    return isinstance(value, list) and bool(value) and isinstance(value[0], DocumentSchema)
 
 
 def document_factory(

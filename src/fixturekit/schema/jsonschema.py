@@ -397,7 +397,8 @@ class _Reader:
                 ) from None
             yield Pattern(name, anchor(pattern), source=f"pattern {pattern}")
         enum = schema.get("enum")
-        if enum:
+        # A string enum is already the column's type (Kind.ENUM); other enums narrow a type.
+        if enum and not all(isinstance(v, str) for v in enum if v is not None):
             yield InSet(name, tuple(v for v in enum if v is not None))
 
 
