@@ -1,1 +1,52 @@
+"""fixturekit's pytest plugin, registered through the `pytest11` entry point.
 
+Loaded in every pytest run of every project that installs fixturekit, so importing it is cheap
+(pytest and the standard library only) and it does nothing until a test requests one of its
+fixtures: `db_engine`, `db_session`, `async_db_session`, `fresh_database`, `factories`, and the
+declared `<name>_scenario` and `<model>_factory` fixtures. See docs/plugin.md.
+"""
+
+from fixturekit.plugin.fixtures import (
+    _fixturekit,
+    async_db_session,
+    db_engine,
+    db_session,
+    factories,
+    fresh_database,
+)
+from fixturekit.plugin.hooks import (
+    pytest_addoption,
+    pytest_collection_finish,
+    pytest_configure,
+    pytest_configure_node,
+    pytest_report_header,
+    pytest_runtest_call,
+    pytest_runtest_makereport,
+    pytest_runtest_teardown,
+    pytest_sessionfinish,
+    pytest_terminal_summary,
+    pytest_testnodedown,
+)
+from fixturekit.plugin.scenarios import Scenario, scenario
+
+__all__ = [
+    "Scenario",
+    "_fixturekit",
+    "async_db_session",
+    "db_engine",
+    "db_session",
+    "factories",
+    "fresh_database",
+    "pytest_addoption",
+    "pytest_collection_finish",
+    "pytest_configure",
+    "pytest_configure_node",
+    "pytest_report_header",
+    "pytest_runtest_call",
+    "pytest_runtest_makereport",
+    "pytest_runtest_teardown",
+    "pytest_sessionfinish",
+    "pytest_terminal_summary",
+    "pytest_testnodedown",
+    "scenario",
+]

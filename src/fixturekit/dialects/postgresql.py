@@ -1,0 +1,141 @@
+"""PostgreSQL: template clones, database comments as the mark, per-database lock timeout."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from fixturekit.dialects.base import Mark, Server, TableRef
+
+# Databases that always exist; used to run CREATE/DROP DATABASE without touching the user's one.
+MAINTENANCE_DATABASES = ("postgres", "template1")
+
+# SQLSTATE of "canceling statement due to lock timeout".
+LOCK_NOT_AVAILABLE = "55P03"
+
+
+def sql_literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+class PostgresServer(Server):
+    family = "postgresql"
+    max_name_length = 63  # NAMEDATALEN - 1; longer names are silently truncated by the server
+    async_driver = "asyncpg"
+
+    def __init__(self, url: Any) -> None:
+        super().__init__(url)
+        self._admin: Any = None
+        self._version = 0
+
+    def quote(self, name: str) -> str:
+        return '"' + name.replace('"', '""') + '"'
+
+    def url_for(self, name: str) -> Any:
+        return self.url.set(database=name)
+
+    def base_name(self) -> str:
+        # libpq's default database is the user's name; keep test databases recognisable anyway.
+        return self.url.database or self.url.username or "postgres"
+
+    def _admin_engine(self) -> Any:
+        """An AUTOCOMMIT engine on a maintenance database (CREATE DATABASE refuses transactions)."""
+        if self._admin is not None:
+            return self._admin
+        from sqlalchemy import create_engine
+        from sqlalchemy.exc import OperationalError
+
+        last_error: Exception | None = None
+        candidates = [*MAINTENANCE_DATABASES, self.url.database]
+        for database in dict.fromkeys(d for d in candidates if d):
+            engine = create_engine(
+                self.url.set(database=database), isolation_level="AUTOCOMMIT", pool_size=1
+            )
+            try:
+                with engine.connect() as conn:
+                    self._version = conn.dialect.server_version_info[0]
+            except OperationalError as exc:
+                engine.dispose()
+                last_error = exc
+                # Only a missing database is worth another candidate; a refused connection or
+                # bad password will fail the same way everywhere.
+                if "does not exist" not in str(exc):
+                    raise
+                continue
+            self._admin = engine
+            return engine
+        assert last_error is not None
+        raise last_error
+
+    def _execute(self, sql: str, params: dict[str, Any] | None = None) -> list[Any]:
+        from sqlalchemy import text
+
+        with self._admin_engine().connect() as conn:
+            result = conn.execute(text(sql), params or {})
+            return list(result) if result.returns_rows else []
+
+    def check(self) -> None:
+        self._admin_engine()
+
+    def databases(self) -> list[str]:
+        return [row[0] for row in self._execute("SELECT datname FROM pg_database")]
+
+    def read_mark(self, name: str) -> str | None:
+        rows = self._execute(
+            "SELECT coalesce(shobj_description(oid, 'pg_database'), '') "
+            "FROM pg_database WHERE datname = :name",
+            {"name": name},
+        )
+        return rows[0][0] if rows else None
+
+    def _mark(self, name: str, mark: Mark) -> None:
+        self._execute(f"COMMENT ON DATABASE {self.quote(name)} IS {sql_literal(mark.render())}")
+
+    def create(self, name: str, mark: Mark) -> None:
+        self._execute(f"CREATE DATABASE {self.quote(name)}")
+        self._mark(name, mark)
+
+    def clone(self, template: str, name: str, mark: Mark) -> None:
+        # Comments live in a shared catalog and are not copied with the template: mark again.
+        self._execute(f"CREATE DATABASE {self.quote(name)} TEMPLATE {self.quote(template)}")
+        self._mark(name, mark)
+
+    def _drop(self, name: str) -> None:
+        self._admin_engine()
+        if self._version >= 13:
+            self._execute(f"DROP DATABASE IF EXISTS {self.quote(name)} WITH (FORCE)")
+            return
+        self._execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = :name AND pid <> pg_backend_pid()",
+            {"name": name},
+        )
+        self._execute(f"DROP DATABASE IF EXISTS {self.quote(name)}")
+
+    def close(self) -> None:
+        if self._admin is not None:
+            self._admin.dispose()
+            self._admin = None
+
+    def after_create(self, name: str, lock_timeout: float) -> None:
+        # A database-level default reaches every connection to the test database, including
+        # those the application under test opens with its own engine.
+        millis = max(1, int(lock_timeout * 1000))
+        self._execute(f"ALTER DATABASE {self.quote(name)} SET lock_timeout = {millis}")
+
+    def clean_statements(self, tables: Sequence[TableRef]) -> list[str]:
+        if not tables:
+            return []
+        # CASCADE empties tables that reference these too; the caller re-checks every table
+        # afterwards and restores rows the template had.
+        names = ", ".join(self.qualified(t) for t in tables)
+        return [f"TRUNCATE {names} CASCADE"]
+
+    def probe_options(self) -> list[str]:
+        # The probe must not wait behind a test that holds an exclusive lock (DDL, LOCK TABLE);
+        # on timeout the check is retried after the test's transaction is rolled back.
+        return ["SET lock_timeout = 200"]
+
+    def is_lock_timeout(self, exc: BaseException) -> bool:
+        orig = getattr(exc, "orig", exc)
+        return getattr(orig, "sqlstate", None) == LOCK_NOT_AVAILABLE

@@ -1,0 +1,288 @@
+"""Test database lifecycle: name, mark, build once as a template, clone, drop, clean up orphans.
+
+For one run (one xdist worker) the databases are, next to the user's database `app`:
+`app_test[_gwN]_tpl` (schema built once), `app_test[_gwN]` (cloned from it, behind `db_engine`)
+and `app_test[_gwN]_fK` (fresh databases, cloned on demand). Every one carries fixturekit's mark;
+the user's own database is only ever connected to, never written, and nothing unmarked is
+dropped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from fixturekit.dialects import Mark, Server, TableRef
+from fixturekit.errors import UnsafeDatabase
+from fixturekit.plugin.leaks import LeakProbe
+
+_CLONE_RETRIES = 20  # "source database is being accessed by other users" clears quickly
+
+
+def test_database_names(server: Server, worker: str | None) -> tuple[str, str]:
+    """(prefix shared by all workers, this worker's base name), both within the length limit."""
+    prefix = f"{server.base_name()}_test"
+    room = server.max_name_length - len("_gw999_f9999")
+    if len(prefix.encode()) > room:
+        digest = hashlib.sha1(prefix.encode()).hexdigest()[:8]
+        cut = prefix.encode()[: room - 9].decode(errors="ignore")
+        prefix = f"{cut}_{digest}"
+    return prefix, f"{prefix}_{worker}" if worker else prefix
+
+
+@dataclass
+class FreshDatabase:
+    """A brand-new database cloned from the template, yours alone until dropped."""
+
+    name: str
+    url: Any
+    engine: Any  # sqlalchemy Engine; real commits are fine here
+
+    def __repr__(self) -> str:
+        return f"FreshDatabase({self.name!r}, {self.url.render_as_string(hide_password=True)})"
+
+
+@dataclass
+class Layout:
+    """What the template looks like: its tables, their row counts and the rows to restore."""
+
+    tables: list[TableRef] = field(default_factory=list)
+    baseline: dict[TableRef, int] = field(default_factory=dict)
+    rows: dict[TableRef, tuple[list[str], list[tuple[Any, ...]]]] = field(default_factory=dict)
+    restore_order: list[TableRef] = field(default_factory=list)
+    nontransactional: list[str] = field(default_factory=list)
+
+
+class DatabaseManager:
+    """Owns every database fixturekit creates in this process, and drops them at the end."""
+
+    def __init__(
+        self,
+        server: Server,
+        *,
+        worker: str | None,
+        lock_timeout: float,
+        build_schema: Callable[[Any], Iterable[TableRef]],
+        notice: Callable[[str], None],
+    ) -> None:
+        self.server = server
+        self.lock_timeout = lock_timeout
+        self._build_schema = build_schema
+        self._notice = notice
+        self.prefix, self.base = test_database_names(server, worker)
+        self.template = f"{self.base}_tpl"
+        self.name = self.base
+        self.mark = Mark.here()
+        self.created: list[str] = []
+        self.engine: Any = None
+        self.layout = Layout()
+        self.probe: LeakProbe | None = None
+        self._fresh_counter = 0
+        self._fresh_engines: dict[str, Any] = {}
+        self.implicit_commit_hook: Callable[[Any, str], None] | None = None
+
+    # --- provisioning -------------------------------------------------------------------
+    def provision(self) -> None:
+        self.server.check()
+        self._janitor()
+        self._create(self.template, clone_from=None)
+        template_engine = self._engine(self.template)
+        try:
+            extra_tables = list(self._build_schema(template_engine))
+            self.layout = self._read_layout(template_engine, extra_tables)
+        finally:
+            template_engine.dispose()
+        self.server.snapshot_template(self.template)
+        self._create(self.name, clone_from=self.template)
+        self.engine = self._engine(self.name)
+        with self.engine.connect() as conn:
+            self.layout.nontransactional = self.server.nontransactional_tables(conn)
+        self.probe = LeakProbe(self.server, self.server.url_for(self.name), self.layout)
+
+    def _janitor(self) -> None:
+        """Drop marked databases left behind by runs that died; refuse to reuse anything else."""
+        pattern = re.compile(re.escape(self.prefix) + r"(?:_gw\d+)?(?:_tpl|_f\d+)?")
+        mine = re.compile(re.escape(self.base) + r"(?:_tpl|_f\d+)?")
+        for name in self.server.databases():
+            if not pattern.fullmatch(name):
+                continue
+            text = self.server.read_mark(name)
+            mark = Mark.parse(text)
+            own_name = bool(mine.fullmatch(name))
+            if mark is None:
+                if own_name:
+                    raise UnsafeDatabase(
+                        f"Database {name!r} already exists and was not created by fixturekit; "
+                        "refusing to use or drop it.",
+                        hint="Drop or rename it yourself, or point the fixturekit URL at another "
+                        "database name (test databases are named <name>_test).",
+                    )
+                continue
+            if mark.pid == self.mark.pid and mark.host == self.mark.host:
+                self.server.drop(name)  # our own leftover (a SQLite file from this process)
+                continue
+            if mark.owner_alive():
+                if own_name:
+                    raise UnsafeDatabase(
+                        f"Database {name!r} is in use by another test run (process {mark.pid} "
+                        f"on {mark.host}, started {mark.created}).",
+                        hint="Wait for that run to finish, or give this run another database name.",
+                    )
+                continue
+            self.server.drop(name)
+            self._notice(
+                f"fixturekit: dropped {name!r}, left behind by an earlier run "
+                f"(process {mark.pid}, {mark.created})."
+            )
+
+    def _create(self, name: str, clone_from: str | None) -> None:
+        if clone_from is None:
+            self.server.create(name, self.mark)
+        else:
+            for attempt in range(_CLONE_RETRIES):
+                try:
+                    self.server.clone(clone_from, name, self.mark)
+                    break
+                except Exception as exc:
+                    # Another session (autovacuum, a monitoring tool) briefly connected to the
+                    # template; PostgreSQL refuses to copy a database in use.
+                    if "being accessed by other users" not in str(exc) or (
+                        attempt == _CLONE_RETRIES - 1
+                    ):
+                        raise
+                    time.sleep(0.05)
+        self.created.append(name)
+        self.server.after_create(name, self.lock_timeout)
+
+    def _engine(self, name: str) -> Any:
+        from sqlalchemy import create_engine, event
+
+        engine = create_engine(
+            self.server.url_for(name), **self.server.engine_options(self.lock_timeout)
+        )
+        self.server.prepare_engine(engine, self.lock_timeout)
+        if self.server.implicit_commit("CREATE TABLE x"):
+
+            @event.listens_for(engine, "before_cursor_execute")
+            def _watch(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+                if self.implicit_commit_hook is not None and self.server.implicit_commit(statement):
+                    self.implicit_commit_hook(conn, statement)
+
+        return engine
+
+    def _read_layout(self, engine: Any, extra_tables: list[TableRef]) -> Layout:
+        from sqlalchemy import inspect
+
+        with engine.connect() as conn:
+            default_schema = inspect(conn).default_schema_name
+            reflected = [TableRef(n) for n in inspect(conn).get_table_names()]
+        seen: dict[TableRef, None] = {}
+        for table in [*extra_tables, *reflected]:
+            if table.schema == default_schema:
+                table = TableRef(table.name)
+            if table.name != "fixturekit_mark":
+                seen.setdefault(table, None)
+        layout = Layout(tables=list(seen))
+        if not layout.tables:
+            return layout
+        counts = LeakProbe.count_rows(engine, self.server, layout.tables)
+        layout.baseline = {t: n for t, n in counts.items() if n}
+        if layout.baseline:
+            layout.rows, layout.restore_order = self._snapshot_rows(engine, list(layout.baseline))
+        return layout
+
+    def _snapshot_rows(
+        self, engine: Any, tables: list[TableRef]
+    ) -> tuple[dict[TableRef, tuple[list[str], list[tuple[Any, ...]]]], list[TableRef]]:
+        """Rows the schema build left (seed data from migrations), parents first."""
+        from sqlalchemy import MetaData
+
+        metadata = MetaData()
+        by_key: dict[tuple[str | None, str], TableRef] = {}
+        with engine.connect() as conn:
+            for schema in {t.schema for t in tables}:
+                metadata.reflect(
+                    conn, schema=schema, only=[t.name for t in tables if t.schema == schema]
+                )
+            rows: dict[TableRef, tuple[list[str], list[tuple[Any, ...]]]] = {}
+            for table in tables:
+                result = conn.exec_driver_sql(f"SELECT * FROM {self.server.qualified(table)}")
+                rows[table] = (list(result.keys()), [tuple(r) for r in result])
+                by_key[(table.schema, table.name)] = table
+        order = [
+            by_key[(t.schema, t.name)]
+            for t in metadata.sorted_tables
+            if (t.schema, t.name) in by_key
+        ]
+        order += [t for t in tables if t not in order]
+        return rows, order
+
+    # --- fresh databases ----------------------------------------------------------------
+    def fresh(self) -> FreshDatabase:
+        self._fresh_counter += 1
+        name = f"{self.base}_f{self._fresh_counter}"
+        self._create(name, clone_from=self.template)
+        engine = self._engine(name)
+        self._fresh_engines[name] = engine
+        return FreshDatabase(name=name, url=self.server.url_for(name), engine=engine)
+
+    def drop_fresh(self, fresh: FreshDatabase) -> None:
+        engine = self._fresh_engines.pop(fresh.name, None)
+        if engine is not None:
+            engine.dispose()
+        self.server.drop(fresh.name)
+        if fresh.name in self.created:
+            self.created.remove(fresh.name)
+
+    # --- restoring a clean state --------------------------------------------------------
+    def restore(self) -> list[TableRef]:
+        """Bring the test database back to the template's rows; return the tables that differed.
+
+        Cleans the tables that differ from the template; if that fails (a leftover connection
+        holds a lock, a table was altered) the database is recreated from the template.
+        """
+        assert self.probe is not None
+        dirty = self.probe.dirty()
+        if not dirty:
+            return []
+        try:
+            self.probe.clean(dirty)
+            if not self.probe.dirty():
+                return dirty
+        except Exception:
+            self.probe.reset()
+        self.recreate()
+        return dirty
+
+    def recreate(self) -> None:
+        """Drop and re-clone the test database; `engine` stays the same object."""
+        assert self.probe is not None
+        self.probe.reset()
+        self.engine.dispose()
+        self.server.drop(self.name)
+        self.created.remove(self.name)
+        self._create(self.name, clone_from=self.template)
+
+    # --- teardown -----------------------------------------------------------------------
+    def close(self) -> None:
+        """Dispose engines and drop every database this process created."""
+        errors: list[str] = []
+        if self.probe is not None:
+            self.probe.close()
+        for engine in [self.engine, *self._fresh_engines.values()]:
+            if engine is not None:
+                engine.dispose()
+        self._fresh_engines.clear()
+        for name in reversed(self.created):
+            try:
+                self.server.drop(name)
+            except Exception as exc:  # keep dropping the others
+                errors.append(f"{name}: {exc}")
+        self.created.clear()
+        self.server.close()
+        if errors:
+            self._notice("fixturekit: could not drop " + "; ".join(errors))

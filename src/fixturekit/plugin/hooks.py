@@ -1,0 +1,289 @@
+"""pytest hooks: settings, provisioning after collection, the per-test leak check, reporting.
+
+The plugin stays inert (no connection, no output) unless a collected test requests one of its
+database fixtures; reading settings and registering declared fixtures is all it does otherwise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from fixturekit.plugin.config import Isolation, add_options, read_settings
+from fixturekit.plugin.fixtures import MODE_KEY, SCOPE_KEY
+from fixturekit.plugin.state import STATE_KEY, WORKER_URL_KEY, FixturekitState
+
+USES_DB = pytest.StashKey[bool]()
+CHECKS_LEAKS = pytest.StashKey[bool]()
+NEEDS_RESTORE = pytest.StashKey[str]()  # why: "leak", "deferred", "cleanup"
+LEAK_FIXTURES = ("db_engine", "db_session", "async_db_session")
+NOTICES_KEY = "fixturekit_notices"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    add_options(parser)
+
+
+def _is_xdist_controller(config: pytest.Config) -> bool:
+    return (
+        not hasattr(config, "workerinput")
+        and bool(getattr(config.option, "numprocesses", None))
+        and getattr(config.option, "dist", "no") != "no"
+    )
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "fixturekit(isolation): run this test with another isolation mode "
+        "(savepoint, transaction, truncate, fresh-db)",
+    )
+    settings = read_settings(config)
+    state = FixturekitState(config, settings)
+    config.stash[STATE_KEY] = state
+    config.add_cleanup(state.close)
+
+    from fixturekit.plugin.scenarios import declared_module, read_declared
+
+    pyproject = Path(str(config.inipath)) if config.inipath else None
+    if pyproject is None or pyproject.name != "pyproject.toml":
+        pyproject = Path(str(config.rootpath)) / "pyproject.toml"
+    declared = read_declared(pyproject)
+    if declared:
+        config.pluginmanager.register(
+            declared_module(declared, settings.seed), "fixturekit-scenarios"
+        )
+    if settings.register_fixtures:
+        from fixturekit.plugin.binding import registration_module
+
+        module = registration_module(state.factory_modules())
+        config.pluginmanager.register(module, "fixturekit-factories")
+    if settings.server == "ephemeral" and _is_xdist_controller(config):
+        # One server for all workers; they learn its URL through workerinput.
+        try:
+            state.start_ephemeral()
+        except Exception as exc:
+            raise pytest.UsageError(f"fixturekit: {getattr(exc, 'message', exc)}") from None
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    state: FixturekitState = node.config.stash[STATE_KEY]
+    if state.ephemeral is not None:
+        node.workerinput[WORKER_URL_KEY] = state.ephemeral.url.render_as_string(hide_password=False)
+
+
+def _ours(item: pytest.Item, name: str) -> bool:
+    info = getattr(item, "_fixtureinfo", None)
+    defs = info.name2fixturedefs.get(name) if info is not None else None
+    if not defs:
+        return name in getattr(item, "fixturenames", ())
+    return getattr(defs[-1].func, "__module__", "").startswith("fixturekit.plugin")
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    if session.config.option.collectonly:
+        return
+    state: FixturekitState = session.config.stash[STATE_KEY]
+    needed = False
+    for item in session.items:
+        names = getattr(item, "fixturenames", ())
+        if "_fixturekit" not in names:
+            continue
+        needed = True
+        item.stash[USES_DB] = True
+        item.stash[CHECKS_LEAKS] = any(n in names and _ours(item, n) for n in LEAK_FIXTURES)
+    if not needed:
+        return
+    state.provision()
+    if state.error and state.worker is None:
+        raise pytest.UsageError(state.error)
+    # Under xdist a worker cannot end the run with a usage error; the first test that needs
+    # the database fails with the message and stops the run (see _fixturekit).
+
+
+# --- the leak check ---------------------------------------------------------------------
+
+
+def _test_mode(item: pytest.Item, state: FixturekitState) -> Isolation:
+    mode = item.stash.get(MODE_KEY, None)
+    return mode if mode is not None else state.mode_for(item)
+
+
+def _causes(scope: Any) -> list[str]:
+    causes: list[str] = []
+    if scope is not None and scope.implicit_commits:
+        causes.append(
+            f"`{scope.implicit_commits[0]}` commits implicitly on MySQL/MariaDB and ended the "
+            "test's transaction. Run tests with DDL in the fresh_database fixture or with "
+            '@pytest.mark.fixturekit(isolation="fresh-db").'
+        )
+    if scope is not None and scope.outer_ended:
+        causes.append(
+            "the code under test ended the test's outer transaction (connection.commit(), or "
+            "session.rollback() on a Session not joined with create_savepoint); what it wrote "
+            "afterwards was committed for real."
+        )
+    if not causes:
+        causes.append(
+            "a second connection or engine committed (do the work through db_session, or use "
+            '@pytest.mark.fixturekit(isolation="truncate") for code that needs several '
+            "connections), session.connection().commit() was called, or a factory was bound "
+            "to a session other than db_session."
+        )
+    return causes
+
+
+def leak_message(leaks: list[Any], scope: Any) -> str:
+    lines = ["fixturekit: rows escaped this test's isolation and were committed:"]
+    lines += [f"  {leak.describe()}" for leak in leaks]
+    lines.append("Likely cause: " + " Also: ".join(_causes(scope)))
+    lines.append(
+        "The test database has been restored for the next tests "
+        "(--fixturekit-no-leak-check turns this check off)."
+    )
+    return "\n".join(lines)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, Any, Any]:
+    state: FixturekitState | None = item.config.stash.get(STATE_KEY, None)
+    if (
+        state is None
+        or not item.stash.get(CHECKS_LEAKS, False)
+        or state.manager is None
+        or not state.settings.leak_check
+    ):
+        return (yield)
+    failure: BaseException | None = None
+    try:
+        result = yield
+    except BaseException as exc:
+        failure = exc
+        result = None
+    mode = _test_mode(item, state)
+    if mode in (Isolation.TRUNCATE,):
+        item.stash[NEEDS_RESTORE] = "cleanup"
+    else:
+        _check_at_call(item, state, failure)
+    if failure is not None:
+        raise failure
+    return result
+
+
+def _check_at_call(
+    item: pytest.Item, state: FixturekitState, failure: BaseException | None
+) -> None:
+    probe = state.manager.probe
+    try:
+        dirty = probe.dirty()
+    except Exception:
+        # The test's transaction holds a lock the probe must not wait for (DDL, LOCK TABLE):
+        # check again once it is rolled back.
+        item.stash[NEEDS_RESTORE] = "deferred"
+        return
+    if not dirty:
+        return
+    item.stash[NEEDS_RESTORE] = "leak"
+    message = leak_message(probe.leaks(dirty), item.stash.get(SCOPE_KEY, None))
+    if failure is not None:
+        failure.add_note(message)  # the test's own failure comes first
+        return
+    pytest.fail(message, pytrace=False)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item) -> Generator[None, Any, Any]:
+    result = yield
+    state: FixturekitState | None = item.config.stash.get(STATE_KEY, None)
+    if state is None or state.manager is None or not item.stash.get(USES_DB, False):
+        return result
+    reason = item.stash.get(NEEDS_RESTORE, None)
+    mode = _test_mode(item, state)
+    if reason is None and mode is Isolation.TRUNCATE:
+        reason = "cleanup"  # leak check off: truncate mode still cleans up
+    if reason is None and item.stash.get(CHECKS_LEAKS, False) and mode is Isolation.FRESH_DB:
+        reason = "cleanup"  # db_engine writes in fresh-db mode went to the shared database
+    if reason is None:
+        return result
+    leaks = state.manager.probe.leaks(state.manager.probe.dirty()) if reason == "deferred" else []
+    state.manager.restore()
+    if leaks:
+        pytest.fail(leak_message(leaks, item.stash.get(SCOPE_KEY, None)), pytrace=False)
+    return result
+
+
+# --- reporting --------------------------------------------------------------------------
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[Any]
+) -> Generator[None, Any, Any]:
+    report = yield
+    if call.excinfo is None or not item.stash.get(USES_DB, False):
+        return report
+    state: FixturekitState | None = item.config.stash.get(STATE_KEY, None)
+    if state is None or state.manager is None:
+        return report
+    exc = call.excinfo.value
+    explanations = []
+    if state.manager.server.is_lock_timeout(exc):
+        explanations.append(
+            f"A statement waited longer than fixturekit's lock timeout "
+            f"({state.settings.lock_timeout:g}s, ini fixturekit_lock_timeout) and was cancelled. "
+            "In a db_session test this usually means a second connection (another engine, a "
+            "thread, a subprocess) waited for rows that the test's own transaction holds, such "
+            "as a row with the same key; those rows are never committed, so without the timeout "
+            "it would wait forever. Do that work through db_session, or mark the test "
+            '@pytest.mark.fixturekit(isolation="truncate") so that commits are real.'
+        )
+    scope = item.stash.get(SCOPE_KEY, None)
+    if scope is not None and scope.implicit_commits and call.when == "call":
+        explanations.append(_causes(scope)[0])
+    if explanations:
+        text = "\n".join(explanations)
+        longrepr = report.longrepr
+        if hasattr(longrepr, "addsection"):
+            longrepr.addsection("fixturekit", text)
+        else:
+            report.sections.append(("fixturekit", text))
+    return report
+
+
+def pytest_report_header(config: pytest.Config) -> list[str] | None:
+    state: FixturekitState | None = config.stash.get(STATE_KEY, None)
+    if state is not None and state.ephemeral is not None:
+        return [f"fixturekit: ephemeral PostgreSQL in {state.ephemeral.root}"]
+    return None
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_sessionfinish(session: pytest.Session) -> Generator[None, None, None]:
+    state: FixturekitState | None = session.config.stash.get(STATE_KEY, None)
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if state is not None and workeroutput is not None and state.notices:
+        workeroutput[NOTICES_KEY] = list(state.notices)
+    yield
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    output = getattr(node, "workeroutput", None) or {}
+    state: FixturekitState | None = node.config.stash.get(STATE_KEY, None)
+    if state is not None:
+        for text in output.get(NOTICES_KEY, []):
+            if text not in state.notices:
+                state.notices.append(text)
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    state: FixturekitState | None = config.stash.get(STATE_KEY, None)
+    if state is None or not state.notices or not _is_xdist_controller(config):
+        return  # without xdist, notices were printed when they happened
+    for text in state.notices:
+        terminalreporter.write_line(text, yellow=True)

@@ -1,0 +1,146 @@
+"""The leak check: did any row escape the test's isolation?
+
+One statement from a connection of its own, outside the test's transaction, asks every table
+whether it holds rows the template did not: `EXISTS (SELECT 1 FROM t)` for tables that start
+empty (one index or heap page read each) and `count(*)` for the few that start with seed rows.
+Uncommitted rows of the test are invisible to it, so anything it sees was committed: by a second
+connection, by `session.connection().commit()`, by a factory bound to another session, or after
+the outer transaction was ended.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from fixturekit.dialects import Server, TableRef
+
+if TYPE_CHECKING:
+    from fixturekit.plugin.databases import Layout
+
+
+@dataclass(frozen=True)
+class Leak:
+    table: TableRef
+    rows: int
+    expected: int
+
+    def describe(self) -> str:
+        extra = self.rows - self.expected
+        if self.expected:
+            return f"{self.table.display}: {self.rows} rows, the template has {self.expected}"
+        return f"{self.table.display}: {extra} row{'s' if extra != 1 else ''}"
+
+
+class LeakProbe:
+    """A dedicated autocommit connection to the test database and the probe statement."""
+
+    def __init__(self, server: Server, url: Any, layout: Layout) -> None:
+        self.server = server
+        self.url = url
+        self.layout = layout
+        self._engine: Any = None
+        self._conn: Any = None
+        parts = []
+        for table in layout.tables:
+            name = server.qualified(table)
+            if layout.baseline.get(table):
+                parts.append(f"(SELECT count(*) FROM {name})")
+            else:
+                parts.append(f"CASE WHEN EXISTS (SELECT 1 FROM {name}) THEN 1 ELSE 0 END")
+        self._sql = "SELECT " + ", ".join(parts) if parts else ""
+
+    # --- connection ---------------------------------------------------------------------
+    def _connection(self) -> Any:
+        if self._conn is None:
+            from sqlalchemy import create_engine
+            from sqlalchemy.pool import StaticPool
+
+            if self._engine is None:
+                self._engine = create_engine(
+                    self.url, isolation_level="AUTOCOMMIT", poolclass=StaticPool
+                )
+            self._conn = self._engine.connect()
+            for statement in self.server.probe_options():
+                self._conn.exec_driver_sql(statement)
+        return self._conn
+
+    def reset(self) -> None:
+        """Forget the connection (after an error, or before the database is recreated)."""
+        if self._conn is not None:
+            try:
+                self._conn.invalidate()
+                self._conn.close()
+            except Exception:  # the connection is already broken; nothing left to release
+                pass
+            self._conn = None
+        if self._engine is not None:
+            self._engine.dispose()
+
+    def close(self) -> None:
+        self.reset()
+        self._engine = None
+
+    # --- checks -------------------------------------------------------------------------
+    def dirty(self) -> list[TableRef]:
+        """Tables whose committed content differs from the template (by row count)."""
+        if not self._sql:
+            return []
+        try:
+            row = self._connection().exec_driver_sql(self._sql).one()
+        except Exception:
+            self.reset()
+            raise
+        baseline = self.layout.baseline
+        return [
+            table
+            for table, value in zip(self.layout.tables, row, strict=True)
+            if (value != baseline[table] if baseline.get(table) else value)
+        ]
+
+    def leaks(self, tables: Sequence[TableRef]) -> list[Leak]:
+        """Exact counts for the dirty tables, for the failure message."""
+        counts = self.count_rows(None, self.server, tables, connection=self._connection())
+        return [
+            Leak(t, counts[t], self.layout.baseline.get(t, 0))
+            for t in tables
+            if counts[t] != self.layout.baseline.get(t, 0)
+        ]
+
+    @staticmethod
+    def count_rows(
+        engine: Any, server: Server, tables: Sequence[TableRef], connection: Any = None
+    ) -> dict[TableRef, int]:
+        if not tables:
+            return {}
+        sql = "SELECT " + ", ".join(f"(SELECT count(*) FROM {server.qualified(t)})" for t in tables)
+        if connection is not None:
+            row = connection.exec_driver_sql(sql).one()
+        else:
+            with engine.connect() as conn:
+                row = conn.exec_driver_sql(sql).one()
+        return {t: int(n) for t, n in zip(tables, row, strict=True)}
+
+    # --- cleanup ------------------------------------------------------------------------
+    def clean(self, dirty: Sequence[TableRef]) -> None:
+        """Empty the dirty tables, then put back the template's rows where they are missing."""
+        conn = self._connection()
+        for statement in self.server.clean_statements(dirty):
+            conn.exec_driver_sql(statement)
+        if not self.layout.baseline:
+            return
+        # TRUNCATE ... CASCADE may have emptied seeded tables that were not dirty themselves.
+        missing = set(self.dirty())
+        for table in self.layout.restore_order:
+            if table not in missing:
+                continue
+            columns, rows = self.layout.rows[table]
+            name = self.server.qualified(table)
+            conn.exec_driver_sql(f"DELETE FROM {name}")
+            if rows:
+                from sqlalchemy import column, insert
+                from sqlalchemy import table as sa_table
+
+                target = sa_table(table.name, *(column(c) for c in columns), schema=table.schema)
+                conn.execute(insert(target), [dict(zip(columns, r, strict=True)) for r in rows])

@@ -1,0 +1,237 @@
+"""Scenario fixtures: named sets of related rows, declared once and requested by name.
+
+Two ways to declare one:
+
+- In Python, in a conftest: `@scenario` on a function whose parameters are fixtures (usually
+  `factories` and `db_session`); it becomes the fixture `<name>_scenario`.
+- In pyproject.toml, `[tool.fixturekit.scenarios]`, e.g.
+  `ecommerce = { users = 3, products = 2, orders = { count = 4, items = [1, 3] } }`: three users,
+  two products, four orders each with one to three items. Keys name models (table name or
+  pluralised class name) or, below a parent, the parent's one-to-many relationship. A number is a
+  count, `[low, high]` a random count per parent. Rows created earlier in the scenario are reused
+  for many-to-one references (each order belongs to one of the scenario's users), so the data
+  hangs together instead of every factory inventing its own parents.
+"""
+
+from __future__ import annotations
+
+import functools
+import random
+import zlib
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+SUFFIX = "_scenario"
+
+
+def scenario(func: Callable[..., Any] | None = None, *, name: str | None = None) -> Any:
+    """Turn a function into the fixture `<name>_scenario`; the session is flushed after it."""
+
+    def wrap(inner: Callable[..., Any]) -> Any:
+        fixture_name = f"{name or inner.__name__}{SUFFIX}"
+
+        @functools.wraps(inner)
+        def fixture(*args: Any, **kwargs: Any) -> Any:
+            result = inner(*args, **kwargs)
+            session = kwargs.get("db_session")
+            if session is not None:
+                session.flush()  # rows get their keys before the test queries them
+            return result
+
+        return pytest.fixture(name=fixture_name)(fixture)
+
+    return wrap(func) if func is not None else wrap
+
+
+class Scenario(dict):
+    """The created objects by key (`scenario["orders"]` or `scenario.orders`)."""
+
+    def __getattr__(self, key: str) -> list[Any]:
+        try:
+            return self[key]
+        except KeyError:
+            raise AttributeError(key) from None
+
+
+class ScenarioError(Exception):
+    pass
+
+
+def _plural_forms(word: str) -> set[str]:
+    forms = {word, word + "s"}
+    if word.endswith("y"):
+        forms.add(word[:-1] + "ies")
+    if word.endswith(("s", "x", "z", "ch", "sh")):
+        forms.add(word + "es")
+    return forms
+
+
+class _Builder:
+    def __init__(self, factories: dict[str, Any], session: Any, rng: random.Random) -> None:
+        from sqlalchemy import inspect
+
+        from fixturekit.plugin.binding import snake
+
+        self.session = session
+        self.rng = rng
+        self.by_model: dict[type, Any] = {}
+        self.names: dict[str, type] = {}
+        for model_name, factory_class in factories.items():
+            model = factory_class._meta.model
+            self.by_model[model] = factory_class
+            mapper = inspect(model)
+            table = getattr(mapper.local_table, "name", "")
+            for form in {table, *_plural_forms(snake(model_name)), model_name.lower()}:
+                self.names.setdefault(form, model)
+        self.created: dict[type, list[Any]] = {}
+        self.result = Scenario()
+
+    def model_for(self, key: str) -> type:
+        model = self.names.get(key) or self.names.get(key.lower())
+        if model is None:
+            raise ScenarioError(
+                f"{key!r} names no model with a factory (known: {', '.join(sorted(self.names))})"
+            )
+        return model
+
+    def count(self, value: Any, where: str) -> int:
+        if isinstance(value, bool):
+            raise ScenarioError(f"{where}: expected a count, got {value!r}")
+        if isinstance(value, int):
+            return value
+        if isinstance(value, list) and len(value) == 2 and all(isinstance(v, int) for v in value):
+            return self.rng.randint(value[0], value[1])
+        raise ScenarioError(f"{where}: expected a count or [low, high], got {value!r}")
+
+    def _references(self, model: type, skip: set[str]) -> dict[str, Any]:
+        """Many-to-one relationships pointed at rows this scenario already made."""
+        from sqlalchemy import inspect
+
+        chosen: dict[str, Any] = {}
+        for rel in inspect(model).relationships:
+            if rel.direction.name != "MANYTOONE" or rel.key in skip or rel.viewonly:
+                continue
+            pool = self.created.get(rel.mapper.class_)
+            if pool:
+                chosen[rel.key] = self.rng.choice(pool)
+        return chosen
+
+    def build(self, key: str, spec: Any, parent: Any = None, parent_key: str = "") -> None:
+        from sqlalchemy import inspect
+
+        where = f"{parent_key}.{key}" if parent_key else key
+        if isinstance(spec, dict):
+            children = {k: v for k, v in spec.items() if k != "count"}
+            count_spec = spec.get("count", 1)
+        else:
+            children, count_spec = {}, spec
+        link: dict[str, Any] = {}
+        if parent is not None:
+            rel = inspect(type(parent)).relationships.get(key)
+            if rel is not None and rel.direction.name == "ONETOMANY":
+                model = rel.mapper.class_
+                back = next(
+                    (
+                        r
+                        for r in inspect(model).relationships
+                        if r.direction.name == "MANYTOONE" and r.mapper.class_ is type(parent)
+                    ),
+                    None,
+                )
+                if back is None:
+                    raise ScenarioError(
+                        f"{where}: {model.__name__} has no relationship back "
+                        f"to {type(parent).__name__}"
+                    )
+                link = {back.key: parent}
+            else:
+                model = self.model_for(key)
+                back = next(
+                    (
+                        r
+                        for r in inspect(model).relationships
+                        if r.direction.name == "MANYTOONE" and r.mapper.class_ is type(parent)
+                    ),
+                    None,
+                )
+                if back is None:
+                    raise ScenarioError(
+                        f"{where}: {model.__name__} does not refer to {type(parent).__name__}"
+                    )
+                link = {back.key: parent}
+        else:
+            model = self.model_for(key)
+        factory_class = self.by_model.get(model)
+        if factory_class is None:
+            raise ScenarioError(f"{where}: no factory for {model.__name__}")
+        # A factory that makes its own children (RelatedFactoryList) must not add to the
+        # declared ones: a value given for a post-generation declaration replaces it.
+        post = factory_class._meta.post_declarations
+        suppressed = {name: None for name in children if name in post}
+        made = []
+        for _ in range(self.count(count_spec, where)):
+            kwargs = {**self._references(model, set(link)), **link, **suppressed}
+            instance = factory_class(**kwargs)
+            made.append(instance)
+            self.created.setdefault(model, []).append(instance)
+            for child_key, child_spec in children.items():
+                self.build(child_key, child_spec, parent=instance, parent_key=where)
+        self.result.setdefault(key, []).extend(made)
+
+
+def build_declared(
+    name: str, spec: dict[str, Any], factories: dict[str, Any], session: Any, seed: int
+) -> Scenario:
+    """Create the rows a TOML-declared scenario describes, in declaration order."""
+    rng = random.Random(zlib.crc32(f"{seed}:{name}".encode()))
+    # The `factories` namespace lists each factory twice (by model and by class name).
+    by_model = {f._meta.model.__name__: f for f in factories.values()}
+    builder = _Builder(by_model, session, rng)
+    try:
+        for key, value in spec.items():
+            builder.build(key, value)
+    except ScenarioError as exc:
+        pytest.fail(
+            f"fixturekit: scenario {name!r} in [tool.fixturekit.scenarios]: {exc}", pytrace=False
+        )
+    session.flush()
+    return builder.result
+
+
+def read_declared(pyproject: Path) -> dict[str, dict[str, Any]]:
+    """`[tool.fixturekit.scenarios]` from pyproject.toml, {} when absent."""
+    if not pyproject.is_file():
+        return {}
+    import tomllib
+
+    try:
+        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise pytest.UsageError(f"fixturekit: {pyproject} is not valid TOML: {exc}") from None
+    scenarios = data.get("tool", {}).get("fixturekit", {}).get("scenarios", {})
+    if not isinstance(scenarios, dict) or not all(isinstance(v, dict) for v in scenarios.values()):
+        raise pytest.UsageError(
+            f"fixturekit: [tool.fixturekit.scenarios] in {pyproject} must map names to tables, "
+            "e.g. ecommerce = { users = 3, orders = { count = 4, items = [1, 3] } }."
+        )
+    return scenarios
+
+
+def declared_module(scenarios: dict[str, dict[str, Any]], seed: int) -> ModuleType:
+    """A plugin module with one `<name>_scenario` fixture per declared scenario."""
+    holder = ModuleType("fixturekit_declared_scenarios")
+    for scenario_name, spec in scenarios.items():
+        setattr(holder, f"_{scenario_name}", _declared_fixture(scenario_name, spec, seed))
+    return holder
+
+
+def _declared_fixture(scenario_name: str, spec: dict[str, Any], seed: int) -> Any:
+    def fixture(factories: Any, db_session: Any) -> Scenario:
+        return build_declared(scenario_name, spec, vars(factories), db_session, seed)
+
+    fixture.__name__ = f"{scenario_name}{SUFFIX}"
+    return pytest.fixture(name=f"{scenario_name}{SUFFIX}")(fixture)
