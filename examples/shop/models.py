@@ -162,19 +162,17 @@ class Order(Base):
     status: Mapped[OrderStatus] = mapped_column(Enum(OrderStatus, name="order_status"))
     placed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     shipped_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    discount_percent: Mapped[Decimal | None] = mapped_column(
-        Numeric(5, 2),
-        CheckConstraint(
-            "discount_percent IS NULL OR (discount_percent >= 0 AND discount_percent <= 50)",
-            name="ck_orders_discount",
-        ),
-    )
+    discount_percent: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
 
     user: Mapped[User] = relationship(back_populates="orders")
     items: Mapped[list[OrderItem]] = relationship(back_populates="order")
 
     __table_args__ = (
         CheckConstraint("shipped_at IS NULL OR shipped_at > placed_at", name="ck_orders_ship"),
+        CheckConstraint(
+            "discount_percent IS NULL OR (discount_percent >= 0 AND discount_percent <= 50)",
+            name="ck_orders_discount",
+        ),
     )
 
 
@@ -234,13 +232,12 @@ class Coupon(Base):
     __table_args__ = (
         UniqueConstraint("campaign", "code", name="uq_coupons_campaign_code"),
         CheckConstraint("ends_at > starts_at", name="ck_coupons_window"),
+        CheckConstraint("percent_off BETWEEN 5 AND 50", name="ck_coupons_percent"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign: Mapped[str] = mapped_column(String(40))
     code: Mapped[str] = mapped_column(String(12))
-    percent_off: Mapped[int] = mapped_column(
-        Integer, CheckConstraint("percent_off BETWEEN 5 AND 50", name="ck_coupons_percent")
-    )
+    percent_off: Mapped[int] = mapped_column(Integer)
     starts_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     ends_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

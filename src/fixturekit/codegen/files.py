@@ -91,6 +91,16 @@ def _short(source: str, limit: int = 70) -> str:
     return source if len(source) <= limit else source[: limit - 3] + "..."
 
 
+def _difference(old: str, new: str, width: int = 36) -> tuple[str, str]:
+    """The stretch where two declarations differ, with a little context before it."""
+    start = 0
+    while start < min(len(old), len(new)) and old[start] == new[start]:
+        start += 1
+    start = max(0, start - 8)
+    prefix = "…" if start else ""
+    return prefix + _short(old[start:], width), prefix + _short(new[start:], width)
+
+
 def summarize_changes(old: str, new: str) -> list[str]:
     """What regeneration changed, one line each: factories and fields added, removed, changed."""
     before, after = _declarations(old), _declarations(new)
@@ -107,10 +117,8 @@ def summarize_changes(old: str, new: str) -> list[str]:
             lines.append(f"- {name}.{field}")
         for field in sorted(old_fields.keys() & new_fields.keys()):
             if old_fields[field] != new_fields[field]:
-                lines.append(
-                    f"~ {name}.{field}: {_short(old_fields[field], 40)} -> "
-                    f"{_short(new_fields[field], 40)}"
-                )
+                before_text, after_text = _difference(old_fields[field], new_fields[field])
+                lines.append(f"~ {name}.{field}: {before_text} -> {after_text}")
     return lines
 
 

@@ -152,10 +152,17 @@ NAME_RULES: tuple[NameRule, ...] = (
     _rule(r"(^|_)(ean|ean13|barcode|gtin)$", TEXTUAL, "ean", "name says EAN barcode"),
     _rule(r"(^|_)(sku|product_?code|item_?code|part_?number)$", TEXTUAL, "sku", "name says SKU"),
     _rule(
-        r"(^|_)(order_?number|invoice_?number|reference|ref|confirmation_?code|tracking_?number)$",
+        r"(^|_)(order_?number|invoice_?number|reference|ref|confirmation_?code|"
+        r"tracking_?number|number|no)$",
         TEXTUAL,
         "reference",
         "name says a reference number",
+    ),
+    _rule(
+        r"(^|_)(code|coupon_?code|promo_?code|voucher(_?code)?|discount_?code)$",
+        TEXTUAL,
+        "code",
+        "name says a code",
     ),
     _rule(
         r"(^|_)(card_?number|credit_?card(_?number)?|cc_?number|pan)$",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from fixturekit.errors import FixturekitError
 from fixturekit.infer import strategies as st
 from fixturekit.infer.plan import (
     ChildrenPlan,
@@ -76,6 +77,49 @@ def _unique_sets_needing_help(table: Table, fk_columns: set[str]) -> list[tuple[
             continue
         needing.append(columns)
     return needing
+
+
+def unique_capacity(strategy) -> float:
+    """How many distinct values a unique strategy can give: more is safer."""
+    if isinstance(strategy, st.UniqueChoice):
+        return len(strategy.values) or 100
+    if isinstance(strategy, st.Code):
+        return strategy.capacity
+    if isinstance(strategy, st.UniqueFakerValue) and not strategy.weave:
+        return 1000
+    if isinstance(strategy, st.Matching):
+        return 10_000
+    return float("inf")
+
+
+def _make_one_unique(plan: TablePlan, table: Table, columns, own, schema, options) -> bool:
+    """Make the member of a composite unique set with the most distinct values unique alone."""
+    best = None
+    for name in columns:
+        column = table.column(name)
+        if name not in own or column.kind not in STRING_KINDS | INTEGER_KINDS:
+            continue
+        index = next(i for i, f in enumerate(plan.fields) if f.column is column)
+        current = plan.fields[index]
+        if current.strategy is None or current.strategy.unique:
+            return True
+        try:
+            candidate = _field_for(table, column, schema, options, unique=True)
+        except FixturekitError:
+            continue
+        capacity = unique_capacity(candidate.strategy)
+        if best is None or capacity > best[0]:
+            best = (capacity, index, candidate)
+    if best is None:
+        return False
+    _, index, candidate = best
+    plan.fields[index] = FieldPlan(
+        candidate.column,
+        candidate.strategy,
+        candidate.reason + f" (unique together with {', '.join(columns)})",
+        candidate.flags,
+    )
+    return True
 
 
 def _field_for(table: Table, column, schema, options, unique=None) -> FieldPlan:
@@ -166,21 +210,8 @@ def plan_table(
 
     own = {f.column.name for f in plan.fields if f.column in table.columns}
     for columns in _unique_sets_needing_help(table, fk_columns):
-        for name in columns:
-            column = table.column(name)
-            if name in own and (column.kind in STRING_KINDS or column.kind in INTEGER_KINDS):
-                index = next(i for i, f in enumerate(plan.fields) if f.column is column)
-                if plan.fields[index].strategy is None or plan.fields[index].strategy.unique:
-                    break
-                plan.fields[index] = _field_for(table, column, schema, options, unique=True)
-                plan.fields[index] = FieldPlan(
-                    column,
-                    plan.fields[index].strategy,
-                    plan.fields[index].reason + f" (unique together with {', '.join(columns)})",
-                    plan.fields[index].flags,
-                )
-                break
-        else:
+        helped = _make_one_unique(plan, table, columns, own, schema, options)
+        if not helped:
             plan.flags.append(f"UNIQUE ({', '.join(columns)}) is not guaranteed: values are random")
 
     for check in table.checks:

@@ -70,6 +70,8 @@ def _sql_text(sa_type: TypeEngine, dialect: Any = None) -> str:
 def column_type(sa_type: TypeEngine, dialect: Any = None) -> ColumnType:
     """Map a SQLAlchemy type (generic or dialect-specific) to a ColumnType."""
     sql = _sql_text(sa_type, dialect)
+    if isinstance(sa_type, Interval):  # a TypeDecorator over DateTime on most dialects
+        return ColumnType(Kind.INTERVAL, sql=sql)
     if isinstance(sa_type, TypeDecorator):
         inner = column_type(sa_type.impl_instance, dialect)
         return ColumnType(**{**inner.__dict__, "sql": type(sa_type).__name__})

@@ -122,6 +122,12 @@ def unique(
 _drawn: dict[tuple[str, Any], set[Any]] = {}
 
 
+def _fold(value: Any) -> Any:
+    """The identity a unique index sees: MySQL and SQL Server compare text case-insensitively
+    and ignore trailing spaces, so values that differ only there would still collide."""
+    return value.casefold().rstrip() if isinstance(value, str) else value
+
+
 def unique_draw(
     provider: str,
     n: int,
@@ -134,8 +140,9 @@ def unique_draw(
     seen = _drawn.setdefault((provider, tuple(sorted(kwargs.items())), max_length, case), set())
     for _ in range(1000):
         value = fake(provider, max_length=max_length, case=case, min_length=min_length, **kwargs)
-        if value not in seen:
-            seen.add(value)
+        key = _fold(value)
+        if key not in seen:
+            seen.add(key)
             return value
     raise ValueError(
         f"Faker's {provider!r} gave no new value in 1000 tries after {len(seen)} distinct ones: "
@@ -297,8 +304,8 @@ def matching(regex: str, max_length: int | None = None, n: int | None = None) ->
         value = _generate_matching(regex, _rng(), max_length=max_length)
         if seen is None:
             return value
-        if value not in seen:
-            seen.add(value)
+        if _fold(value) not in seen:
+            seen.add(_fold(value))
             return value
     raise ValueError(f"could not find another distinct value matching {regex!r}")
 

@@ -1,0 +1,83 @@
+"""The inference report: every model, every field, what it got and why, and what is flagged."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fixturekit.infer.plan import SchemaPlan
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    model: str
+    field: str
+    value: str  # a short description of the declaration
+    reason: str
+    flags: tuple[str, ...]
+
+
+def _describe(source: str, limit: int = 60) -> str:
+    return source if len(source) <= limit else source[: limit - 1] + "…"
+
+
+def report_rows(plan: SchemaPlan) -> list[ReportRow]:
+    rows: list[ReportRow] = []
+    for table_plan in plan:
+        model = table_plan.table.display_name
+        for flag in table_plan.flags:
+            rows.append(ReportRow(model, "(table)", "", "", (flag,)))
+        for field in table_plan.fields:
+            value = (
+                _describe(field.strategy.source()) if field.strategy else "(left to the database)"
+            )
+            rows.append(ReportRow(model, field.attribute, value, field.reason, field.flags))
+        for link in table_plan.parents:
+            value = "(empty)" if link.empty else f"SubFactory -> {link.parent}"
+            rows.append(ReportRow(model, link.name, value, link.reason, link.flags))
+        for children in table_plan.children:
+            rows.append(
+                ReportRow(
+                    model,
+                    children.relationship.name,
+                    f"{children.min_count}-{children.max_count} x {children.child}",
+                    "children created with the parent (configured)",
+                    (),
+                )
+            )
+        for m2m in table_plan.many_to_many:
+            rows.append(
+                ReportRow(
+                    model,
+                    m2m.relationship.name,
+                    f"link_many -> {m2m.target}",
+                    "many-to-many: pass rows or a count",
+                    (),
+                )
+            )
+    return rows
+
+
+def print_report(plan: SchemaPlan, console, verbose: bool = True) -> int:
+    """Print the report with rich; return the number of flagged fields."""
+    from rich.table import Table as RichTable
+
+    rows = report_rows(plan)
+    flagged = [row for row in rows if row.flags]
+    if verbose:
+        table = RichTable(title=f"{len(plan.tables)} models", show_lines=False, expand=False)
+        table.add_column("model", style="bold", no_wrap=True)
+        table.add_column("field", no_wrap=True)
+        table.add_column("gets")
+        previous = None
+        for row in rows:
+            why = row.reason
+            if row.flags:
+                why = (why + "; " if why else "") + "[yellow]⚑ " + "; ".join(row.flags) + "[/]"
+            table.add_row(row.model if row.model != previous else "", row.field, why)
+            previous = row.model
+        console.print(table)
+    fields = sum(1 for row in rows if row.field != "(table)")
+    console.print(f"{len(plan.tables)} models, {fields} fields, {len(flagged)} flagged.")
+    for row in flagged:
+        console.print(f"  [yellow]⚑[/] {row.model}.{row.field}: {'; '.join(row.flags)}")
+    return len(flagged)
