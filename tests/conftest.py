@@ -2,8 +2,13 @@
 
 Tests talk to real PostgreSQL, MariaDB and SQLite. Each fixture below hands out a scratch
 database of its own (unique name, dropped afterwards), so tests stay independent under xdist.
-Where a server is not reachable the tests that need it are skipped with the reason, except in CI
-(CI=true), where a missing server is a failure.
+
+PostgreSQL: when nothing answers at 127.0.0.1:5432 (and FIXTUREKIT_TEST_PG_URL does not name
+another server), the run starts a throwaway cluster from the installed PostgreSQL binaries with
+fixturekit's own ephemeral-server support, says so in the header, and stops it at the end. The
+xdist workers inherit its URL through the environment. MariaDB: where it is not reachable the
+tests that need it are skipped with the reason, except in CI (CI=true), where a missing server
+is a failure.
 """
 
 from __future__ import annotations
@@ -16,12 +21,63 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import URL, make_url
 
-PG_ADMIN_URL = os.environ.get("FIXTUREKIT_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
-MYSQL_ADMIN_URL = os.environ.get("FIXTUREKIT_TEST_MYSQL_URL", "mysql+pymysql://root@127.0.0.1:3306/mysql")
+PG_ENV = "FIXTUREKIT_TEST_PG_URL"
+MYSQL_ENV = "FIXTUREKIT_TEST_MYSQL_URL"
+PG_DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+MYSQL_DEFAULT_URL = "mysql+pymysql://root@127.0.0.1:3306/mysql"
+
+_EPHEMERAL = pytest.StashKey[tuple[object, str]]()
+
+
+def _connect_error(url: str) -> Exception | None:
+    engine = create_engine(url, connect_args={"connect_timeout": 3})
+    try:
+        with engine.connect():
+            return None
+    except Exception as exc:
+        return exc
+    finally:
+        engine.dispose()
+
+
+def _first_line(exc: Exception) -> str:
+    return f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if hasattr(config, "workerinput") or os.environ.get(PG_ENV):
+        return  # xdist workers inherit the controller's choice; an explicit URL is kept as is
+    error = _connect_error(PG_DEFAULT_URL)
+    if error is None:
+        return
+    from fixturekit.plugin.ephemeral import EphemeralPostgres, find_bindir
+
+    bindir = find_bindir()
+    if bindir is None:
+        return  # the PostgreSQL tests report the unreachable server themselves
+    server = EphemeralPostgres.start(bindir)
+    os.environ[PG_ENV] = server.url.render_as_string(hide_password=False)
+    message = (
+        f"PostgreSQL at {make_url(PG_DEFAULT_URL).render_as_string(hide_password=True)} is not "
+        f"reachable ({_first_line(error)}); using an "
+        f"ephemeral cluster from {bindir} in {server.root}"
+    )
+    config.stash[_EPHEMERAL] = (server, message)
+
+    def stop() -> None:
+        os.environ.pop(PG_ENV, None)
+        server.stop()
+
+    config.add_cleanup(stop)
+
+
+def pytest_report_header(config: pytest.Config) -> list[str] | None:
+    started = config.stash.get(_EPHEMERAL, None)
+    return [started[1]] if started else None
 
 
 def _unavailable(what: str, exc: Exception) -> None:
-    message = f"{what} is not reachable ({type(exc).__name__}: {str(exc).splitlines()[0]})"
+    message = f"{what} is not reachable ({_first_line(exc)})"
     if os.environ.get("CI") == "true":
         pytest.fail(f"{message}; in CI every server must be up", pytrace=False)
     pytest.skip(message)
@@ -33,29 +89,20 @@ def _scratch_name() -> str:
 
 @pytest.fixture(scope="session")
 def pg_admin_url() -> URL:
-    url = make_url(PG_ADMIN_URL)
-    engine = create_engine(url)
-    try:
-        with engine.connect():
-            pass
-    except Exception as exc:  # pragma: no cover - depends on the machine
-        _unavailable(f"PostgreSQL at {url.render_as_string(hide_password=True)}", exc)
-    finally:
-        engine.dispose()
+    # Read at use time: the ephemeral fallback sets the variable after this module is imported.
+    url = make_url(os.environ.get(PG_ENV, PG_DEFAULT_URL))
+    error = _connect_error(url)
+    if error is not None:  # pragma: no cover - depends on the machine
+        _unavailable(f"PostgreSQL at {url.render_as_string(hide_password=True)}", error)
     return url
 
 
 @pytest.fixture(scope="session")
 def mysql_admin_url() -> URL:
-    url = make_url(MYSQL_ADMIN_URL)
-    engine = create_engine(url)
-    try:
-        with engine.connect():
-            pass
-    except Exception as exc:  # pragma: no cover - depends on the machine
-        _unavailable(f"MariaDB at {url.render_as_string(hide_password=True)}", exc)
-    finally:
-        engine.dispose()
+    url = make_url(os.environ.get(MYSQL_ENV, MYSQL_DEFAULT_URL))
+    error = _connect_error(url)
+    if error is not None:  # pragma: no cover - depends on the machine
+        _unavailable(f"MariaDB at {url.render_as_string(hide_password=True)}", error)
     return url
 
 
