@@ -1,0 +1,206 @@
+"""Render a SchemaPlan of Django models as a module of `DjangoModelFactory` classes.
+
+The field values, parent links and layout are the SQLAlchemy renderer's (one inference, one way
+to spell a strategy); what differs is what a Django user expects to read:
+
+- `factory.django.DjangoModelFactory` with `Meta.model`, no session binding (Django's own
+  connection and pytest-django's `db` fixture give the isolation);
+- `django_get_or_create` on a natural key (the first unique text field, else the first
+  `unique_together`), so `UserFactory(username="ann")` twice is one user;
+- `@factory.post_generation` for many-to-many fields with Django's auto-created table:
+  `tags=[...]` links existing rows, `tags=3` creates three. A many-to-many through an explicit
+  model is filled by that model's own factory instead (it usually carries data of its own);
+- a factory for each auto-created through model (`Product.tags.through`), so every table can
+  be filled and seeded;
+- `FACTORIES`: Django model class name -> factory.
+"""
+
+from __future__ import annotations
+
+from fixturekit.codegen.factory_boy import (
+    CUSTOM_BEGIN,
+    CUSTOM_END,
+    DEFAULT_CUSTOM,
+    ModuleRenderer,
+    RenderOptions,
+    _comment_lines,
+    _wrap,
+)
+from fixturekit.infer.plan import ManyToManyPlan, SchemaPlan, TablePlan
+from fixturekit.infer.strategies import lit
+from fixturekit.schema.model import STRING_KINDS, RelationKind, Table
+
+_THROUGH = ".through"
+
+
+def is_auto_through(table: Table) -> bool:
+    """A many-to-many table Django created itself (`<Model>.<field>.through`)."""
+    return table.model is not None and table.model.qualname.endswith(_THROUGH)
+
+
+def model_name(table: Table) -> str:
+    """Django's class name: an auto-created through model is `<Model>_<field>`."""
+    if table.model is None:
+        raise ValueError(f"{table.key} has no Django model")
+    if is_auto_through(table):
+        owner, field = table.model.qualname[: -len(_THROUGH)].split(".")[-2:]
+        return f"{owner}_{field}"
+    return table.model.name
+
+
+def django_factory_name(table: Table) -> str:
+    """`UserFactory`; `ProductTagsFactory` for the auto-created `Product_tags`."""
+    parts = model_name(table).split("_")
+    return "".join(p[:1].upper() + p[1:] for p in parts) + "Factory"
+
+
+class DjangoModuleRenderer(ModuleRenderer):
+    """The SQLAlchemy renderer's field and parent rendering, with Django's classes around it."""
+
+    def _lazy(self, table_key: str) -> str:
+        return f'f"{{__name__}}.{django_factory_name(self.schema.table(table_key))}"'
+
+    def _natural_key(self, plan: TablePlan) -> tuple[str, ...]:
+        """Declaration names of the natural key used for django_get_or_create, or ()."""
+        for field in plan.fields:
+            col = field.column
+            if (
+                col.unique
+                and field.strategy is not None
+                and col.kind in STRING_KINDS
+                and not col.primary_key
+                and not col.nullable
+            ):
+                return (field.attribute,)
+        by_column = {
+            c: link.name for link in plan.parents if not link.empty for c in link.fk.columns
+        }
+        by_column.update({f.column.name: f.attribute for f in plan.fields if f.strategy})
+        for unique in plan.table.uniques:
+            if unique.where is None and all(c in by_column for c in unique.columns):
+                names = tuple(dict.fromkeys(by_column[c] for c in unique.columns))
+                return names
+        return ()
+
+    def _auto_m2m(self, m2m: ManyToManyPlan) -> bool:
+        secondary = self.schema.tables.get(m2m.secondary or "")
+        return secondary is None or is_auto_through(secondary)
+
+    def _many_to_many(self, m2m: ManyToManyPlan) -> list[str]:
+        name = m2m.relationship.name
+        if not self._auto_m2m(m2m):
+            secondary = self.schema.table(m2m.secondary or "")
+            through = django_factory_name(secondary)
+            return _comment_lines(
+                "    ", f"{name}: through {model_name(secondary)}; create rows with {through}."
+            )
+        target = django_factory_name(self.schema.table(m2m.target))
+        return [
+            "",
+            "    @factory.post_generation",
+            f"    def {name}(self, create, extracted, **kwargs):",
+            '        """A list links existing rows; a number creates that many new ones."""',
+            "        if not create or not extracted:",
+            "            return",
+            "        if isinstance(extracted, int):",
+            f"            extracted = {target}.create_batch(extracted, **kwargs)",
+            f"        self.{name}.add(*extracted)",
+        ]
+
+    def _children(self, plan: TablePlan) -> list[str]:
+        lines: list[str] = []
+        for children in plan.children:
+            child = self.schema.table(children.child)
+            related = children.parent_attribute or next(
+                (p.name for p in self.plan.table(child.key).parents if p.fk == children.fk), None
+            )
+            size = (
+                str(children.min_count)
+                if children.min_count == children.max_count
+                else f"lambda: fv.integer({children.min_count}, {children.max_count})"
+            )
+            self._note_source(size)
+            lines += _wrap(
+                "    ",
+                children.relationship.name,
+                f"factory.RelatedFactoryList({self._lazy(child.key)}, "
+                f"factory_related_name={related!r}, size={size})",
+            )
+        return lines
+
+    def _class(self, plan: TablePlan) -> list[str]:
+        table = plan.table
+        if table.model is None:
+            raise ValueError(f"{table.key} has no Django model to build")
+        model = self._import(table.model)
+        lines = [
+            f"class {django_factory_name(table)}(DjangoModelFactory):",
+            f'    """{model_name(table)} rows ({table.key})."""',
+            "",
+            "    class Meta:",
+            f"        model = {model}",
+        ]
+        natural = self._natural_key(plan)
+        if natural:
+            lines += _wrap("        ", "django_get_or_create", lit(natural))
+        if any(self._auto_m2m(m2m) for m2m in plan.many_to_many):
+            # The hooks only add links; saving the instance again would be a wasted UPDATE.
+            lines.append("        skip_postgeneration_save = True")
+        body: list[str] = []
+        for flag in plan.flags:
+            body += _comment_lines("    ", f"FIXME: {flag}")
+        for rel in table.relationships:
+            if rel.kind is RelationKind.GENERIC:
+                type_column, id_column = rel.local_columns
+                body += _comment_lines(
+                    "    ",
+                    f"FIXME({rel.name}): a GenericForeignKey: {id_column} is a made-up id, not a "
+                    f"row of the type in {type_column}; pass {rel.name}=<a saved object>",
+                )
+        for field in plan.fields:
+            body += self._field_lines(field)
+        for link in plan.parents:
+            params, link_body = self._parent_lines(table, link)
+            if params:  # Django foreign keys always have a field to assign the parent to
+                raise ValueError(f"{table.key}: no relation field for {link.fk.columns}")
+            body += link_body
+        body += self._children(plan)
+        for m2m in plan.many_to_many:
+            body += self._many_to_many(m2m)
+        if body:
+            lines += ["", *body]
+        return lines
+
+    def render(self, custom: str | None = None) -> str:
+        classes: list[str] = []
+        for plan in self.plan:
+            classes += ["", "", *self._class(plan)]
+        header = [
+            f'"""factory_boy factories for {self.schema.source or "the Django models"}.',
+            "",
+            f"Generated by `{self.options.command}`. Regenerate after a migration; code",
+            "between the two fixturekit markers below is kept. Lines marked FIXME need a",
+            "person's look: fixturekit could not infer a realistic value there. Rows are",
+            'written through Django\'s ORM: use them in tests that have database access."""',
+            "",
+        ]
+        imports = self._import_block()
+        # After `import factory...`, as isort places it among the third-party imports.
+        at = max(i for i, line in enumerate(imports) if line.startswith("import factory"))
+        imports.insert(at + 1, "from factory.django import DjangoModelFactory")
+        keys = {model_name(p.table): django_factory_name(p.table) for p in self.plan}
+        footer = ["", "", "FACTORIES = {"]
+        footer += [f"    {lit(k)}: {v}," for k, v in sorted(keys.items())]
+        footer.append("}")
+        custom_text = DEFAULT_CUSTOM if custom is None else custom
+        text = "\n".join(header + imports + classes) + "\n\n\n" + CUSTOM_BEGIN + "\n"
+        text += custom_text if custom_text.endswith("\n") else custom_text + "\n"
+        return text + CUSTOM_END + "\n" + "\n".join(footer) + "\n"
+
+
+def render_django_module(
+    plan: SchemaPlan, options: RenderOptions | None = None, custom: str | None = None
+) -> str:
+    """The full text of a generated Django factories module (without the hash line)."""
+    options = options or RenderOptions(command="fixturekit generate --django")
+    return DjangoModuleRenderer(plan, options).render(custom)
