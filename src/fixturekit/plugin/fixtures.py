@@ -20,7 +20,7 @@ except ImportError:  # pragma: no cover - depends on the environment
     pytest_asyncio = None
 
 MODE_KEY = pytest.StashKey[Isolation]()  # the isolation mode a test ran with
-SCOPE_KEY = pytest.StashKey[Any]()  # its sessions.TestScope
+SCOPE_KEY = pytest.StashKey[Any]()  # its sessions.IsolationScope
 
 
 @pytest.fixture(scope="session")
@@ -52,7 +52,7 @@ def db_session(request: pytest.FixtureRequest, _fixturekit: FixturekitState) -> 
 
     state = _fixturekit
     mode = _mode(request, state)
-    scope = sessions.TestScope(mode=mode)
+    scope = sessions.IsolationScope(mode=mode)
     modules = state.factory_modules()
     if mode in (Isolation.SAVEPOINT, Isolation.TRANSACTION):
         context = sessions.joined_session(state.manager.engine, mode, scope)
@@ -81,7 +81,7 @@ if pytest_asyncio is not None:
 
         state = _fixturekit
         mode = _mode(request, state)
-        scope = sessions.TestScope(mode=mode)
+        scope = sessions.IsolationScope(mode=mode)
         if mode is Isolation.FRESH_DB:
             scope.fresh = state.manager.fresh()
         engine = _async_engine(state, scope.fresh.name if scope.fresh else state.manager.name)

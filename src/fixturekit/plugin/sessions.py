@@ -25,7 +25,7 @@ JOIN_MODES = {Isolation.SAVEPOINT: "create_savepoint", Isolation.TRANSACTION: "r
 
 
 @dataclass
-class TestScope:
+class IsolationScope:
     """What the leak check needs to know about one test's isolation."""
 
     mode: Isolation
@@ -52,7 +52,7 @@ def _finish(connection: Any, outer: Any) -> None:
 
 
 @contextmanager
-def joined_session(engine: Any, mode: Isolation, scope: TestScope) -> Iterator[Any]:
+def joined_session(engine: Any, mode: Isolation, scope: IsolationScope) -> Iterator[Any]:
     """A Session joined to an outer transaction that is always rolled back."""
     from sqlalchemy.orm import Session
 
@@ -83,7 +83,7 @@ def committing_session(engine: Any) -> Iterator[Any]:
 
 @asynccontextmanager
 async def joined_async_session(
-    engine: Any, mode: Isolation, scope: TestScope
+    engine: Any, mode: Isolation, scope: IsolationScope
 ) -> AsyncIterator[Any]:
     from sqlalchemy.ext.asyncio import AsyncSession
 

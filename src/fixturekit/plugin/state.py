@@ -63,7 +63,7 @@ class FixturekitState:
         self._tempdir: tempfile.TemporaryDirectory[str] | None = None
         self._factory_modules: list[ModuleType] | None = None
         self.auto_fresh = False  # savepoint/transaction replaced by fresh-db (MyISAM)
-        self.current_scope: Any = None  # TestScope of the running test
+        self.current_scope: Any = None  # IsolationScope of the running test
         # For error messages: where the URL came from and how it prints (no password).
         self._source = settings.url_source or "the fixturekit URL"
         self._shown = ""
