@@ -59,9 +59,31 @@ BY_NAME = {
 }
 
 
+def is_typeddict(obj: Any) -> bool:
+    """Both spellings: before Python 3.12 pydantic asks for typing_extensions' TypedDict."""
+    if typing.is_typeddict(obj):
+        return True
+    try:
+        import typing_extensions
+    except ImportError:
+        return False
+    return typing_extensions.is_typeddict(obj)
+
+
+def _key_markers() -> tuple[Any, ...]:
+    markers: list[Any] = [typing.NotRequired, typing.Required]
+    try:
+        import typing_extensions
+
+        markers += [typing_extensions.NotRequired, typing_extensions.Required]
+    except ImportError:
+        pass
+    return tuple(markers)
+
+
 def is_document_type(obj: Any) -> bool:
     return isinstance(obj, type) and (
-        _is_pydantic(obj) or typing.is_typeddict(obj) or dataclasses.is_dataclass(obj)
+        _is_pydantic(obj) or is_typeddict(obj) or dataclasses.is_dataclass(obj)
     )
 
 
@@ -100,7 +122,7 @@ class _Translator:
         self.stack: list[type] = []
 
     def fail(self, where: str, message: str) -> FixturekitError:
-        return FixturekitError(f"{self.root.__qualname__}.{where}: {message}")
+        return FixturekitError(f"{where}: {message}")
 
     def fields(self, cls: type) -> list[_Field]:
         if _is_pydantic(cls):
@@ -118,9 +140,20 @@ class _Translator:
             hints = typing.get_type_hints(cls, include_extras=True)
         except Exception as exc:  # a forward reference that does not resolve
             raise self.fail("?", f"cannot resolve its type hints ({exc})") from None
-        if typing.is_typeddict(cls):
+        if is_typeddict(cls):
             required = getattr(cls, "__required_keys__", frozenset(hints))
-            return [_Field(name, hint, name in required) for name, hint in hints.items()]
+            markers = _key_markers()
+            result = []
+            for name, hint in hints.items():
+                # With postponed annotations the class cannot see NotRequired[...] when it is
+                # created, so the resolved hint has the last word.
+                marker = typing.get_origin(hint)
+                if marker in markers:
+                    is_required = "NotRequired" not in repr(marker)
+                else:
+                    is_required = name in required
+                result.append(_Field(name, hint, is_required))
+            return result
         result = []
         for f in dataclasses.fields(cls):
             has_default = (
@@ -157,6 +190,8 @@ class _Translator:
 
     def annotation(self, tp: Any, where: str) -> dict[str, Any]:
         origin = typing.get_origin(tp)
+        if origin in _key_markers():  # TypedDict's NotRequired[...] / Required[...]
+            return self.annotation(typing.get_args(tp)[0], where)
         if origin is typing.Annotated:
             inner, *metadata = typing.get_args(tp)
             return {**self.annotation(inner, where), **_constraints(metadata)}

@@ -70,14 +70,18 @@ def from_file(path: Path, *, collection: str | None = None) -> list[DocumentSche
         ) from None
     except UnicodeDecodeError:
         raise FixturekitError(f"{path} is not UTF-8 text") from None
-    return from_data(data, collection=collection or path.stem, source=str(path))
+    return from_data(data, collection=collection, source=str(path), default_name=path.stem)
 
 
 def _is_single(data: Mapping[str, Any]) -> bool:
     return bool(SCHEMA_KEYWORDS & set(data)) or ("options" in data and "name" not in data)
 
 
-def from_data(data: Any, *, collection: str | None, source: str) -> list[DocumentSchema]:
+def from_data(
+    data: Any, *, collection: str | None, source: str, default_name: str | None = None
+) -> list[DocumentSchema]:
+    """Schemas from parsed JSON; a single schema is named `collection`, its title, or
+    `default_name` (a file's stem)."""
     if isinstance(data, list):
         return [_from_info(info, source) for info in data]
     if not isinstance(data, Mapping):
@@ -85,7 +89,7 @@ def from_data(data: Any, *, collection: str | None, source: str) -> list[Documen
     if "name" in data and "options" in data:
         return [_from_info(data, source)]
     if _is_single(data):
-        name = collection or str(data.get("title") or "documents")
+        name = collection or str(data.get("title") or default_name or "documents")
         return [read_document_schema(data, name, source=source)]
     schemas = []
     for name, schema in data.items():
