@@ -65,7 +65,7 @@ CASES: dict[str, tuple[dict[str, Any], Any]] = {
             "exclusiveMaximum": True,
         },
         lambda v: v == 1,
-    ),  # fmt: skip
+    ),
     "exclusive bounds, numeric": (
         {"bsonType": "int", "exclusiveMinimum": 10, "exclusiveMaximum": 12},
         lambda v: v == 11,
@@ -112,7 +112,7 @@ CASES: dict[str, tuple[dict[str, Any], Any]] = {
             },
         },
         lambda v: isinstance(v["city"], str) and -90 <= v["geo"]["lat"] <= 90,
-    ),  # fmt: skip
+    ),
     "array bounds and uniqueItems": (
         {
             "bsonType": "array",
@@ -122,7 +122,7 @@ CASES: dict[str, tuple[dict[str, Any], Any]] = {
             "items": {"bsonType": "string", "enum": ["a", "b", "c"]},
         },
         lambda v: 2 <= len(v) <= 3 and len(set(v)) == len(v),
-    ),  # fmt: skip
+    ),
     "array of objects": (
         {
             "bsonType": "array",
@@ -133,14 +133,14 @@ CASES: dict[str, tuple[dict[str, Any], Any]] = {
             },
         },
         lambda v: v and all(1 <= item["qty"] <= 9 for item in v),
-    ),  # fmt: skip
+    ),
     "array of arrays": (
         {
             "bsonType": "array",
             "items": {"bsonType": "array", "maxItems": 2, "items": {"bsonType": "long"}},
         },
         lambda v: all(len(inner) <= 2 and all(isinstance(x, int) for x in inner) for inner in v),
-    ),  # fmt: skip
+    ),
     "free-form object": ({"bsonType": "object"}, lambda v: isinstance(v, dict)),
 }
 
@@ -175,11 +175,14 @@ def test_refs_and_all_of_are_followed() -> None:
     schema = {
         "definitions": {"money": {"bsonType": "decimal", "minimum": 0, "maximum": 10}},
         "allOf": [
-            {"bsonType": "object", "required": ["price"],
-             "properties": {"price": {"$ref": "#/definitions/money"}}},
+            {
+                "bsonType": "object",
+                "required": ["price"],
+                "properties": {"price": {"$ref": "#/definitions/money"}},
+            },
             {"required": ["sku"], "properties": {"sku": {"bsonType": "string", "maxLength": 8}}},
         ],
-    }  # fmt: skip
+    }
     documents = document_factory({"products": schema}).build_batch(N)
     assert_valid(schema, documents)
     assert all({"price", "sku"} <= set(d) for d in documents)
