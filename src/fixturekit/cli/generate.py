@@ -158,7 +158,7 @@ def generate(
     from fixturekit.infer.report import print_report
 
     to_stdout = output is None
-    console = Console(stderr=to_stdout or check, highlight=False)
+    console = Console(stderr=to_stdout or check, highlight=False, soft_wrap=True)
     config, _ = tool_section("generate", config_path)
     options = inference_options(config, children)
     schema = read_schema(models, url, db_schema, tables)

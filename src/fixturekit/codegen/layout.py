@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-LINE_LIMIT = 99
+LINE_LIMIT = 100
 
 
 def _split_top_level(text: str) -> list[str]:

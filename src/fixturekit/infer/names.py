@@ -159,6 +159,12 @@ NAME_RULES: tuple[NameRule, ...] = (
         "name says a reference number",
     ),
     _rule(
+        r"(^|_)(pin|pin_?code|otp|one_?time_?code|verification_?code|security_?code)$",
+        TEXTUAL,
+        "digits",
+        "name says a numeric code",
+    ),
+    _rule(
         r"(^|_)(code|coupon_?code|promo_?code|voucher(_?code)?|discount_?code)$",
         TEXTUAL,
         "code",

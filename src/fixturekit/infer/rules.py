@@ -101,6 +101,7 @@ PROVIDERS: dict[str, tuple[str, dict]] = {
     "ean": ("ean13", {}),
     "sku": ("bothify", {"text": "???-#####", "letters": "ABCDEFGHIJKLMNOPQRSTUVWXYZ"}),
     "reference": ("bothify", {"text": "??-########", "letters": "ABCDEFGHJKLMNPQRSTUVWXYZ"}),
+    "digits": ("numerify", {"text": "########"}),
     "code": ("bothify", {"text": "????-####", "letters": "ABCDEFGHJKLMNPQRSTUVWXYZ"}),
     "credit_card": ("credit_card_number", {}),
     "ssn": ("ssn", {}),

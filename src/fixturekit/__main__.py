@@ -1,0 +1,3 @@
+from fixturekit.cli import main
+
+main()
