@@ -91,7 +91,7 @@ def test_slug_and_digest_shapes():
 
 
 def test_string_length_is_respected_and_short_codes_have_that_many_characters():
-    codes, plan = values_of(col("iso_code", length=3))
+    codes, _ = values_of(col("iso_code", length=3))
     assert all(len(v) == 3 for v in codes)
     names, _ = values_of(col("first_name", length=4))
     assert all(len(v) <= 4 for v in names)
