@@ -55,7 +55,9 @@ def make_manager(url: URL, *, lock_timeout: float = 5.0, worker: str | None = No
 
 
 @pytest.fixture(scope="module", params=DIALECTS)
-def manager(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+def manager(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Any]:
     """A provisioned manager for the shop schema, one per dialect and test module."""
     url = user_url(request, request.param, tmp_path_factory.mktemp("sqlite"))
     provisioned = make_manager(url)
@@ -81,7 +83,9 @@ def clean_counts() -> dict[str, int]:
 
 
 def database_exists(url: URL) -> bool:
-    server = server_for(url, directory=Path(url.database).parent if url.get_backend_name() == "sqlite" else None)
+    server = server_for(
+        url, directory=Path(url.database).parent if url.get_backend_name() == "sqlite" else None
+    )
     try:
         name = url.database if url.get_backend_name() != "sqlite" else Path(url.database).stem
         return name in server.databases()

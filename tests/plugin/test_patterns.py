@@ -149,8 +149,9 @@ def test_savepoint_mode_leaves_nothing(manager: Any, pattern: Callable[[Session]
     assert manager.probe.dirty() == []
 
 
-@pytest.mark.parametrize("pattern", [commit, nested_rollback, with_begin, core_insert],
-                         ids=lambda p: p.__name__)
+@pytest.mark.parametrize(
+    "pattern", [commit, nested_rollback, with_begin, core_insert], ids=lambda p: p.__name__
+)
 def test_transaction_mode_leaves_nothing_without_rollback(
     manager: Any, pattern: Callable[[Session], int]
 ) -> None:

@@ -243,7 +243,7 @@ def pytest_runtest_makereport(
             '@pytest.mark.fixturekit(isolation="truncate") so that commits are real.'
         )
     scope = item.stash.get(SCOPE_KEY, None)
-    if scope is not None and scope.implicit_commits and call.when == "call":
+    if scope is not None and scope.implicit_commits:
         explanations.append(_causes(scope)[0])
     if explanations:
         text = "\n".join(explanations)
