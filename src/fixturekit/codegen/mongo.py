@@ -47,10 +47,12 @@ def imports(plans: list[DocumentPlan]) -> list[str]:
     third.append("import factory")
     if "factory.fuzzy." in sources:
         third.append("import factory.fuzzy")
-    ours = ["from fixturekit import values as fv"] if _uses(sources, "fv") else []
-    ours.append("from fixturekit.nosql import DocumentFactory")
+    # fixturekit is a third-party package in the user's project: same group as factory_boy.
+    if _uses(sources, "fv"):
+        third.append("from fixturekit import values as fv")
+    third.append("from fixturekit.nosql import DocumentFactory")
     if _uses(sources, "mv"):
-        ours.append("from fixturekit.nosql import values as mv")
+        third.append("from fixturekit.nosql import values as mv")
     by_module: dict[str, set[str]] = {}
     for ref in _refs(plans):
         by_module.setdefault(ref.module, set()).add(ref.qualname.split(".")[0])
@@ -58,7 +60,7 @@ def imports(plans: list[DocumentPlan]) -> list[str]:
         f"from {m} import {', '.join(sorted(names))}" for m, names in sorted(by_module.items())
     ]
     lines: list[str] = []
-    for group in (stdlib, third, ours, theirs):
+    for group in (stdlib, third, theirs):
         if group:
             lines += [*group, ""]
     return lines[:-1]
