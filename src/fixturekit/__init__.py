@@ -18,7 +18,7 @@ def factory_for(model: Any, session: Any = None, options: Any = None):
 def __getattr__(name: str) -> Any:
     # Document factories load lazily: importing fixturekit must not pull in bson or pymongo.
     if name in ("document_factory", "document_factories"):
-        from fixturekit.nosql import runtime
+        from importlib import import_module
 
-        return getattr(runtime, name)
+        return getattr(import_module("fixturekit.nosql.runtime"), name)
     raise AttributeError(f"module 'fixturekit' has no attribute {name!r}")

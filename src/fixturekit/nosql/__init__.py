@@ -31,6 +31,6 @@ def __getattr__(name: str) -> Any:
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'fixturekit.nosql' has no attribute {name!r}")
-    value = getattr(import_module(module), name)
-    globals()[name] = value
-    return value
+    # Looked up in sys.modules each time rather than cached here, so a module re-imported
+    # (pytester's in-process runs do that) is the one every caller sees.
+    return getattr(import_module(module), name)

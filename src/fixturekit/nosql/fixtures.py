@@ -21,7 +21,7 @@ from __future__ import annotations
 import inspect
 import os
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 
@@ -98,7 +98,7 @@ def worker_index(config: pytest.Config) -> int:
     return int(worker[2:]) if worker and worker[2:].isdigit() else 0
 
 
-def _abort(request: pytest.FixtureRequest, exc: FixturekitError) -> None:
+def _abort(request: pytest.FixtureRequest, exc: FixturekitError) -> NoReturn:
     """Fail with the message alone and stop the run: every later test would fail the same."""
     message = exc.message + (f"\n{exc.hint}" if exc.hint else "")
     request.session.shouldstop = f"fixturekit: {exc.message}"
@@ -122,6 +122,7 @@ def fixturekit_redis_server(request: pytest.FixtureRequest) -> Iterator[Any]:
         return
     from fixturekit.nosql.redis import RedisTestDatabase
 
+    problem = None
     try:
         target = RedisTestDatabase(
             url,
@@ -131,7 +132,9 @@ def fixturekit_redis_server(request: pytest.FixtureRequest) -> Iterator[Any]:
         )
         target.open()
     except FixturekitError as exc:
-        _abort(request, exc)
+        problem = exc
+    if problem is not None:
+        _abort(request, problem)  # outside `except`: no "during handling" chain in the report
     try:
         yield target
     finally:
@@ -185,11 +188,14 @@ def fixturekit_mongo_server(request: pytest.FixtureRequest) -> Iterator[Any]:
         return
     from fixturekit.nosql.mongo import MongoTestDatabase
 
+    problem = None
     try:
         target = MongoTestDatabase(url, worker=worker_id(request.config))
         target.open()
     except FixturekitError as exc:
-        _abort(request, exc)
+        problem = exc
+    if problem is not None:
+        _abort(request, problem)
     try:
         yield target
     finally:

@@ -29,6 +29,13 @@ def check_mongo_url(url: str) -> str:
     return unquote(parts.path.lstrip("/"))
 
 
+def connect_options(url: str) -> dict[str, Any]:
+    """A short server-selection timeout, unless the URL sets its own."""
+    if "serverselectiontimeoutms=" in url.lower():
+        return {}
+    return {"serverSelectionTimeoutMS": CONNECT_TIMEOUT_MS}
+
+
 def run_database_name(worker: str | None = None, token: str | None = None) -> str:
     """A database name of the run's own: unique per run and per xdist worker."""
     token = token or secrets.token_hex(4)
@@ -73,7 +80,7 @@ class MongoTestDatabase:
 
             factory = pymongo.MongoClient
         try:
-            self.client = factory(self.url, serverSelectionTimeoutMS=CONNECT_TIMEOUT_MS)
+            self.client = factory(self.url, **connect_options(self.url))
             self.client.admin.command("ping")
         except Exception as exc:  # pymongo raises several unrelated types for one cause
             if self.client is not None:
@@ -138,4 +145,4 @@ def real_async_client(url: str) -> Any:
         from pymongo import AsyncMongoClient
     except ImportError:  # pymongo < 4.9
         from motor.motor_asyncio import AsyncIOMotorClient as AsyncMongoClient
-    return AsyncMongoClient(url, serverSelectionTimeoutMS=CONNECT_TIMEOUT_MS)
+    return AsyncMongoClient(url, **connect_options(url))

@@ -158,7 +158,7 @@ def seed_collections(
 
 def connect(url: str, client_factory: Callable[..., Any] | None = None) -> tuple[Any, Any]:
     """(client, the database the URL names); a clear error when unreachable or unnamed."""
-    from fixturekit.nosql.mongo import CONNECT_TIMEOUT_MS, check_mongo_url
+    from fixturekit.nosql.mongo import check_mongo_url, connect_options
 
     name = check_mongo_url(url)
     if not name:
@@ -173,7 +173,7 @@ def connect(url: str, client_factory: Callable[..., Any] | None = None) -> tuple
         client_factory = pymongo.MongoClient
     client = None
     try:
-        client = client_factory(url, serverSelectionTimeoutMS=CONNECT_TIMEOUT_MS)
+        client = client_factory(url, **connect_options(url))
         client.admin.command("ping")
     except Exception as exc:  # pymongo raises several unrelated types for one cause
         if client is not None:

@@ -65,9 +65,16 @@ def scrub(text: str, url: str) -> str:
     return text
 
 
+# Where a driver's message turns from the cause into diagnostics (pymongo appends timeouts and
+# a topology description several hundred characters long).
+_DETAIL_MARKERS = (" (configured timeouts", ", Timeout:", ", Topology Description")
+
+
 def first_line(exc: BaseException, url: str) -> str:
     """A driver exception reduced to one printable line with no secret in it."""
     message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    for marker in _DETAIL_MARKERS:
+        message = message.split(marker, 1)[0]
     return scrub(f"{type(exc).__name__}: {message}", url)
 
 
