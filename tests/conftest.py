@@ -28,6 +28,9 @@ MYSQL_DEFAULT_URL = "mysql+pymysql://root@127.0.0.1:3306/mysql"
 
 _EPHEMERAL = pytest.StashKey[tuple[object, str]]()
 
+# The plugin's tests run inner pytest sessions; pytest_plugins is only honoured at the top.
+pytest_plugins = ["pytester"]
+
 
 def _connect_error(url: str) -> Exception | None:
     engine = create_engine(url, connect_args={"connect_timeout": 3})

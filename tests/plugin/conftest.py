@@ -19,8 +19,6 @@ from fixturekit.plugin.databases import DatabaseManager
 
 from . import shop
 
-pytest_plugins = ["pytester"]
-
 SHOP_SOURCE = (Path(__file__).parent / "shop.py").read_text()
 SHOP_TABLES = ["roles", "users", "products", "orders", "order_items"]
 SEEDED = {"roles": 2}  # rows the schema build leaves in the template
@@ -35,10 +33,6 @@ def user_url(request: pytest.FixtureRequest, dialect: str, tmp_dir: Path) -> URL
     if dialect == "mysql":
         return request.getfixturevalue("mysql_admin_url").set(database=name)
     return make_url(f"sqlite:///{tmp_dir / name}.sqlite3")
-
-
-def notices() -> list[str]:
-    return []
 
 
 def make_manager(url: URL, *, lock_timeout: float = 5.0, worker: str | None = None) -> Any:
