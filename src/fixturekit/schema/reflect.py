@@ -205,6 +205,16 @@ def _camel(name: str) -> str:
     return "".join(p[:1].upper() + p[1:] for p in parts)
 
 
+def identity_columns(table: Table) -> list[str]:
+    """Columns to map as the ORM identity of a table without a primary key.
+
+    All of them, except JSON and arrays: their Python values (dicts, lists) cannot be hashed
+    into an identity key.
+    """
+    usable = [c.name for c in table.columns if c.kind not in (Kind.JSON, Kind.ARRAY)]
+    return usable or [c.name for c in table.columns]
+
+
 def class_names(table_keys: Iterable[str]) -> dict[str, str]:
     """Table key -> a class name: CamelCase of the table name, schema-prefixed on a clash."""
     keys = list(table_keys)
@@ -436,19 +446,42 @@ def _where_text(index: dict[str, Any]) -> str | None:
     return None
 
 
+_CASE_FOLD = re.compile(
+    r"^(?:lower|upper|btrim|trim)\(\s*\(?\s*"
+    r"(?:\"(?P<quoted>[^\"]+)\"|`(?P<ticked>[^`]+)`|(?P<bare>\w+))"
+    r"\s*\)?(?:::[\w ]+)?\s*\)$",
+    re.IGNORECASE,
+)
+
+
+def _case_folded_column(expression: str | None) -> str | None:
+    """`email` for `lower(email::text)` / `upper(\"Code\")`; None for any other expression."""
+    match = _CASE_FOLD.match((expression or "").strip())
+    return (match["quoted"] or match["ticked"] or match["bare"]) if match else None
+
+
 def _unique_sets(raw: _Raw) -> list[tuple[tuple[str, ...], str | None, str | None]]:
     """(columns, name, where) of every unique constraint and plain-column unique index."""
     found: list[tuple[tuple[str, ...], str | None, str | None]] = []
+    names = {c["name"] for c in raw.columns}
     for uq in raw.uniques:
         found.append((tuple(uq["column_names"]), uq.get("name"), None))
     for ix in raw.indexes:
         if not ix.get("unique") or ix.get("duplicates_constraint"):
             continue
         cols = ix.get("column_names") or []
-        # An expression index (lower(email)) constrains the expression, not the column.
-        if not cols or any(c is None for c in cols) or ix.get("expressions", cols) != cols:
+        expressions = ix.get("expressions") or cols
+        if not cols or len(expressions) != len(cols):
             continue
-        found.append((tuple(cols), ix.get("name"), _where_text(ix)))
+        # lower(email), upper(code): distinct values of the column itself satisfy the index,
+        # so it is recorded as the column's uniqueness; other expressions are left out.
+        resolved = [
+            c if c is not None else _case_folded_column(e)
+            for c, e in zip(cols, expressions, strict=True)
+        ]
+        if any(c not in names for c in resolved):
+            continue
+        found.append((tuple(resolved), ix.get("name"), _where_text(ix)))
     unique: list[tuple[tuple[str, ...], str | None, str | None]] = []
     for cols, name, where in found:
         if not any(c == cols and w == where for c, _, w in unique):
@@ -707,6 +740,7 @@ def automap(
             continue
         # automap skips tables without a primary key: map those here, with the same constructor
         cls = type(names[key], (), {"__init__": base.registry.constructor})
-        base.registry.map_imperatively(cls, sa_table, primary_key=list(sa_table.columns))
+        identity = [sa_table.c[name] for name in identity_columns(neutral.table(key))]
+        base.registry.map_imperatively(cls, sa_table, primary_key=identity)
         classes[key] = cls
     return classes
