@@ -108,10 +108,21 @@ def test_generate_writes_a_module_equal_to_the_runtime_factories(
     assert "class UserFactory(DocumentFactory):" in text and 'rename = {"id_": "_id"' in text
     assert not edited_by_hand(text)
     lint = subprocess.run(
-        [sys.executable, "-m", "ruff", "check", "--isolated", "--line-length", "100",
-         "--select", "E,F,W,I", str(out)],
-        capture_output=True, text=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "ruff",
+            "check",
+            "--isolated",
+            "--line-length",
+            "100",
+            "--select",
+            "E,F,W,I",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert lint.returncode == 0, lint.stdout
     generated = _import(out, "generated_documents").FACTORIES["users"]
     runtime = document_factory({"users": SCHEMA})

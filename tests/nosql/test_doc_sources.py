@@ -161,6 +161,8 @@ def test_schema_file_forms(tmp_path: Path) -> None:
     assert [s.collection for s in load_schemas(tmp_path / "users.json")] == ["users"]
     assert [s.collection for s in load_schemas(tmp_path / "infos.json")] == ["orders"]
     assert [s.collection for s in load_schemas(tmp_path / "many.json")] == ["a", "b"]
+    everything = load_schemas(str(tmp_path))  # a folder: every .json file, in name order
+    assert [s.collection for s in everything] == ["orders", "a", "b", "users"]
 
 
 @pytest.mark.parametrize(

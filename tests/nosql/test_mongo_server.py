@@ -113,12 +113,22 @@ class _CountingDatabase:
 def test_seeding_inserts_in_batches_with_distributions() -> None:
     db = mongomock.MongoClient().shop
     counting = _CountingDatabase(db)
-    settings = {"users": {"role": {"customer": 80, "premium": 15, "admin": 5},
-                          "active": 0.9, "age": [20, 30], "orders": [0, 5]}}  # fmt: skip
+    settings = {
+        "users": {
+            "role": {"customer": 80, "premium": 15, "admin": 5},
+            "active": 0.9,
+            "age": [20, 30],
+            "orders": [0, 5],
+        }
+    }
     results = seed_collections(
-        counting, load_schemas({"users": USERS}), {"users": 2500},
-        settings=settings, batch_size=1000, seed=11,
-    )  # fmt: skip
+        counting,
+        load_schemas({"users": USERS}),
+        {"users": 2500},
+        settings=settings,
+        batch_size=1000,
+        seed=11,
+    )
     assert [(r.collection, r.inserted) for r in results] == [("users", 2500)]
     assert counting.calls == [("users", 1000), ("users", 1000), ("users", 500)]
     documents = list(db.users.find())
@@ -143,8 +153,17 @@ def test_seed_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, server, c
     (tmp_path / "users.json").write_text(json.dumps({"$jsonSchema": USERS}))
     (tmp_path / "seed.toml").write_text("[users]\nrole = {admin = 1}\n")
     _register()
-    args = ["seed", "--mongo", str(tmp_path / "users.json"), "--url", URL, "--rows", "users=30",
-            "--config", str(tmp_path / "seed.toml")]  # fmt: skip
+    args = [
+        "seed",
+        "--mongo",
+        str(tmp_path / "users.json"),
+        "--url",
+        URL,
+        "--rows",
+        "users=30",
+        "--config",
+        str(tmp_path / "seed.toml"),
+    ]
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
     assert "users: inserted 30 documents" in result.output and "s3cret" not in result.output

@@ -239,9 +239,14 @@ def _own_seed_command() -> click.Command:
     def seed(mongo, url, rows, batch_size, seed, config_path, drop):
         """Insert realistic documents into MongoDB collections."""
         seed_documents(
-            mongo, url, parse_rows(rows), batch_size=batch_size, seed=seed,
-            config_path=config_path, drop=drop,
-        )  # fmt: skip
+            mongo,
+            url,
+            parse_rows(rows),
+            batch_size=batch_size,
+            seed=seed,
+            config_path=config_path,
+            drop=drop,
+        )
 
     return seed
 

@@ -3,6 +3,7 @@
 Accepted:
 * a `$jsonSchema` (bare, or wrapped as `{"$jsonSchema": ...}` or `{"validator": ...}`) as a dict
   or a `.json` file; the collection is named by the file or by `collection=`;
+* a folder: every `.json` file in it;
 * a mapping of collection name -> such a schema, e.g. `{"users": {...}, "orders": {...}}`;
 * a list of collection infos as `db.getCollectionInfos()` prints them (`name` + `options`);
 * a pydantic model, TypedDict or dataclass, or `module:Name` / `file.py:Name` naming one;
@@ -47,6 +48,11 @@ def from_spec(spec: str, *, collection: str | None, root: Path | None) -> list[D
     path = (root or Path.cwd()) / spec
     if spec.endswith(".json") or (path.is_file() and path.suffix == ".json"):
         return from_file(path, collection=collection)
+    if path.is_dir():
+        files = sorted(path.glob("*.json"))
+        if not files:
+            raise FixturekitError(f"{spec} is a folder with no .json schema files in it")
+        return [schema for file in files for schema in from_file(file, collection=collection)]
     target, name = split_spec(spec)
     module = import_target(target, root=root)
     if name is None:
