@@ -15,7 +15,7 @@ from typing import Any
 import factory
 import factory.alchemy
 
-from fixturekit.codegen.factory_boy import factory_key, factory_name
+from fixturekit.codegen.factory_boy import factory_key, factory_names, renamed_columns
 from fixturekit.factories import TableFactory, link_many
 from fixturekit.infer.plan import SchemaPlan, TablePlan
 from fixturekit.infer.rules import InferenceOptions
@@ -50,6 +50,7 @@ class RuntimeFactories:
         self.module = types.ModuleType(module_name)
         sys.modules[module_name] = self.module
         self.factories: dict[str, type] = {}
+        self.names = factory_names(self.schema)
         for table_plan in plan:
             cls = self._build(table_plan)
             setattr(self.module, cls.__name__, cls)
@@ -57,7 +58,7 @@ class RuntimeFactories:
         self.module.FACTORIES = self.factories
 
     def _path(self, table_key: str) -> str:
-        return f"{self.module.__name__}.{factory_name(self.schema.table(table_key))}"
+        return f"{self.module.__name__}.{self.names[table_key]}"
 
     def _build(self, plan: TablePlan) -> type:
         table = plan.table
@@ -71,15 +72,14 @@ class RuntimeFactories:
         else:
             model = self.metadata.tables[table.key]
             base = TableFactory
-        attrs["Meta"] = type(
-            "Meta",
-            (),
-            {
-                "model": model,
-                "sqlalchemy_session_factory": _current_session,
-                "sqlalchemy_session_persistence": "flush",
-            },
-        )
+        meta = {
+            "model": model,
+            "sqlalchemy_session_factory": _current_session,
+            "sqlalchemy_session_persistence": "flush",
+        }
+        if renamed_columns(table):
+            meta["rename"] = renamed_columns(table)
+        attrs["Meta"] = type("Meta", (), meta)
         for field in plan.fields:
             if field.strategy is not None:
                 attrs[field.attribute] = field.strategy.declaration()
@@ -93,7 +93,7 @@ class RuntimeFactories:
             params[link.name] = sub
             parent = self.schema.table(link.parent)
             for column, referred in zip(link.fk.columns, link.fk.referred_columns, strict=True):
-                attrs[table.column(column).key] = factory.SelfAttribute(
+                attrs[table.column(column).python_name] = factory.SelfAttribute(
                     f"{link.name}.{parent.column(referred).key}"
                 )
         for children in plan.children:
@@ -109,7 +109,7 @@ class RuntimeFactories:
             attrs[m2m.relationship.name] = link_many(m2m.relationship.name, self._path(m2m.target))
         if params:
             attrs["Params"] = type("Params", (), params)
-        return type(factory_name(table), (base,), attrs)
+        return type(self.names[table.key], (base,), attrs)
 
 
 def _size_between(low: int, high: int):

@@ -200,3 +200,42 @@ def test_module_path_with_base_name(tmp_path):
     result = _fixturekit("generate", "examples.shop.models:Base", "-q")
     assert result.returncode == 0, result.stderr
     assert "class OrderItemFactory(_Factory):" in result.stdout
+
+
+def test_odd_column_names_generate_working_code(tmp_path, sqlite_url):
+    from gen_helpers import import_file
+    from sqlalchemy import create_engine, func, select
+    from sqlalchemy.orm import Session
+
+    models = tmp_path / "odd_models.py"
+    models.write_text(
+        "from sqlalchemy import Column, Integer, MetaData, String, Table\n"
+        "from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column\n\n"
+        "class Base(DeclarativeBase):\n    pass\n\n"
+        'legacy = Table("legacy rows", Base.metadata,\n'
+        '    Column("id", Integer, primary_key=True),\n'
+        '    Column("class", String(20), nullable=False),\n'
+        '    Column("Unit Price", Integer, nullable=False))\n\n'
+        "class Secret(Base):\n"
+        '    __tablename__ = "secrets"\n'
+        "    id: Mapped[int] = mapped_column(primary_key=True)\n"
+        '    _token: Mapped[str] = mapped_column("token", String(64))\n'
+    )
+    out = tmp_path / "factories.py"
+    result = run_cli("generate", str(models), "-o", str(out), "-q")
+    assert result.exit_code == 0, result.output
+    text = out.read_text()
+    assert "class_ = " in text and "rename = {" in text
+    module = import_file(out)
+    from odd_models import Base
+
+    engine = create_engine(sqlite_url)
+    Base.metadata.create_all(engine)
+    with Session(engine) as session:
+        module.bind_session(session)
+        module.FACTORIES["legacy rows"].create_batch(5)
+        secret = module.SecretFactory.create()
+        assert len(secret._token) == 64
+        table = Base.metadata.tables["legacy rows"]
+        assert session.scalar(select(func.count()).select_from(table)) == 5
+    module.bind_session(None)

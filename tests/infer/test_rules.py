@@ -253,3 +253,31 @@ def test_dates_are_recent_and_birth_dates_adult():
     today = datetime.date.today()
     assert all(17 <= (today - v).days / 365.25 <= 91 for v in values)
     assert all(set(str(v)) <= set(string.digits + "-") for v in values)
+
+
+def test_columns_named_like_keywords_or_with_spaces_are_declared_and_renamed(sqlite_url):
+    from sqlalchemy import Column as SAColumn
+    from sqlalchemy import Integer, MetaData, String, create_engine, select
+    from sqlalchemy import Table as SATable
+    from sqlalchemy.orm import Session
+
+    from fixturekit import factory_for
+
+    metadata = MetaData()
+    legacy = SATable(
+        "legacy rows",
+        metadata,
+        SAColumn("id", Integer, primary_key=True),
+        SAColumn("class", String(20), nullable=False),
+        SAColumn("Unit Price", Integer, nullable=False),
+        SAColumn("_hidden", String(10), nullable=False),
+    )
+    engine = create_engine(sqlite_url)
+    metadata.create_all(engine)
+    with Session(engine) as session:
+        legacy_factory = factory_for(legacy, session=session)
+        row = legacy_factory.create()
+        assert row.id and row.__dict__["class"] and row.__dict__["Unit Price"] is not None
+        legacy_factory.create_batch(50)
+        stored = session.execute(select(legacy.c["class"], legacy.c["_hidden"])).all()
+        assert len(stored) == 51 and all(r[0] and r[1] for r in stored)

@@ -30,11 +30,32 @@ DEFAULT_CUSTOM = """\
 """
 
 
-def factory_name(table: Table) -> str:
+def _base_factory_name(table: Table) -> str:
     if table.model is not None:
         return f"{table.model.name}Factory"
     words = re.split(r"[^0-9a-zA-Z]+", table.name)
-    return "".join(w[:1].upper() + w[1:] for w in words if w) + "Factory"
+    name = "".join(w[:1].upper() + w[1:] for w in words if w) + "Factory"
+    return name if name[0].isalpha() else f"T{name}"
+
+
+def factory_names(schema: Schema) -> dict[str, str]:
+    """Table key -> factory class name; tables whose names collide get a number, in key order."""
+    names: dict[str, str] = {}
+    used: dict[str, int] = {}
+    for key in sorted(schema.tables):
+        base = _base_factory_name(schema.table(key))
+        used[base] = used.get(base, 0) + 1
+        names[key] = base if used[base] == 1 else f"{base[: -len('Factory')]}{used[base]}Factory"
+    return names
+
+
+def factory_name(table: Table, schema: Schema | None = None) -> str:
+    return factory_names(schema)[table.key] if schema is not None else _base_factory_name(table)
+
+
+def renamed_columns(table: Table) -> dict[str, str]:
+    """Declaration name -> constructor keyword, for columns whose key is not declarable."""
+    return {c.python_name: c.key for c in table.columns if c.python_name != c.key}
 
 
 def factory_key(table: Table) -> str:
@@ -86,13 +107,22 @@ class ModuleRenderer:
         self.options = options or RenderOptions()
         self.imports: dict[str, set[str]] = {}
         self.plain_imports: set[str] = {"factory"}
+        self.imported_from: dict[str, str] = {}
+        self.names = factory_names(self.schema)
         self.uses_tables = False
 
     # -- imports -----------------------------------------------------------------------------
     def _import(self, ref: PythonRef) -> str:
-        top = ref.qualname.split(".")[0]
-        self.imports.setdefault(ref.module, set()).add(top)
-        return ref.qualname
+        """Import the top name of `ref`; a name already taken by another module gets an alias."""
+        top, _, rest = ref.qualname.partition(".")
+        owner = self.imported_from.setdefault(top, ref.module)
+        local = top
+        if owner != ref.module:
+            local = f"{top}_{ref.module.rsplit('.', 1)[-1]}"
+            self.imports.setdefault(ref.module, set()).add(f"{top} as {local}")
+        else:
+            self.imports.setdefault(ref.module, set()).add(top)
+        return f"{local}.{rest}" if rest else local
 
     def _note_source(self, source: str) -> None:
         for module in ("datetime", "decimal", "uuid"):
@@ -130,7 +160,7 @@ class ModuleRenderer:
 
     # -- factories ---------------------------------------------------------------------------
     def _lazy(self, table_key: str) -> str:
-        return f'f"{{__name__}}.{factory_name(self.schema.table(table_key))}"'
+        return f'f"{{__name__}}.{self.names[table_key]}"'
 
     def _field_lines(self, field: FieldPlan) -> list[str]:
         indent = "    "
@@ -165,14 +195,14 @@ class ModuleRenderer:
         params += _wrap(indent * 2, link.name, sub)
         parent = self.schema.table(link.parent)
         for column, referred in zip(link.fk.columns, link.fk.referred_columns, strict=True):
-            attribute = table.column(column).key
+            attribute = table.column(column).python_name
             parent_attr = parent.column(referred).key
             body += _wrap(indent, attribute, f'factory.SelfAttribute("{link.name}.{parent_attr}")')
         return params, body
 
     def _class(self, plan: TablePlan) -> list[str]:
         table = plan.table
-        name = factory_name(table)
+        name = self.names[table.key]
         if table.model is not None:
             model = self._import(table.model)
             base = "_Factory"
@@ -190,6 +220,10 @@ class ModuleRenderer:
         lines.append("")
         lines.append("    class Meta:")
         lines.append(f"        model = {model}")
+        renames = renamed_columns(table)
+        if renames:
+            pairs = ", ".join(f"{lit(a)}: {lit(b)}" for a, b in renames.items())
+            lines += layout("        ", "rename = ", "{" + pairs + "}")
         params: list[str] = []
         body: list[str] = []
         for flag in plan.flags:
@@ -226,7 +260,7 @@ class ModuleRenderer:
             )
         for m2m in plan.many_to_many:
             self.imports.setdefault("fixturekit.factories", set()).add("link_many")
-            target = factory_name(self.schema.table(m2m.target))
+            target = self.names[m2m.target]
             body += _comment_lines(
                 "    ",
                 f"{m2m.relationship.name}=[...] links rows; "
@@ -293,7 +327,7 @@ class ModuleRenderer:
             "",
         ]
         generated = header + self._import_block() + bases + classes
-        keys = {factory_key(p.table): factory_name(p.table) for p in self.plan}
+        keys = {factory_key(p.table): self.names[p.key] for p in self.plan}
         footer = ["", "", "FACTORIES = {"]
         footer += [f"    {lit(k)}: {v}," for k, v in sorted(keys.items())]
         footer += [

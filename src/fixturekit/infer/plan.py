@@ -30,7 +30,8 @@ class FieldPlan:
 
     @property
     def attribute(self) -> str:
-        return self.column.key
+        """The declaration name in a factory (see Column.python_name)."""
+        return self.column.python_name
 
     @property
     def flagged(self) -> bool:

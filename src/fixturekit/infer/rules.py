@@ -374,14 +374,14 @@ def _relation(
         if not _precedes(other, column, table):
             continue  # the other column takes the relation from its side
         return _Choice(
-            st.Relative(other.key, relation.op, standalone.strategy, _step(column)),
+            st.Relative(other.python_name, relation.op, standalone.strategy, _step(column)),
             f"{relation.op} {other.name} (CHECK)",
         )
     if column.kind in (Kind.DATE, Kind.DATETIME) or column.kind in INTEGER_KINDS | {Kind.NUMERIC}:
         other = _counterpart(column, table)
         if other is not None and _precedes(other, column, table) and other.name not in fk_columns:
             return _Choice(
-                st.Relative(other.key, ">=", standalone.strategy, _step(column)),
+                st.Relative(other.python_name, ">=", standalone.strategy, _step(column)),
                 f"not before {other.name} (by name)",
             )
     return None

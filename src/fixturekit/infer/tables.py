@@ -141,7 +141,7 @@ def plan_table(
         plan.many_to_many.extend(inherited.many_to_many)
         plan.flags.extend(inherited.flags)
     inheritance_fk = _inheritance_fk(table)
-    taken = {c.key for c in table.columns} | {r.name for r in table.relationships}
+    taken = {c.python_name for c in table.columns} | {r.name for r in table.relationships}
     taken |= {f.attribute for f in plan.fields} | {p.name for p in plan.parents}
 
     linked_columns: set[str] = set()
@@ -190,7 +190,7 @@ def plan_table(
             continue
         if inheritance_fk is not None and column.name in inheritance_fk.columns:
             continue  # the ORM writes the parent row and shares its key
-        if column.key in inherited_keys:
+        if column.python_name in inherited_keys:
             continue
         field = _field_for(table, column, schema, options)
         if column.name in fk_columns:

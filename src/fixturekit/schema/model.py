@@ -51,6 +51,21 @@ INTEGER_RANGES = {
 }
 
 
+def python_identifier(name: str) -> str:
+    """`class` -> `class_`, `_secret` -> `secret_`, `Unit Price` -> `Unit_Price`."""
+    import keyword
+    import re
+
+    safe = re.sub(r"\W", "_", name)
+    if safe.startswith("_"):
+        safe = safe.lstrip("_") + "_"
+    if not safe or safe[0].isdigit():
+        safe = f"c_{safe}"
+    if keyword.iskeyword(safe) or safe in ("Meta", "Params"):
+        safe += "_"
+    return safe
+
+
 @dataclass(frozen=True)
 class PythonRef:
     """An importable Python object (a model class, an enum class): `module:qualname`."""
@@ -112,6 +127,15 @@ class Column:
     def key(self) -> str:
         """The name an ORM constructor takes for this column."""
         return self.attribute or self.name
+
+    @property
+    def python_name(self) -> str:
+        """A name a factory can declare: an identifier, not a keyword, not starting with `_`.
+
+        factory_boy ignores declarations that start with an underscore and Python rejects
+        keywords and spaces, so such columns are declared under this name and renamed back.
+        """
+        return python_identifier(self.key)
 
     @property
     def has_default(self) -> bool:
