@@ -82,7 +82,9 @@ def test_models_that_do_not_import(project: Any) -> None:
 
 
 def test_bad_isolation_setting(project: Any) -> None:
-    project.makeini("[pytest]\nfixturekit_isolation = snapshot\n")
+    project.makeini(
+        "[pytest]\nfixturekit_isolation = snapshot\nasyncio_default_fixture_loop_scope = function\n"
+    )
     result = project.runpytest()
     _usage_error(result, "ini fixturekit_isolation = 'snapshot' is not one of savepoint*")
 
