@@ -220,3 +220,26 @@ def test_the_validator_catches_what_the_server_would_reject() -> None:
     assert [e.split(":")[0] for e in errors] == ["at", "n", "price", "when"]
     good = {"n": bson.Int64(3), "at": datetime.datetime(2024, 1, 1), "price": bson.Decimal128("2")}
     assert document_errors(schema, stored(good)) == []
+
+
+def test_fields_placed_after_another_keep_their_order_type_and_bounds() -> None:
+    """`updated_at` after `created_at`, `max_price` >= `min_price`, through BSON conversions."""
+    bounded = {"minimum": 0, "maximum": 2}
+    schema = {
+        "bsonType": "object",
+        "properties": {
+            "min_price": {"bsonType": "decimal", **bounded},
+            "max_price": {"bsonType": "decimal", **bounded},
+            "start": {"bsonType": "long", "minimum": 0, "maximum": 10},
+            "end": {"bsonType": "long", "minimum": 0, "maximum": 10},
+            "created_at": {"bsonType": "string", "format": "date-time"},
+            "updated_at": {"bsonType": "string", "format": "date-time"},
+        },
+    }
+    documents = document_factory({"offers": schema}).build_batch(200)
+    assert_valid(schema, documents)
+    for d in documents:
+        assert d["max_price"].to_decimal() >= d["min_price"].to_decimal()
+        assert d["end"] >= d["start"]
+        parse = datetime.datetime.fromisoformat
+        assert parse(d["updated_at"]) >= parse(d["created_at"])

@@ -8,6 +8,7 @@ objects, `multipleOf` and `const`.
 
 from __future__ import annotations
 
+import decimal
 import keyword
 import math
 import re
@@ -273,6 +274,7 @@ class _Planner:
                 raise self.fail(path, f"no value can be produced ({plan.reason})")
             strategy, reason = plan.strategy, _wording(plan.reason)
             flags.extend(_wording(flag) for flag in plan.flags)
+            strategy = _within_bounds(strategy, leaf)
         return convert(strategy, leaf), reason, tuple(flags)
 
 
@@ -283,6 +285,24 @@ def _wording(text: str) -> str:
 
 def _attr(attribute: str, name: str) -> str | None:
     return attribute if attribute != name else None
+
+
+def _within_bounds(strategy: st.Strategy, leaf: Leaf) -> st.Strategy:
+    """Keep a value placed after another field's (`max_price` >= `min_price`) inside the
+    schema's inclusive bounds: the shared rule steps forward without looking at them."""
+    if not isinstance(strategy, st.Relative) or strategy.op not in (">=", "<="):
+        return strategy
+    low = high = None
+    for p in leaf.predicates:
+        if isinstance(p, Compare) and isinstance(p.value, (int, float)):
+            value = decimal.Decimal(str(p.value)) if leaf.column.kind is Kind.NUMERIC else p.value
+            if p.op == ">=":
+                low = value
+            elif p.op == "<=":
+                high = value
+    if low is None and high is None:
+        return strategy
+    return ds.Converted(strategy, "clamp", (low, high))
 
 
 def _array_bounds(node: ArrayNode) -> tuple[int, int]:

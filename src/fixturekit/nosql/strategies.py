@@ -53,10 +53,15 @@ class Converted(DocumentStrategy):
 
     inner: st.Strategy
     function: str  # a name in fixturekit.nosql.values
+    args: tuple[Any, ...] = ()  # further arguments after the value (bounds for `clamp`)
 
     @property
     def python_refs(self) -> tuple[PythonRef, ...]:
         return self.inner.python_refs
+
+    def _call(self, expression: str) -> str:
+        extra = "".join(f", {st.lit(a)}" for a in self.args)
+        return f"mv.{self.function}({expression}{extra})"
 
     @property
     def unique(self) -> bool:  # type: ignore[override]
@@ -66,7 +71,7 @@ class Converted(DocumentStrategy):
         return {**self.inner.namespace(), **document_namespace()}
 
     def value_source(self) -> str:
-        return f"mv.{self.function}({self.inner.value_source()})"
+        return self._call(self.inner.value_source())
 
     def source(self) -> str:
         inner = self.inner
@@ -79,10 +84,10 @@ class Converted(DocumentStrategy):
                 f"fv.relative(mv.plain(o.{inner.other}), {inner.op!r}, "
                 f"lambda: {inner.fallback.value_source()}{step})"
             )
-            return f"{ROW_PREFIX}mv.{self.function}({relative}))"
+            return f"{ROW_PREFIX}{self._call(relative)})"
         text = inner.source()
         if text.startswith(ROW_PREFIX) and text.endswith(")"):
-            return f"{ROW_PREFIX}mv.{self.function}({text[len(ROW_PREFIX) : -1]}))"
+            return f"{ROW_PREFIX}{self._call(text[len(ROW_PREFIX) : -1])})"
         return super().source()
 
 

@@ -77,6 +77,16 @@ def iso(value: Any) -> str:
     raise TypeError(f"not a date, time or datetime: {value!r}")
 
 
+def clamp(value: Any, low: Any, high: Any) -> Any:
+    """`value` kept within [low, high] (None: unbounded); used on values placed after another
+    field's, which would otherwise step past the schema's maximum."""
+    if low is not None and value < low:
+        return low
+    if high is not None and value > high:
+        return high
+    return value
+
+
 def text(value: Any) -> str:
     return str(value)
 
