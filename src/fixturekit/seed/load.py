@@ -1,0 +1,160 @@
+"""Loading generated chunks into a database, all-or-nothing.
+
+One loader per dialect (PostgreSQL COPY, batched multi-row INSERT on MariaDB/MySQL and SQLite),
+all behind the same small interface. Everything happens in one transaction: a failure, or
+Ctrl-C, rolls back and leaves the database as it was. URLs are only ever shown with the
+password hidden, and driver messages are scrubbed of it too.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+
+from fixturekit.errors import FixturekitError
+from fixturekit.schema.model import Column, Table
+from fixturekit.seed.columns import Chunk
+from fixturekit.seed.plan import Existing
+
+
+def parse_url(url: str | URL) -> URL:
+    try:
+        return make_url(url) if not isinstance(url, URL) else url
+    except ArgumentError:
+        raise FixturekitError(
+            "The database URL is not a URL SQLAlchemy understands.",
+            hint="Write it as dialect://user:password@host:port/database, e.g. "
+            "postgresql://postgres@localhost/app or sqlite:///app.db.",
+        ) from None
+
+
+def redact(url: str | URL) -> str:
+    return parse_url(url).render_as_string(hide_password=True)
+
+
+def scrub(message: str, url: URL) -> str:
+    """A driver message without the URL's password, first line only."""
+    text = str(message).strip().splitlines()[0] if str(message).strip() else type(message).__name__
+    if url.password:
+        text = text.replace(str(url.password), "***")
+    return text
+
+
+@dataclass
+class TableLoad:
+    """What a loader needs to know about one table it writes."""
+
+    table: Table
+    columns: list[Column]  # in the order chunks give them
+
+
+class LoadFailed(FixturekitError):
+    """The database refused the data; the transaction was rolled back."""
+
+
+class Loader(ABC):
+    """A connection in one open transaction, writing seeded tables."""
+
+    dialect: str = ""
+
+    def __init__(self, url: URL) -> None:
+        self.url = url
+
+    # -- inspection, before writing --
+
+    @abstractmethod
+    def has_rows(self, table: Table) -> bool: ...
+
+    @abstractmethod
+    def existing(self, table: Table, integer_keys: list[str]) -> Existing: ...
+
+    # -- the transaction --
+
+    @abstractmethod
+    def begin(self) -> None: ...
+
+    def check_tables(self, tables: list[Table]) -> None:  # noqa: B027
+        """Refuse tables that cannot be loaded all-or-nothing (MySQL's MyISAM)."""
+
+    @abstractmethod
+    def empty_tables(
+        self, tables: list[Table], nullable_links: list[tuple[Table, list[str]]]
+    ) -> None:
+        """Remove every row of `tables` (insert order), inside the transaction."""
+
+    def prepare(self, tables: list[Table], total_rows: int) -> None:  # noqa: B027
+        """A chance to speed up the load of empty tables (PostgreSQL drops and rebuilds keys)."""
+
+    @abstractmethod
+    def load(
+        self,
+        target: TableLoad,
+        chunks: Iterable[Chunk],
+        on_chunk: Callable[[Chunk], None] | None = None,
+    ) -> int: ...
+
+    @abstractmethod
+    def update(
+        self,
+        table: Table,
+        keys: list[Column],
+        values: list[Column],
+        batches: Iterator[tuple[dict[str, Any], dict[str, Any], int]],
+    ) -> None:
+        """Set `values` columns of existing rows, found by `keys` (the cycle-breaking pass)."""
+
+    def finish(self, sequences: list[tuple[Table, str, int | None]]) -> None:  # noqa: B027
+        """Rebuild what `prepare` removed, then move each (table, column) sequence past both the
+        largest key in the table and `planned` (the last key of the whole plan, which a shard
+        cannot see while other shards are still loading)."""
+
+    @abstractmethod
+    def commit(self) -> None: ...
+
+    @abstractmethod
+    def rollback(self) -> None: ...
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    def failure(self, what: str, exc: BaseException) -> LoadFailed:
+        return LoadFailed(
+            f"{what}: {scrub(str(exc), self.url)}",
+            hint="Nothing was written: the whole load was rolled back.",
+        )
+
+
+def connect(url: str | URL) -> Loader:
+    """A loader for the URL's dialect, connected. Unreachable servers are a FixturekitError."""
+    parsed = parse_url(url)
+    backend = parsed.get_backend_name()
+    try:
+        if backend == "postgresql":
+            from fixturekit.seed.load_postgres import PostgresLoader
+
+            return PostgresLoader(parsed)
+        if backend in ("mysql", "mariadb"):
+            from fixturekit.seed.load_mysql import MySQLLoader
+
+            return MySQLLoader(parsed)
+        if backend == "sqlite":
+            from fixturekit.seed.load_sqlite import SQLiteLoader
+
+            return SQLiteLoader(parsed)
+    except FixturekitError:
+        raise
+    except Exception as exc:
+        raise FixturekitError(
+            f"Cannot connect to {redact(parsed)}: {scrub(str(exc), parsed)}",
+            hint="Check that the server is running and the URL's host, port, user and database "
+            "are right.",
+        ) from None
+    raise FixturekitError(
+        f"Seeding supports PostgreSQL, MariaDB/MySQL and SQLite, not {backend!r} "
+        f"({redact(parsed)})."
+    )

@@ -1,0 +1,360 @@
+"""Running a seed end to end: models -> plan -> chunks -> database and/or seed files.
+
+Everything that can be refused is refused before the first row is written: configuration
+mistakes, impossible counts, an unreachable server, tables that already hold rows. Writing then
+happens in one transaction per run (per shard with `--shard`), rolled back on any failure or on
+Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from fixturekit.errors import FixturekitError
+from fixturekit.infer.plan import SchemaPlan
+from fixturekit.schema.model import INTEGER_KINDS, Schema, Table
+from fixturekit.seed.columns import Chunk, KeyStore, deferred_updates, generate_table
+from fixturekit.seed.config import SeedConfig, build_config, read_config
+from fixturekit.seed.files import Exporter, read_chunks, read_manifest
+from fixturekit.seed.load import Loader, TableLoad, connect, redact
+from fixturekit.seed.plan import Existing, SeedPlan, build_plan
+from fixturekit.seed.progress import Progress
+
+
+@dataclass
+class SeedRequest:
+    """What `fixturekit seed` was asked to do."""
+
+    models: str
+    url: str | None = None
+    rows: dict[str, int] = field(default_factory=dict)
+    config_path: Path | None = None
+    seed: int | None = None
+    append: bool = False
+    truncate: bool = False
+    export: Path | None = None
+    shard: tuple[int, int] = (0, 1)
+    today: dt.date | None = None
+    # Set by `--jobs`: the coordinator checked the tables are empty before starting the shards.
+    checked_empty: bool = False
+
+
+@dataclass
+class SeedResult:
+    plan: SeedPlan
+    seconds: float
+    rows: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def total_rows(self) -> int:
+        return sum(self.rows.values())
+
+
+def load_schema(models: str) -> tuple[Schema, SchemaPlan]:
+    """The models' schema and inference's plan for it (with `[tool.fixturekit.generate]`)."""
+    from fixturekit.cli.generate import inference_options
+    from fixturekit.infer.rules import plan_schema
+    from fixturekit.project import tool_section
+    from fixturekit.schema.loading import load_models
+    from fixturekit.schema.sqlalchemy import read_loaded
+
+    schema = read_loaded(load_models(models))
+    generate_config, _ = tool_section("generate")
+    return schema, plan_schema(schema, inference_options(generate_config, ()))
+
+
+def unique_columns(schema_plan: SchemaPlan) -> set[tuple[str, str]]:
+    return {
+        (plan.key, f.column.name)
+        for plan in schema_plan.tables.values()
+        for f in plan.fields
+        if f.strategy is not None and f.strategy.unique
+    }
+
+
+def plan_seed(request: SeedRequest, schema: Schema, schema_plan: SchemaPlan,
+              existing: dict[str, Existing] | None = None) -> SeedPlan:
+    raw, source = read_config(request.config_path)
+    config = build_config(raw, schema, source=source, unique_columns=unique_columns(schema_plan),
+                          cli_rows=request.rows, seed=request.seed)
+    today = request.today or config.today or _export_anchor(request.export) or dt.date.today()
+    return build_plan(schema_plan, config, today=today, shard=request.shard, existing=existing)
+
+
+def _export_anchor(folder: Path | None) -> dt.date | None:
+    """Regenerating seed files keeps their anchor date, so dates do not move by the day."""
+    if folder is None or not (folder / "manifest.json").is_file():
+        return None
+    try:
+        return read_manifest(folder).today
+    except (FixturekitError, KeyError, ValueError):
+        return None
+
+
+def _sequence_columns(seed_plan: SeedPlan) -> list[tuple[Table, str, int | None]]:
+    return [
+        (seed.table, column, first + seed.rows - 1 if seed.rows else None)
+        for seed in seed_plan
+        for column, first in seed.sequences.items()
+    ]
+
+
+def _cycle_links(tables: list[Table], deferred: set[tuple[str, tuple[str, ...]]]
+                 ) -> list[tuple[Table, list[str]]]:
+    """Nullable keys to clear before DELETE on dialects that check keys row by row."""
+    out = []
+    for table in tables:
+        columns = [
+            c
+            for fk in table.foreign_keys
+            if (table.key, fk.columns) in deferred or fk.referred_table == table.key
+            for c in fk.columns
+            if table.column(c).nullable
+        ]
+        if columns:
+            out.append((table, columns))
+    return out
+
+
+class _Transaction:
+    """The checks and the order of a load, shared by `seed` and `load`."""
+
+    def __init__(self, loader: Loader, tables: list[Table], *, append: bool, truncate: bool,
+                 check_empty: bool, deferred: set[tuple[str, tuple[str, ...]]]) -> None:
+        self.loader = loader
+        self.tables = tables
+        self.append = append
+        self.truncate = truncate
+        self.check_empty = check_empty
+        self.deferred = deferred
+
+    def open(self) -> bool:
+        """Begin, refuse non-empty tables, empty them with --truncate. True if they are empty."""
+        loader = self.loader
+        loader.begin()
+        loader.check_tables(self.tables)
+        if self.truncate:
+            loader.empty_tables(self.tables, _cycle_links(self.tables, self.deferred))
+            return True
+        if not self.check_empty:
+            return False
+        filled = [t.key for t in self.tables if loader.has_rows(t)]
+        if filled and not self.append:
+            raise FixturekitError(
+                f"{', '.join(filled)} already {'has' if len(filled) == 1 else 'have'} rows in "
+                f"{redact(loader.url)}; nothing was written.",
+                hint="Add --append to add rows to them, or --truncate to replace their rows.",
+            )
+        return not filled
+
+
+def _timed(progress: Progress | None, key: str, total: int, chunks: Iterable[Chunk]
+           ) -> tuple[Iterator[Chunk], Callable[[Chunk], None] | None]:
+    if progress is None:
+        return iter(chunks), None
+    progress.start(key, total)
+    return iter(chunks), lambda chunk: progress.advance(key, chunk.count)
+
+
+def run_seed(request: SeedRequest, progress: Progress | None = None,
+             on_chunk: Callable[[Chunk], None] | None = None) -> SeedResult:
+    """Seed a database and/or write seed files. `on_chunk` sees every chunk after it is
+    written (tests use it to inject failures)."""
+    if request.url is None and request.export is None:
+        raise FixturekitError("Say where the rows go: --url URL, --export DIR, or both.")
+    if request.append and request.truncate:
+        raise FixturekitError("--append and --truncate contradict each other; choose one.")
+    started = time.perf_counter()
+    schema, schema_plan = load_schema(request.models)
+    plan = plan_seed(request, schema, schema_plan)  # refuses bad configs before connecting
+    sharded = request.shard[1] > 1
+    if sharded and request.export is not None:
+        raise FixturekitError("--export writes whole tables; it cannot be combined with --shard "
+                              "or --jobs.")
+    if sharded and (request.truncate or request.append):
+        raise FixturekitError(
+            "--shard loads one slice of every table into tables the other shards share; "
+            "--truncate and --append apply to a whole seed, so they cannot be combined with it.",
+            hint="Empty the tables first (or seed without --shard).",
+        )
+    loader = connect(request.url) if request.url else None
+    exporter = None
+    result = SeedResult(plan, 0.0)
+    tables = [seed.table for seed in plan]
+    deferred = {(seed.key, link.fk.columns) for seed in plan for link in seed.deferred}
+    try:
+        empty = True
+        if loader is not None:
+            transaction = _Transaction(
+                loader, tables, append=request.append, truncate=request.truncate,
+                check_empty=not sharded and not request.checked_empty, deferred=deferred,
+            )
+            empty = transaction.open()
+            if request.append and not empty:
+                existing = {
+                    seed.key: loader.existing(seed.table, [
+                        c for c in seed.sequences if seed.table.column(c).kind in INTEGER_KINDS
+                    ])
+                    for seed in plan
+                }
+                plan = plan_seed(request, schema, schema_plan, existing)
+                result.plan = plan
+            if empty and not sharded:
+                loader.prepare(tables, plan.total_rows)
+        if request.export is not None:
+            exporter = Exporter(request.export, plan, schema, request.models)
+        store = KeyStore(plan)
+        for seed in plan:
+            chunks: Iterable[Chunk] = generate_table(plan, seed, store)
+            if exporter is not None:
+                chunks = exporter.tee(seed, chunks)
+            chunks, advance = _timed(progress, seed.key, seed.hi - seed.lo, chunks)
+            written = _write(loader, seed.table, [seed.table.column(c) for c in seed.columns],
+                             chunks, advance, on_chunk)
+            result.rows[seed.key] = written
+            if progress is not None:
+                progress.done(seed.key)
+        for seed in plan:
+            for link in seed.deferred:
+                keys = [seed.table.column(c) for c in seed.table.primary_key]
+                values = [seed.table.column(c) for c in link.fk.columns]
+                batches: Iterable[Any] = deferred_updates(plan, seed, link, store)
+                if exporter is not None:
+                    batches = exporter.tee_updates(seed, keys, values, batches)
+                if progress is not None:
+                    progress.note(f"{seed.key}: setting {', '.join(link.fk.columns)} "
+                                  "(closes a foreign-key cycle)")
+                if loader is not None:
+                    loader.update(seed.table, keys, values, iter(batches))
+                else:
+                    for _ in batches:
+                        pass
+        if loader is not None:
+            if progress is not None:
+                progress.note("re-creating keys and indexes, validating foreign keys")
+            loader.finish(_sequence_columns(plan))
+        if exporter is not None:
+            exporter.finish()
+            exporter = None
+        if loader is not None:
+            loader.commit()
+    except BaseException:
+        if loader is not None:
+            loader.rollback()
+        if exporter is not None:
+            exporter.abort()
+        raise
+    finally:
+        if loader is not None:
+            loader.close()
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _write(loader: Loader | None, table: Table, columns: list, chunks: Iterator[Chunk],
+           advance: Callable[[Chunk], None] | None,
+           on_chunk: Callable[[Chunk], None] | None) -> int:
+    def after(chunk: Chunk) -> None:
+        if advance is not None:
+            advance(chunk)
+        if on_chunk is not None:
+            on_chunk(chunk)
+
+    if loader is None:
+        written = 0
+        for chunk in chunks:
+            written += chunk.count
+            after(chunk)
+        return written
+    return loader.load(TableLoad(table, columns), chunks, after)
+
+
+# --- loading seed files ------------------------------------------------------------------------
+
+
+@dataclass
+class LoadRequest:
+    folder: Path
+    url: str
+    models: str | None = None
+    append: bool = False
+    truncate: bool = False
+
+
+def run_load(request: LoadRequest, progress: Progress | None = None,
+             on_chunk: Callable[[Chunk], None] | None = None) -> SeedResult:
+    """Load seed files after checking them against the current models."""
+    from fixturekit.schema.loading import load_models
+    from fixturekit.schema.sqlalchemy import read_loaded
+    from fixturekit.seed.files import describe_schema, drift
+    from fixturekit.seed.plan import TableSeed
+
+    if request.append and request.truncate:
+        raise FixturekitError("--append and --truncate contradict each other; choose one.")
+    started = time.perf_counter()
+    manifest = read_manifest(request.folder)
+    models = request.models or manifest.models
+    if not models:
+        raise FixturekitError("The manifest does not name the models; pass --models.")
+    schema = read_loaded(load_models(models))
+    entries = manifest.data["tables"]
+    changes = drift(manifest.data.get("schema", {}), describe_schema(schema),
+                    [e["table"] for e in entries])
+    if changes:
+        raise FixturekitError(
+            f"The seed files in {request.folder} were made for another version of the models; "
+            "nothing was written:\n  - " + "\n  - ".join(changes),
+            hint=f"Regenerate them: fixturekit seed {models} --export {request.folder} "
+            f"--seed {manifest.data.get('seed', 0)}",
+        )
+    for entry in entries + manifest.data.get("cycles", []):
+        if not (request.folder / entry["file"]).is_file():
+            raise FixturekitError(f"{request.folder / entry['file']} is missing.")
+    tables = [schema.table(e["table"]) for e in entries]
+    deferred = {(c["table"], tuple(c["columns"])) for c in manifest.data.get("cycles", [])}
+    loader = connect(request.url)
+    result = SeedResult(SeedPlan({}, int(manifest.data.get("seed", 0)), manifest.today), 0.0)
+    try:
+        transaction = _Transaction(loader, tables, append=request.append,
+                                   truncate=request.truncate, check_empty=True, deferred=deferred)
+        if transaction.open():
+            loader.prepare(tables, sum(int(e["rows"]) for e in entries))
+        for entry, table in zip(entries, tables, strict=True):
+            columns = [table.column(c) for c in entry["columns"]]
+            placeholder = TableSeed(table, rows=int(entry["rows"]))
+            chunks = (
+                Chunk(placeholder, 0, count, values)
+                for values, count in read_chunks(request.folder / entry["file"], entry["columns"])
+            )
+            chunks, advance = _timed(progress, table.key, int(entry["rows"]), chunks)
+            result.rows[table.key] = _write(loader, table, columns, chunks, advance, on_chunk)
+            if progress is not None:
+                progress.done(table.key)
+        for cycle in manifest.data.get("cycles", []):
+            table = schema.table(cycle["table"])
+            keys = [table.column(c) for c in cycle["keys"]]
+            values = [table.column(c) for c in cycle["columns"]]
+            names = cycle["keys"] + cycle["columns"]
+            batches = (
+                ({k: v for k, v in data.items() if k in cycle["keys"]},
+                 {k: v for k, v in data.items() if k in cycle["columns"]}, count)
+                for data, count in read_chunks(request.folder / cycle["file"], names)
+            )
+            loader.update(table, keys, values, batches)
+        loader.finish([
+            (t, c.name, None) for t in tables for c in t.columns
+            if c.autoincrement and c.kind in INTEGER_KINDS
+        ])
+        loader.commit()
+    except BaseException:
+        loader.rollback()
+        raise
+    finally:
+        loader.close()
+    result.seconds = time.perf_counter() - started
+    return result

@@ -1,0 +1,880 @@
+"""The third rendering of every strategy: a column of N values at once, for seeding.
+
+`bulk_values(strategy, count, ctx)` is dispatched on the strategy's class. It returns one of:
+
+* a numpy array: int64 (integers), float64, bool, datetime64[D] (dates), datetime64[s]
+  (timestamps, UTC when the column has a time zone), timedelta64[s] (intervals), or an object
+  array (strings, UUIDs as canonical text, JSON as text, bytes, lists, times of day, and any
+  Python value a Choice or Literal holds; None is NULL);
+* `Decimals` for fixed-point numbers (integer units plus the number of places), so that
+  `Numeric(5, 2)` values are exact without building a Python Decimal per row;
+* a numpy masked array where a typed column has NULLs.
+
+Determinism: all randomness comes from `ctx.rng`, which the seeder derives from (seed, table,
+column, first row of the chunk), never from a shared stream, so adding a column or a table does
+not change the values of the others. Uniqueness comes from `ctx.row_numbers` (global row
+numbers) through `fixturekit.values.unique`, never from luck.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import functools
+import math
+import random
+from collections.abc import Callable, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import singledispatch
+from typing import Any
+
+import numpy as np
+
+from fixturekit.infer.strategies import (
+    ArrayOf,
+    BinaryValue,
+    Boolean,
+    Choice,
+    Code,
+    Custom,
+    DateRange,
+    DateTimeRange,
+    DecimalRange,
+    Duration,
+    FakerValue,
+    FloatRange,
+    FromColumn,
+    IntRange,
+    JsonDocument,
+    Literal,
+    Matching,
+    NetworkAddress,
+    NullValue,
+    Relative,
+    SequenceDate,
+    SequenceInt,
+    Strategy,
+    TimeOfDay,
+    UniqueChoice,
+    UniqueFakerValue,
+    UniqueText,
+    UuidValue,
+    resolve_ref,
+)
+from fixturekit.schema.model import Column, ColumnType, Kind
+from fixturekit.values import fixed_unique, pools, textgen
+from fixturekit.values.offsets import resolve as resolve_bound
+from fixturekit.values.pools import Pool, object_array, stable_hash
+from fixturekit.values.regex_space import Shape, ShapeError
+from fixturekit.values.unique import codes, hex_strings, key_for, numbered, uuid_texts
+
+
+class BulkError(ValueError):
+    """A strategy cannot produce the values asked for (the planner normally refuses first)."""
+
+
+@dataclass(frozen=True)
+class Decimals:
+    """Fixed-point numbers: `units[i] * 10**-places`. `units` may be a masked array (NULLs)."""
+
+    units: np.ndarray
+    places: int
+
+    def __len__(self) -> int:
+        return len(self.units)
+
+    def __getitem__(self, index: Any) -> Decimals:
+        return Decimals(self.units[index], self.places)
+
+    @property
+    def mask(self) -> np.ndarray:
+        return np.ma.getmaskarray(self.units)
+
+    def texts(self) -> list[str | None]:
+        """Canonical text, e.g. `-12.05`, without a Decimal per value."""
+        scale = 10**self.places
+        data = np.ma.getdata(self.units).astype(np.int64)
+        negative = data < 0
+        whole, frac = np.divmod(np.abs(data), scale)
+        if self.places:
+            fractions = _fraction_table(self.places)[frac]
+            out = object_array(list(map(str, whole.tolist()))) + fractions
+        else:
+            out = object_array(list(map(str, whole.tolist())))
+        if negative.any():
+            out[negative] = "-" + out[negative]
+        mask = self.mask
+        if mask.any():
+            out[mask] = None
+        return out.tolist()
+
+    def tolist(self) -> list[decimal.Decimal | None]:
+        return [None if t is None else decimal.Decimal(t) for t in self.texts()]
+
+
+@functools.cache
+def _fraction_table(places: int) -> np.ndarray:
+    if places > 6:
+        raise BulkError("fraction tables are for up to 6 places")
+    return object_array([f".{i:0{places}d}" for i in range(10**places)])
+
+
+@dataclass
+class BulkContext:
+    """What a bulk rendering may use besides the strategy itself."""
+
+    seed: int = 0
+    table: str = ""
+    column: Column | None = None
+    start: int = 0  # global row number of the first row
+    today: dt.date = field(default_factory=lambda: dt.date(2025, 1, 1))
+    columns: Mapping[str, Any] = field(default_factory=dict)  # this chunk's earlier columns
+
+    @property
+    def column_name(self) -> str:
+        return self.column.name if self.column is not None else ""
+
+    def stream(self, *labels: Any) -> np.random.Generator:
+        """An independent generator for (seed, table, column, first row, labels)."""
+        entropy = [self.seed, stable_hash(self.table), stable_hash(self.column_name), self.start]
+        entropy += [stable_hash(label) for label in labels]
+        return np.random.Generator(np.random.PCG64(np.random.SeedSequence(entropy)))
+
+    @functools.cached_property
+    def rng(self) -> np.random.Generator:
+        return self.stream()
+
+    def row_numbers(self, count: int) -> np.ndarray:
+        return np.arange(self.start, self.start + count, dtype=np.int64)
+
+    def unique_key(self, *labels: Any) -> int:
+        """Keys the bijections of unique values: per seed, table and column, not per chunk."""
+        return key_for(self.seed, self.table, self.column_name, *labels)
+
+    def other(self, name: str) -> Any:
+        try:
+            return self.columns[name]
+        except KeyError:
+            raise BulkError(
+                f"{self.table}.{self.column_name} depends on {name!r}, which is not generated "
+                "before it"
+            ) from None
+
+    def derive(self, column: Column | None) -> BulkContext:
+        return BulkContext(self.seed, self.table, column, self.start, self.today, self.columns)
+
+
+@singledispatch
+def bulk_values(strategy: Strategy, count: int, ctx: BulkContext) -> Any:
+    raise NotImplementedError(f"no bulk rendering for {type(strategy).__name__}")
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+
+def _kind(ctx: BulkContext) -> Kind | None:
+    return ctx.column.kind if ctx.column is not None else None
+
+
+def fit_texts(
+    values: np.ndarray,
+    max_length: int | None,
+    case: str | None,
+    rng: np.random.Generator,
+    min_length: int | None = None,
+) -> np.ndarray:
+    """Values no longer than `max_length`: too-long ones are replaced by a fitting value drawn
+    from the same column (as `fv.fake` retries), and truncated only when none fits. Values
+    shorter than `min_length` are padded with letters, as `fv.fake` pads them."""
+    if min_length is not None and len(values):
+        short = [i for i, v in enumerate(values.tolist()) if len(v) < min_length]
+        if short:
+            values = values.copy()
+            letters = np.array(list("abcdefghijklmnopqrstuvwxyz"), dtype=object)
+            for i in short:
+                pad = letters[rng.integers(0, 26, min_length - len(values[i]))]
+                values[i] = values[i] + "".join(pad.tolist())
+    if max_length is not None and len(values):
+        lengths = np.fromiter(map(len, values.tolist()), dtype=np.int64, count=len(values))
+        long_rows = np.flatnonzero(lengths > max_length)
+        if len(long_rows):
+            fitting = np.flatnonzero(lengths <= max_length)
+            if len(fitting):
+                values = values.copy()
+                values[long_rows] = values[fitting[rng.integers(0, len(fitting), len(long_rows))]]
+            else:
+                values = object_array([v[:max_length] for v in values.tolist()])
+    if case == "lower":
+        values = object_array([v.lower() for v in values.tolist()])
+    elif case == "upper":
+        values = object_array([v.upper() for v in values.tolist()])
+    return values
+
+
+def typed(values: Any, column_type: ColumnType | None) -> Any:
+    """An object array of Python values as the typed array the column's kind uses."""
+    if column_type is None or not isinstance(values, np.ndarray) or values.dtype != object:
+        return values
+    items = values.tolist()
+    if any(v is None for v in items):
+        return values
+    kind = column_type.kind
+    try:
+        if kind in (Kind.INTEGER, Kind.BIGINT, Kind.SMALLINT) and all(
+            isinstance(v, int) for v in items
+        ):
+            return np.asarray(items, dtype=np.int64)
+        if kind is Kind.FLOAT and all(isinstance(v, (int, float)) for v in items):
+            return np.asarray(items, dtype=np.float64)
+        if kind is Kind.BOOLEAN and all(isinstance(v, bool) for v in items):
+            return np.asarray(items, dtype=bool)
+        if kind is Kind.DATE and all(type(v) is dt.date for v in items):
+            return np.asarray(items, dtype="datetime64[D]")
+        if kind is Kind.DATETIME and all(isinstance(v, dt.datetime) for v in items):
+            naive = [v.astimezone(dt.UTC).replace(tzinfo=None) if v.tzinfo else v for v in items]
+            return np.asarray(naive, dtype="datetime64[s]")
+        if (
+            kind is Kind.NUMERIC
+            and column_type.scale is not None
+            and all(isinstance(v, (int, decimal.Decimal)) for v in items)
+        ):
+            return _to_decimals(items, column_type.scale)
+    except (OverflowError, ValueError):
+        return values
+    return values
+
+
+def _to_decimals(items: list[Any], places: int) -> Any:
+    unit = decimal.Decimal(1).scaleb(-places)
+    units = [int((decimal.Decimal(v) / unit).to_integral_value()) for v in items]
+    if any(abs(u) >= 2**62 for u in units):
+        return object_array(items)
+    return Decimals(np.asarray(units, dtype=np.int64), places)
+
+
+def _constant(value: Any, count: int, column_type: ColumnType | None) -> Any:
+    out = np.empty(count, dtype=object)
+    out[:] = [value] * count
+    return typed(out, column_type) if value is not None else out
+
+
+# --- Faker providers ---------------------------------------------------------------------------
+
+
+def _kw(kwargs: tuple[tuple[str, Any], ...], name: str, default: Any) -> Any:
+    return dict(kwargs).get(name, default)
+
+
+def _ints(count: int, rng: np.random.Generator, low: int, high: int, step: int = 1) -> np.ndarray:
+    step = max(int(step), 1)
+    return low + step * rng.integers(0, (high - low) // step, count, endpoint=True)
+
+
+def _coordinates(low: float, high: float) -> Callable[..., np.ndarray]:
+    def make(count: int, rng: np.random.Generator, kwargs: Any) -> np.ndarray:
+        return np.round(rng.uniform(low, high, count), 6)
+
+    return make
+
+
+def _date_of_birth(count: int, rng: np.random.Generator, kwargs: Any, today: dt.date) -> Any:
+    youngest = int(_kw(kwargs, "minimum_age", 0))
+    oldest = int(_kw(kwargs, "maximum_age", 115))
+    end = np.datetime64(today, "D") - np.timedelta64(int(youngest * 365.25), "D")
+    span = int((oldest + 1 - youngest) * 365.25) - 1
+    return end - rng.integers(0, max(span, 1), count).astype("timedelta64[D]")
+
+
+# Providers that have a vectorised implementation (arguments as Faker names them).
+_PROVIDERS: dict[str, Callable[..., Any]] = {
+    # Faker's email() defaults to example.* domains; seeded data should look like production.
+    "email": lambda n, rng, kw: textgen.emails(n, rng),
+    "free_email": lambda n, rng, kw: textgen.emails(n, rng, free=1.0),
+    "company_email": lambda n, rng, kw: textgen.emails(n, rng, free=0.0),
+    "safe_email": lambda n, rng, kw: textgen.emails(n, rng, safe=True),
+    "ascii_email": lambda n, rng, kw: textgen.emails(n, rng),
+    "ascii_free_email": lambda n, rng, kw: textgen.emails(n, rng, free=1.0),
+    "ascii_company_email": lambda n, rng, kw: textgen.emails(n, rng, free=0.0),
+    "ascii_safe_email": lambda n, rng, kw: textgen.emails(n, rng, safe=True),
+    "user_name": lambda n, rng, kw: textgen.user_names(n, rng),
+    "domain_name": lambda n, rng, kw: textgen.domain_names(n, rng),
+    "url": lambda n, rng, kw: textgen.urls(n, rng),
+    "uri": lambda n, rng, kw: textgen.urls(n, rng),
+    "slug": lambda n, rng, kw: textgen.slugs(n, rng),
+    "sentence": lambda n, rng, kw: textgen.sentences(
+        n, rng, int(_kw(kw, "nb_words", 6)), bool(_kw(kw, "variable_nb_words", True))
+    ),
+    "paragraph": lambda n, rng, kw: textgen.paragraphs(n, rng, int(_kw(kw, "nb_sentences", 3))),
+    "text": lambda n, rng, kw: textgen.texts(n, rng, int(_kw(kw, "max_nb_chars", 200))),
+    "md5": lambda n, rng, kw: hex_strings(n, 16, rng),
+    "sha1": lambda n, rng, kw: hex_strings(n, 20, rng),
+    "sha256": lambda n, rng, kw: hex_strings(n, 32, rng),
+    "ipv4": lambda n, rng, kw: textgen.ipv4(n, rng, bool(_kw(kw, "network", False))),
+    "ipv4_public": lambda n, rng, kw: textgen.ipv4(n, rng, bool(_kw(kw, "network", False))),
+    "mac_address": lambda n, rng, kw: textgen.mac_addresses(n, rng),
+    "latitude": _coordinates(-90.0, 90.0),
+    "longitude": _coordinates(-180.0, 180.0),
+    "pybool": lambda n, rng, kw: rng.random(n) < float(_kw(kw, "truth_probability", 50)) / 100,
+    "boolean": lambda n, rng, kw: (
+        rng.random(n) < float(_kw(kw, "chance_of_getting_true", 50)) / 100
+    ),
+    "random_int": lambda n, rng, kw: _ints(
+        n, rng, int(_kw(kw, "min", 0)), int(_kw(kw, "max", 9999)), int(_kw(kw, "step", 1))
+    ),
+    "pyint": lambda n, rng, kw: _ints(
+        n,
+        rng,
+        int(_kw(kw, "min_value", 0)),
+        int(_kw(kw, "max_value", 9999)),
+        int(_kw(kw, "step", 1)),
+    ),
+}
+
+
+def faker_values(
+    provider: str, kwargs: tuple[tuple[str, Any], ...], count: int, ctx: BulkContext
+) -> Any:
+    """`count` values of a Faker provider: vectorised, rendered from Faker's data, or drawn
+    from a sampled pool of the provider's real output."""
+    rng = ctx.rng
+    if provider in _PROVIDERS:
+        return _PROVIDERS[provider](count, rng, kwargs)
+    if provider == "date_of_birth":
+        return _date_of_birth(count, rng, kwargs, ctx.today)
+    if provider == "uuid4":
+        return uuid_texts(ctx.row_numbers(count), rng, ctx.unique_key("uuid"))
+    if not kwargs and pools.source(provider) is not None:
+        return pools.render(provider, count, rng)
+    if not pools.has_provider(provider):
+        raise BulkError(f"Faker has no provider {provider!r}")
+    return pools.sampled_pool(provider, kwargs).sample(rng, count)
+
+
+@bulk_values.register
+def _(strategy: FakerValue, count: int, ctx: BulkContext) -> Any:
+    values = faker_values(strategy.provider, strategy.kwargs, count, ctx)
+    if (
+        isinstance(values, np.ndarray)
+        and values.dtype == object
+        and count
+        and isinstance(values[0], str)
+    ):
+        values = fit_texts(values, strategy.max_length, strategy.case, ctx.rng, strategy.min_length)
+    return typed(values, ctx.column.type if ctx.column else None)
+
+
+_EMAILS = {
+    "email": {},
+    "free_email": {"free": 1.0},
+    "company_email": {"free": 0.0},
+    "safe_email": {"safe": True},
+    "ascii_email": {},
+    "ascii_free_email": {"free": 1.0},
+    "ascii_company_email": {"free": 0.0},
+    "ascii_safe_email": {"safe": True},
+}
+
+
+def _unique_emails(strategy: UniqueFakerValue, count: int, ctx: BulkContext) -> np.ndarray:
+    """Name-derived addresses with the row number before the `@`, built in one pass; only
+    addresses over the column's length go through the slower `numbered` fitting."""
+    n = ctx.row_numbers(count)
+    values = textgen.emails(count, ctx.rng, numbers=n, **_EMAILS[strategy.provider])
+    if strategy.max_length is not None:
+        lengths = np.fromiter(map(len, values.tolist()), dtype=np.int64, count=count)
+        long_rows = np.flatnonzero(lengths > strategy.max_length)
+        if len(long_rows):
+            bare = object_array(
+                [
+                    v.replace(str(k), "", 1)
+                    for v, k in zip(values[long_rows].tolist(), n[long_rows].tolist(), strict=True)
+                ]
+            )
+            try:
+                values[long_rows] = numbered(bare, n[long_rows], strategy.max_length)
+            except ValueError as exc:
+                raise BulkError(f"{ctx.table}.{ctx.column_name}: {exc}") from None
+    return values
+
+
+@bulk_values.register
+def _(strategy: UniqueFakerValue, count: int, ctx: BulkContext) -> Any:
+    if not strategy.weave:
+        try:
+            values = fixed_unique.unique_values(
+                strategy.provider,
+                strategy.kwargs,
+                ctx.row_numbers(count),
+                ctx.rng,
+                ctx.unique_key(strategy.provider),
+            )
+        except ValueError as exc:
+            raise BulkError(f"{ctx.table}.{ctx.column_name}: {exc}") from None
+        values = object_array([str(v) for v in values.tolist()])
+        too_long = strategy.max_length is not None and any(
+            len(v) > strategy.max_length for v in values.tolist()
+        )
+        if too_long:
+            raise BulkError(
+                f"{ctx.table}.{ctx.column_name}: {strategy.provider} values do not fit in "
+                f"{strategy.max_length} characters and cannot be cut without repeating"
+            )
+        return fit_texts(values, None, strategy.case, ctx.rng)
+    base = faker_values(strategy.provider, strategy.kwargs, count, ctx)
+    if not (isinstance(base, np.ndarray) and base.dtype == object):
+        base = object_array([str(v) for v in np.asarray(base).tolist()])
+    if strategy.provider == "uuid4":  # already distinct per row
+        return fit_texts(base, strategy.max_length, strategy.case, ctx.rng)
+    if strategy.provider in _EMAILS and strategy.case != "upper":
+        return _unique_emails(strategy, count, ctx)
+    if strategy.case:
+        base = fit_texts(base, None, strategy.case, ctx.rng)
+    try:
+        return numbered(base, ctx.row_numbers(count), strategy.max_length)
+    except ValueError as exc:
+        raise BulkError(f"{ctx.table}.{ctx.column_name}: {exc}") from None
+
+
+# --- numbers and codes -------------------------------------------------------------------------
+
+
+@bulk_values.register
+def _(strategy: Code, count: int, ctx: BulkContext) -> np.ndarray:
+    n = ctx.row_numbers(count) if strategy.is_unique else None
+    try:
+        return codes(n, count, strategy.length, strategy.alphabet, ctx.rng, ctx.unique_key())
+    except ValueError as exc:
+        raise BulkError(f"{ctx.table}.{ctx.column_name}: {exc}") from None
+
+
+@bulk_values.register
+def _(strategy: SequenceInt, count: int, ctx: BulkContext) -> np.ndarray:
+    values = strategy.start + ctx.row_numbers(count)
+    if strategy.maximum is not None and count and int(values[-1]) > strategy.maximum:
+        raise BulkError(
+            f"{ctx.table}.{ctx.column_name}: sequence value {int(values[-1])} is past the "
+            f"column's maximum {strategy.maximum}"
+        )
+    return values
+
+
+@bulk_values.register
+def _(strategy: IntRange, count: int, ctx: BulkContext) -> np.ndarray:
+    return ctx.rng.integers(strategy.low, strategy.high, count, endpoint=True, dtype=np.int64)
+
+
+def _unit_bounds(low: Any, high: Any, places: int) -> tuple[int, int]:
+    unit = decimal.Decimal(1).scaleb(-places)
+    lo = int((decimal.Decimal(str(low)) / unit).to_integral_value(rounding=decimal.ROUND_CEILING))
+    hi = int((decimal.Decimal(str(high)) / unit).to_integral_value(rounding=decimal.ROUND_FLOOR))
+    return lo, hi
+
+
+def skewed_units(lo: int, hi: int, places: int, count: int, rng: np.random.Generator) -> np.ndarray:
+    """Units in [lo, hi]: log-normal when the range is non-negative and spans two decades or
+    more (prices, amounts, sizes: many small values, a long tail), uniform otherwise."""
+    scale = 10**places
+    low_value = max(lo / scale, 1.0)
+    high_value = hi / scale
+    if lo < 0 or high_value < 100 * low_value:
+        return rng.integers(lo, hi, count, endpoint=True, dtype=np.int64)
+    span = math.log(high_value) - math.log(low_value)
+    mu = math.log(low_value) + min(0.45 * span, math.log(40.0))
+    sigma = min(span / 6.0, 1.0)
+    values = np.round(rng.lognormal(mu, sigma, count) * scale)
+    outside = (values < lo) | (values > hi)
+    if outside.any():
+        values[outside] = rng.integers(lo, hi, int(outside.sum()), endpoint=True)
+    return values.astype(np.int64)
+
+
+@bulk_values.register
+def _(strategy: DecimalRange, count: int, ctx: BulkContext) -> Any:
+    lo, hi = _unit_bounds(strategy.low, strategy.high, strategy.places)
+    if lo > hi:
+        raise BulkError(
+            f"{ctx.table}.{ctx.column_name}: empty range {strategy.low}..{strategy.high}"
+        )
+    if max(abs(lo), abs(hi)) >= 2**62 or strategy.places > 6:
+        # Beyond int64 units: exact Python decimals, drawn from floats over the range.
+        unit = decimal.Decimal(1).scaleb(-strategy.places)
+        picks = ctx.rng.random(count).tolist()
+        return object_array(
+            [(decimal.Decimal(lo + int(p * (hi - lo))) * unit).quantize(unit) for p in picks]
+        )
+    return Decimals(skewed_units(lo, hi, strategy.places, count, ctx.rng), strategy.places)
+
+
+@bulk_values.register
+def _(strategy: FloatRange, count: int, ctx: BulkContext) -> np.ndarray:
+    low, high = float(strategy.low), float(strategy.high)
+    if not math.isfinite(high - low):  # a type-wide range: keep values printable and sane
+        low, high = max(low, -1e12), min(high, 1e12)
+    return ctx.rng.uniform(low, high, count)
+
+
+@bulk_values.register
+def _(strategy: Boolean, count: int, ctx: BulkContext) -> np.ndarray:
+    return ctx.rng.random(count) < strategy.true_rate
+
+
+# --- sets of values ----------------------------------------------------------------------------
+
+
+def choice_values(strategy: Choice, column: Column | None) -> list[Any]:
+    """The values as the database stores them: enum members become their column labels."""
+    if strategy.enum_class is None:
+        return list(strategy.values)
+    names = list(strategy.values)
+    if not names:
+        if column is not None and column.type.enum_values:
+            return list(column.type.enum_values)
+        names = [m.name for m in resolve_ref(strategy.enum_class)]
+    if column is not None and column.type.enum_members and column.type.enum_values:
+        labels = dict(zip(column.type.enum_members, column.type.enum_values, strict=False))
+        return [labels.get(name, name) for name in names]
+    return names
+
+
+@bulk_values.register
+def _(strategy: Choice, count: int, ctx: BulkContext) -> Any:
+    values = choice_values(strategy, ctx.column)
+    if not values:
+        raise BulkError(f"{ctx.table}.{ctx.column_name}: nothing to choose from")
+    pool = Pool.of(values, strategy.weights)
+    return typed(pool.sample(ctx.rng, count), ctx.column.type if ctx.column else None)
+
+
+@bulk_values.register
+def _(strategy: UniqueChoice, count: int, ctx: BulkContext) -> Any:
+    values = object_array(choice_values(strategy, ctx.column))
+    n = ctx.row_numbers(count)
+    if count and int(n[-1]) >= len(values):
+        raise BulkError(
+            f"{ctx.table}.{ctx.column_name}: only {len(values)} distinct values exist for this "
+            f"unique column; row {int(n[-1]) + 1} has none left"
+        )
+    return typed(values[n], ctx.column.type if ctx.column else None)
+
+
+@bulk_values.register
+def _(strategy: Literal, count: int, ctx: BulkContext) -> Any:
+    return _constant(strategy.value, count, ctx.column.type if ctx.column else None)
+
+
+@bulk_values.register
+def _(strategy: NullValue, count: int, ctx: BulkContext) -> np.ndarray:
+    return np.full(count, None, dtype=object)
+
+
+# --- time --------------------------------------------------------------------------------------
+
+
+@bulk_values.register
+def _(strategy: DateRange, count: int, ctx: BulkContext) -> np.ndarray:
+    start = resolve_bound(strategy.start, ctx.today).date()
+    end = resolve_bound(strategy.end, ctx.today).date()
+    if end < start:
+        raise BulkError(f"{ctx.table}.{ctx.column_name}: date range ends before it starts")
+    days = ctx.rng.integers(0, (end - start).days, count, endpoint=True)
+    return np.datetime64(start, "D") + days.astype("timedelta64[D]")
+
+
+@bulk_values.register
+def _(strategy: DateTimeRange, count: int, ctx: BulkContext) -> np.ndarray:
+    start = resolve_bound(strategy.start, ctx.today)
+    end = resolve_bound(strategy.end, ctx.today)
+    if end < start:
+        raise BulkError(f"{ctx.table}.{ctx.column_name}: time range ends before it starts")
+    seconds = ctx.rng.integers(0, int((end - start).total_seconds()), count, endpoint=True)
+    return np.datetime64(start, "s") + seconds.astype("timedelta64[s]")
+
+
+@bulk_values.register
+def _(strategy: SequenceDate, count: int, ctx: BulkContext) -> np.ndarray:
+    """Distinct dates or datetimes one step apart, counting back from the start.
+
+    Inference anchors the start on the day it ran; when that is the real today, the seed's
+    anchor day (`today` in the config) replaces it, so pinned seeds do not drift daily.
+    """
+    start = dt.datetime.fromisoformat(strategy.start)
+    if start.tzinfo is not None:
+        start = start.astimezone(dt.UTC).replace(tzinfo=None)
+    if start.date() == dt.date.today() and ctx.today != dt.date.today():
+        start = dt.datetime.combine(ctx.today, start.time())
+    n = ctx.row_numbers(count)
+    if strategy.with_time:
+        steps = (n * max(strategy.step_seconds, 1)).astype("timedelta64[s]")
+        return np.datetime64(start, "s") - steps
+    days = (n * max(1, strategy.step_seconds // 86400)).astype("timedelta64[D]")
+    return np.datetime64(start.date(), "D") - days
+
+
+@bulk_values.register
+def _(strategy: Custom, count: int, ctx: BulkContext) -> np.ndarray:
+    """A user's factory_boy declaration, evaluated once per row by factory_boy itself.
+
+    This is the slow path (a factory build per row): a seed-config distribution renders in
+    bulk and is the way to override a column for large seeds.
+    """
+    import factory
+
+    declaration = strategy.declaration()
+    # The row's other columns become factory parameters, so LazyAttribute(lambda o: o.x) works.
+    lists = {
+        name: (values.tolist() if hasattr(values, "tolist") else list(values))
+        for name, values in ctx.columns.items()
+        if name != "value"
+    }
+    rows = [{name: items[i] for name, items in lists.items()} for i in range(count)]
+    model = type("Row", (factory.DictFactory,), {"value": declaration})
+    model.reset_sequence(ctx.start)
+    with _seeded_factory_random(int(ctx.rng.integers(0, 2**31))):
+        out = []
+        for row in rows:
+            out.append(model.build(**row)["value"])
+    return typed(object_array(out), ctx.column.type if ctx.column else None)
+
+
+@functools.cache
+def _times_of_day() -> np.ndarray:
+    return object_array([dt.time(s // 3600, s // 60 % 60, s % 60) for s in range(86400)])
+
+
+@bulk_values.register
+def _(strategy: TimeOfDay, count: int, ctx: BulkContext) -> np.ndarray:
+    return _times_of_day()[ctx.rng.integers(0, 86400, count)]
+
+
+@bulk_values.register
+def _(strategy: Duration, count: int, ctx: BulkContext) -> np.ndarray:
+    seconds = ctx.rng.integers(60, max(strategy.max_days * 86400, 60), count, endpoint=True)
+    return seconds.astype("timedelta64[s]")
+
+
+# --- identifiers, documents, bytes -------------------------------------------------------------
+
+
+@bulk_values.register
+def _(strategy: UuidValue, count: int, ctx: BulkContext) -> np.ndarray:
+    return uuid_texts(ctx.row_numbers(count), ctx.rng, ctx.unique_key("uuid"))
+
+
+@bulk_values.register
+def _(strategy: JsonDocument, count: int, ctx: BulkContext) -> np.ndarray:
+    return textgen.json_documents(count, ctx.rng)
+
+
+@bulk_values.register
+def _(strategy: BinaryValue, count: int, ctx: BulkContext) -> np.ndarray:
+    raw = ctx.rng.bytes(count * strategy.length)
+    size = strategy.length
+    return object_array([raw[i : i + size] for i in range(0, count * size, size)])
+
+
+@bulk_values.register
+def _(strategy: NetworkAddress, count: int, ctx: BulkContext) -> np.ndarray:
+    if strategy.form == "mac":
+        return textgen.mac_addresses(count, ctx.rng)
+    return textgen.ipv4(count, ctx.rng, network=strategy.form == "cidr")
+
+
+@functools.cache
+def _shape(regex: str, max_length: int | None) -> Shape:
+    return Shape(regex, max_length)
+
+
+@functools.cache
+def _matching_pool(regex: str, max_length: int | None, seed: int) -> Pool:
+    from fixturekit.values.regex import generate
+
+    rnd = random.Random(stable_hash("matching", regex, max_length, seed))
+    return Pool.of(sorted({generate(regex, rnd, max_length=max_length) for _ in range(256)}))
+
+
+def matching_capacity(strategy: Matching) -> int:
+    """How many distinct values a unique Matching column can take (0 if it has no shape)."""
+    try:
+        return _shape(strategy.regex, strategy.max_length).capacity
+    except (ShapeError, ValueError):
+        return 0
+
+
+@bulk_values.register
+def _(strategy: Matching, count: int, ctx: BulkContext) -> np.ndarray:
+    if not strategy.is_unique:
+        return _matching_pool(strategy.regex, strategy.max_length, ctx.seed).sample(ctx.rng, count)
+    try:
+        shape = _shape(strategy.regex, strategy.max_length)
+        values = shape.values(count, ctx.rng, ctx.row_numbers(count), ctx.unique_key())
+        shape.check(values)
+    except (ShapeError, ValueError) as exc:
+        raise BulkError(
+            f"{ctx.table}.{ctx.column_name}: cannot build {count} distinct values matching "
+            f"{strategy.regex!r}: {exc}"
+        ) from None
+    return values
+
+
+def as_texts(values: Any) -> np.ndarray:
+    if isinstance(values, Decimals):
+        return object_array(values.texts())
+    if isinstance(values, np.ndarray) and values.dtype == object:
+        return object_array([str(v) for v in values.tolist()])
+    return object_array([str(v) for v in np.asarray(values).tolist()])
+
+
+@bulk_values.register
+def _(strategy: UniqueText, count: int, ctx: BulkContext) -> np.ndarray:
+    base = as_texts(bulk_values(strategy.base, count, ctx))
+    try:
+        return numbered(base, ctx.row_numbers(count), strategy.max_length)
+    except ValueError as exc:
+        raise BulkError(f"{ctx.table}.{ctx.column_name}: {exc}") from None
+
+
+@bulk_values.register
+def _(strategy: ArrayOf, count: int, ctx: BulkContext) -> np.ndarray:
+    sizes = ctx.rng.integers(strategy.min_items, strategy.max_items, count, endpoint=True)
+    item_type = ctx.column.type.item if ctx.column is not None else None
+    item_column = Column(ctx.column_name, item_type) if item_type is not None else None
+    items = bulk_values(strategy.item, int(sizes.sum()), ctx.derive(item_column))
+    flat = items.tolist() if not isinstance(items, np.ndarray) else _python(items)
+    out = np.empty(count, dtype=object)
+    pos = 0
+    for i, size in enumerate(sizes.tolist()):
+        out[i] = flat[pos : pos + size]
+        pos += size
+    return out
+
+
+def _python(values: np.ndarray) -> list[Any]:
+    if values.dtype.kind == "M":
+        return values.astype(object).tolist()
+    return values.tolist()
+
+
+# --- values that depend on other columns of the row --------------------------------------------
+
+
+def _gap(other: Any, count: int, rng: np.random.Generator, step: Any) -> Any:
+    if isinstance(other, Decimals):
+        unit_step = 1
+        if step is not None:
+            unit_step = max(1, int(decimal.Decimal(str(step)).scaleb(other.places)))
+        return rng.integers(1, 101, count) * unit_step
+    data = np.ma.getdata(other)
+    if data.dtype.kind == "M":
+        if np.datetime_data(data.dtype)[0] == "D":
+            return rng.integers(1, 31, count).astype("timedelta64[D]")
+        return rng.integers(60, 30 * 86400, count, endpoint=True).astype("timedelta64[s]")
+    if data.dtype.kind in "iu":
+        return rng.integers(1, 101, count) * int(step or 1)
+    if data.dtype.kind == "f":
+        return rng.uniform(0.001, 100.0, count)
+    return None
+
+
+@bulk_values.register
+def _(strategy: Relative, count: int, ctx: BulkContext) -> Any:
+    other = ctx.other(strategy.other)
+    fallback = bulk_values(strategy.fallback, count, ctx.derive(ctx.column))
+    if strategy.op == "=":
+        return other
+    gap = _gap(other, count, ctx.rng, strategy.step)
+    if gap is None:  # not orderable: only "different from" makes sense
+        values = as_texts(fallback) if not isinstance(fallback, np.ndarray) else fallback.copy()
+        others = np.asarray(other, dtype=object)
+        for _ in range(50):
+            same = np.flatnonzero(values == others)
+            if not len(same):
+                return values
+            values[same] = np.asarray(
+                bulk_values(strategy.fallback, count, ctx.derive(ctx.column)), dtype=object
+            )[ctx.rng.integers(0, count, len(same))]
+        raise BulkError(f"{ctx.table}.{ctx.column_name}: cannot differ from {strategy.other}")
+    if isinstance(other, Decimals):
+        units = np.ma.getdata(other.units)
+        moved = units - gap if strategy.op in ("<", "<=") else units + gap
+        result = Decimals(np.asarray(moved, dtype=np.int64), other.places)
+        mask = other.mask
+        if mask.any():
+            merged = np.where(mask, np.ma.getdata(_as_units(fallback, other.places)), moved)
+            result = Decimals(merged.astype(np.int64), other.places)
+        return result
+    data = np.ma.getdata(other)
+    moved = data - gap if strategy.op in ("<", "<=") else data + gap
+    mask = np.ma.getmaskarray(other)
+    if mask.any():
+        fallback_data = np.ma.getdata(fallback)
+        if isinstance(fallback_data, np.ndarray) and fallback_data.dtype == object:
+            out = moved.astype(object)
+            out[mask] = fallback_data[mask]
+            return out
+        moved = np.where(mask, fallback_data.astype(moved.dtype), moved)
+    return moved
+
+
+def _as_units(values: Any, places: int) -> np.ndarray:
+    """Fallback values in the units of `places` (used where the other column is NULL)."""
+    if isinstance(values, Decimals):
+        data = np.ma.getdata(values.units).astype(np.int64)
+        if values.places <= places:
+            return data * 10 ** (places - values.places)
+        return data // 10 ** (values.places - places)
+    return np.zeros(len(values), dtype=np.int64)
+
+
+def _slug(text: str) -> str:
+    from fixturekit.values import slugify
+
+    return slugify(text)
+
+
+def _email_from(
+    names: np.ndarray, count: int, rng: np.random.Generator, max_length: int | None
+) -> np.ndarray:
+    locals_ = object_array([_slug(n).replace("-", ".") or "user" for n in names.tolist()])
+    domains = pools.email_domains().sample(rng, count)
+    return fit_texts(locals_ + "@" + domains, max_length, None, rng)
+
+
+@contextmanager
+def _seeded_factory_random(seed: int):
+    """Run per-value `fv` functions deterministically without disturbing factory_boy's state."""
+    import factory.random
+    from faker.generator import random as faker_random
+
+    # Read the states directly: factory.random.get_random_state() overwrites Faker's.
+    randgen = factory.random.randgen
+    saved, saved_faker = randgen.getstate(), faker_random.getstate()
+    saved_flag = getattr(randgen, "state_set", False)
+    factory.random.reseed_random(seed)
+    try:
+        yield
+    finally:
+        randgen.setstate(saved)
+        randgen.state_set = saved_flag
+        faker_random.setstate(saved_faker)
+
+
+@bulk_values.register
+def _(strategy: FromColumn, count: int, ctx: BulkContext) -> np.ndarray:
+    other = ctx.other(strategy.other)
+    source = (
+        as_texts(other) if not (isinstance(other, np.ndarray) and other.dtype == object) else other
+    )
+    if strategy.transform == "email_from":
+        return _email_from(source, count, ctx.rng, strategy.max_length)
+    if strategy.transform == "slugify":
+        out = object_array([_slug(s) for s in source.tolist()])
+        return fit_texts(out, strategy.max_length, None, ctx.rng)
+    from fixturekit import values as fv
+
+    transform = getattr(fv, strategy.transform, None)
+    if transform is None:
+        raise BulkError(f"{ctx.table}.{ctx.column_name}: unknown transform {strategy.transform!r}")
+    extra = {"max_length": strategy.max_length} if strategy.max_length else {}
+    with _seeded_factory_random(int(ctx.rng.integers(0, 2**31))):
+        return object_array([transform(v, **extra) for v in source.tolist()])
