@@ -1,0 +1,176 @@
+"""`fixturekit seed` and `fixturekit load`: realistic populations, in bulk, all-or-nothing."""
+
+from __future__ import annotations
+
+import sys
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from multiprocessing import get_context
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from fixturekit.cli import cli
+from fixturekit.errors import FixturekitError
+from fixturekit.seed.config import parse_rows_option
+from fixturekit.seed.load import redact
+from fixturekit.seed.progress import Progress, RichProgress
+from fixturekit.seed.run import LoadRequest, SeedRequest, SeedResult, run_load, run_seed
+
+
+def parse_shard(text: str | None) -> tuple[int, int]:
+    """`--shard 2/4` (1-based, as people count) -> (1, 4) (0-based, as the planner counts)."""
+    if not text:
+        return 0, 1
+    index, sep, total = text.partition("/")
+    try:
+        i, n = int(index), int(total)
+    except ValueError:
+        i = n = 0
+    if not sep or n < 1 or not 1 <= i <= n:
+        raise FixturekitError(f"--shard {text!r}: write I/N with 1 <= I <= N, e.g. --shard 2/4.")
+    return i - 1, n
+
+
+def _summary(console: Console, result: SeedResult, where: str, verb: str) -> None:
+    rate = result.total_rows / result.seconds if result.seconds else 0
+    console.print(
+        f"{verb} {result.total_rows:,} rows in {len(result.rows)} tables {where} in "
+        f"{result.seconds:.1f} s ({rate:,.0f} rows/s).",
+        markup=False,
+        highlight=False,
+    )
+
+
+def _run_shard(request: SeedRequest) -> dict[str, int]:
+    return run_seed(request).rows
+
+
+def _run_jobs(request: SeedRequest, jobs: int, console: Console, quiet: bool) -> None:
+    """Seed with `jobs` local processes, one shard each (see `--shard`)."""
+    from fixturekit.seed.load import connect
+    from fixturekit.seed.run import load_schema, plan_seed
+
+    if request.export is not None or request.append or request.truncate:
+        raise FixturekitError("--jobs cannot be combined with --export, --append or --truncate.")
+    schema, schema_plan = load_schema(request.models)
+    plan = plan_seed(request, schema, schema_plan)  # validate everything once, up front
+    loader = connect(request.url)
+    try:
+        loader.begin()
+        filled = [seed.key for seed in plan if loader.has_rows(seed.table)]
+    finally:
+        loader.rollback()
+        loader.close()
+    if filled:
+        raise FixturekitError(f"{', '.join(filled)} already have rows in {redact(request.url)}; "
+                              "--jobs seeds empty tables only.")
+    failures: list[tuple[int, str]] = []
+    totals: dict[str, int] = {}
+    context = get_context("spawn")  # fresh interpreters: no connection or lock is inherited
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        futures = {
+            pool.submit(
+                _run_shard,
+                SeedRequest(**{**request.__dict__, "shard": (i, jobs), "checked_empty": True}),
+            ): i
+            for i in range(jobs)
+        }
+        for future in as_completed(futures):
+            index = futures[future]
+            try:
+                rows = future.result()
+            except FixturekitError as exc:
+                failures.append((index, exc.message))
+                continue
+            for key, count in rows.items():
+                totals[key] = totals.get(key, 0) + count
+            if not quiet:
+                console.print(f"shard {index + 1}/{jobs}: {sum(rows.values()):,} rows committed")
+    if failures:
+        lines = "\n".join(f"  shard {i + 1}/{jobs}: {message}" for i, message in sorted(failures))
+        reruns = " ".join(f"--shard {i + 1}/{jobs}" for i, _ in sorted(failures))
+        raise FixturekitError(
+            f"{len(failures)} of {jobs} shards failed and were rolled back; the others are "
+            f"committed:\n{lines}",
+            hint=f"Re-run the failed shards alone (same command with {reruns}, one at a time).",
+        )
+    if not quiet:
+        console.print(f"Seeded {sum(totals.values()):,} rows with {jobs} processes into "
+                      f"{redact(request.url)}.", markup=False, highlight=False)
+
+
+@cli.command("seed")
+@click.argument("models", required=False)
+@click.option("--url", help="The database to fill (SQLAlchemy URL).")
+@click.option("--rows", multiple=True, metavar="TABLE=N,...", help="Row counts, e.g. users=100,orders=300.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="A seed configuration file (default: [tool.fixturekit.seed] in pyproject.toml).")
+@click.option("--seed", type=click.IntRange(min=0), help="Seed of the random values (default 0).")
+@click.option("--append", is_flag=True, help="Add rows to tables that already have some.")
+@click.option("--truncate", is_flag=True, help="Replace the rows of the tables (in the same transaction).")
+@click.option("--export", type=click.Path(file_okay=False, path_type=Path),
+              help="Also (or, without --url, only) write the rows as seed files into DIR.")
+@click.option("--shard", metavar="I/N", help="Generate and load only slice I of N of every table.")
+@click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Load with N local processes, one shard each.")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+def seed_command(models, url, rows, config_path, seed, append, truncate, export, shard, jobs,
+                 quiet):
+    """Fill a database with realistic rows generated from MODELS, in one transaction."""
+    if not models:
+        raise FixturekitError("Name the models to seed from, e.g. `fixturekit seed app/models.py "
+                              "--url postgresql://localhost/app`.")
+    request = SeedRequest(
+        models=models, url=url, rows=parse_rows_option(rows), config_path=config_path, seed=seed,
+        append=append, truncate=truncate, export=export, shard=parse_shard(shard),
+    )
+    console = Console(stderr=False)
+    if jobs > 1:
+        if request.shard != (0, 1):
+            raise FixturekitError("--jobs runs its own shards; leave out --shard.")
+        if not url:
+            raise FixturekitError("--jobs needs --url.")
+        _run_jobs(request, jobs, console, quiet)
+        return
+    progress: Progress | None = None if quiet else RichProgress(console)
+    try:
+        result = run_seed(request, progress)
+    except KeyboardInterrupt:
+        if progress is not None:
+            progress.close()
+        click.secho("interrupted: the load was rolled back, nothing was written.", err=True,
+                    fg="red")
+        sys.exit(130)
+    finally:
+        if progress is not None:
+            progress.close()
+    if not quiet:
+        where = f"into {redact(url)}" if url else ""
+        if export is not None:
+            where = (where + " and " if where else "") + f"to {export}"
+        _summary(console, result, where, "Seeded" if url else "Exported")
+
+
+@cli.command("load")
+@click.argument("folder", type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.option("--url", required=True, help="The database to fill (SQLAlchemy URL).")
+@click.option("--models", help="Models to check the files against (default: as recorded).")
+@click.option("--append", is_flag=True, help="Add rows to tables that already have some.")
+@click.option("--truncate", is_flag=True, help="Replace the rows of the tables (same transaction).")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+def load_command(folder, url, models, append, truncate, quiet):
+    """Load seed files written by `fixturekit seed --export`, after checking them for drift."""
+    console = Console()
+    progress: Progress | None = None if quiet else RichProgress(console)
+    try:
+        result = run_load(LoadRequest(folder, url, models, append, truncate), progress)
+    except KeyboardInterrupt:
+        click.secho("interrupted: the load was rolled back, nothing was written.", err=True,
+                    fg="red")
+        sys.exit(130)
+    finally:
+        if progress is not None:
+            progress.close()
+    if not quiet:
+        _summary(console, result, f"into {redact(url)}", "Loaded")
