@@ -1,0 +1,331 @@
+"""Per-test cost of each isolation mode against a bare outer-transaction rollback, same run.
+
+    python benchmarks/isolation.py [--url postgresql+psycopg://postgres@127.0.0.1/bench]
+                                   [--tests 200] [--modes savepoint,transaction,...]
+                                   [--fresh-samples 30] [--no-ephemeral] [--mysql URL]
+
+Writes a throwaway project (a 25-table shop schema, factories from `fixturekit generate`) and
+runs pytest on it once per isolation mode. Each run interleaves N baseline tests with N tests on
+the plugin's `db_session`: the baseline joins a plain Session to `connection.begin()` and rolls
+it back (the cheapest correct isolation there is), binds the same factories and does the same
+work. A test's cost is its setup + call + teardown as pytest reports them, so fixture and hook
+overhead (factory binding, leak check, cleanup) is included. The first tests of each kind warm
+up the pools and are left out. Then `fresh_database` provisioning (clone from the template, and
+drop) is timed directly on the durable server and on an ephemeral one.
+
+Numbers from a shared machine move with its load: compare the ratio within one run, not
+absolute times across runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+WARMUP = 3
+MODES = ["savepoint", "transaction", "truncate", "fresh-db"]
+
+TABLES = [  # name, parent columns (nullable parents end in "?")
+    ("countries", []),
+    ("regions", ["countries"]),
+    ("cities", ["regions"]),
+    ("addresses", ["cities"]),
+    ("roles", []),
+    ("users", ["addresses?"]),
+    ("profiles", ["users"]),
+    ("user_roles", ["users", "roles"]),
+    ("categories", []),
+    ("brands", []),
+    ("suppliers", ["addresses?"]),
+    ("products", ["categories", "brands", "suppliers?"]),
+    ("product_images", ["products"]),
+    ("tags", []),
+    ("product_tags", ["products", "tags"]),
+    ("warehouses", ["addresses?"]),
+    ("inventory", ["warehouses", "products"]),
+    ("carts", ["users"]),
+    ("cart_items", ["carts", "products"]),
+    ("coupons", []),
+    ("orders", ["users", "coupons?"]),
+    ("order_items", ["orders", "products"]),
+    ("payments", ["orders"]),
+    ("shipments", ["orders", "warehouses?"]),
+    ("reviews", ["users", "products"]),
+]
+
+
+def _class_name(table: str) -> str:
+    singular = table[:-3] + "y" if table.endswith("ies") else table.rstrip("s")
+    if table == "addresses":
+        singular = "address"
+    if table == "inventory":
+        singular = "inventory_row"
+    return "".join(part.title() for part in singular.split("_"))
+
+
+def models_source() -> str:
+    lines = [
+        "from datetime import datetime",
+        "from decimal import Decimal",
+        "from sqlalchemy import ForeignKey, Numeric, String, Text",
+        "from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship",
+        "",
+        "",
+        "class Base(DeclarativeBase):",
+        "    pass",
+    ]
+    for table, parents in TABLES:
+        lines += ["", "", f"class {_class_name(table)}(Base):", f'    __tablename__ = "{table}"']
+        lines.append("    id: Mapped[int] = mapped_column(primary_key=True)")
+        lines.append("    name: Mapped[str] = mapped_column(String(80))")
+        lines.append("    code: Mapped[str] = mapped_column(String(40), unique=True)")
+        lines.append("    created_at: Mapped[datetime]")
+        if table in ("products", "order_items", "payments"):
+            lines.append("    price: Mapped[Decimal] = mapped_column(Numeric(8, 2))")
+        if table in ("reviews", "product_images"):
+            lines.append("    body: Mapped[str | None] = mapped_column(Text)")
+        for parent in parents:
+            nullable = parent.endswith("?")
+            parent = parent.rstrip("?")
+            column = _class_name(parent).lower()
+            optional = " | None" if nullable else ""
+            lines.append(
+                f'    {column}_id: Mapped[int{optional}] = mapped_column(ForeignKey("{parent}.id"))'
+            )
+            lines.append(
+                f'    {column}: Mapped["{_class_name(parent)}{optional}"] = relationship()'
+            )
+    return "\n".join(lines) + "\n"
+
+
+CONFTEST = """
+import json, os
+import pytest
+from sqlalchemy import create_engine
+from sqlalchemy.orm import Session
+
+import factories
+
+_costs = {}
+
+def pytest_runtest_logreport(report):
+    _costs[report.nodeid] = _costs.get(report.nodeid, 0.0) + report.duration
+    if report.when == "teardown":
+        with open(os.environ["BENCH_OUT"], "a") as out:
+            out.write(json.dumps([report.nodeid, _costs.pop(report.nodeid)]) + "\\n")
+
+@pytest.fixture(scope="session")
+def bare_engine(_fixturekit):
+    # Its own engine on the plugin's test database: nothing of the plugin runs per test.
+    engine = create_engine(_fixturekit.manager.engine.url)
+    yield engine
+    engine.dispose()
+
+@pytest.fixture
+def bare_session(bare_engine):
+    connection = bare_engine.connect()
+    outer = connection.begin()
+    session = Session(bind=connection)
+    factories.bind_session(session)
+    yield session
+    factories.bind_session(None)
+    session.close()
+    outer.rollback()
+    connection.close()
+"""
+
+TEST_PAIR = """
+@pytest.mark.fixturekit(isolation="savepoint")
+def test_{i:04d}_bare(bare_session):
+    work(bare_session)
+
+def test_{i:04d}_plugin(db_session):
+    work(db_session)
+"""
+
+TESTS_HEAD = """
+import pytest
+from sqlalchemy import func, select
+
+import factories
+from models import OrderItem, Review
+
+def work(session):
+    # A typical small test: a few related rows through the factories, then a query.
+    factories.OrderItemFactory.create_batch(2)
+    factories.ReviewFactory()
+    session.commit()
+    assert session.scalar(select(func.count()).select_from(OrderItem)) == 2
+"""
+
+
+def write_project(folder: Path, tests: int) -> None:
+    (folder / "models.py").write_text(models_source())
+    subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from fixturekit.cli import main; main()",
+            "generate",
+            "models.py",
+            "-o",
+            "factories.py",
+            "-q",
+        ],
+        cwd=folder,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    (folder / "conftest.py").write_text(CONFTEST)
+    body = TESTS_HEAD + "".join(TEST_PAIR.format(i=i) for i in range(tests))
+    (folder / "test_bench.py").write_text(body)
+    (folder / "pytest.ini").write_text(
+        "[pytest]\nfixturekit_models = models.py\nfixturekit_factories = factories.py\n"
+        "asyncio_default_fixture_loop_scope = function\n"
+    )
+
+
+def run_mode(folder: Path, url: str, mode: str) -> dict[str, list[float]]:
+    out = folder / f"costs-{mode}.jsonl"
+    out.unlink(missing_ok=True)
+    env = {**os.environ, "BENCH_OUT": str(out)}
+    env.pop("FIXTUREKIT_DATABASE_URL", None)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "no:randomly",
+            f"--fixturekit-url={url}",
+            f"--fixturekit-isolation={mode}",
+        ],
+        cwd=folder,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode != 0:
+        raise SystemExit(f"benchmark run for {mode} failed:\n{result.stdout[-3000:]}")
+    costs: dict[str, list[float]] = {"bare": [], "plugin": []}
+    for line in out.read_text().splitlines():
+        nodeid, seconds = json.loads(line)
+        costs[nodeid.rsplit("_", 1)[-1]].append(seconds)
+    return {kind: values[WARMUP:] for kind, values in costs.items()}
+
+
+def summary(values: list[float]) -> tuple[float, float]:
+    ordered = sorted(values)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return statistics.median(ordered) * 1000, p95 * 1000
+
+
+def time_fresh(url: str, samples: int) -> tuple[tuple[float, float], tuple[float, float]]:
+    """Median/p95 of fresh_database's clone (create) and of its drop, in ms."""
+    from sqlalchemy.engine import make_url
+
+    from fixturekit.dialects import server_for
+    from fixturekit.plugin.building import build_schema
+    from fixturekit.schema.loading import load_models
+
+    folder = Path(tempfile.mkdtemp(prefix="fk-bench-models-"))
+    (folder / "models.py").write_text(models_source())
+    metadatas = load_models(str(folder / "models.py")).metadatas
+    from fixturekit.plugin.databases import DatabaseManager
+
+    manager = DatabaseManager(
+        server_for(make_url(url)),
+        worker="bench",
+        lock_timeout=5,
+        build_schema=lambda engine: build_schema(engine, metadatas, None, folder),
+        notice=print,
+    )
+    manager.provision()
+    creates, drops = [], []
+    try:
+        for _ in range(samples):
+            started = time.perf_counter()
+            fresh = manager.fresh()
+            creates.append(time.perf_counter() - started)
+            started = time.perf_counter()
+            manager.drop_fresh(fresh)
+            drops.append(time.perf_counter() - started)
+    finally:
+        manager.close()
+    return summary(creates), summary(drops)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--url", default="postgresql+psycopg://postgres@127.0.0.1:5432/fk_bench")
+    parser.add_argument("--tests", type=int, default=200)
+    parser.add_argument("--modes", default=",".join(MODES))
+    parser.add_argument("--sqlite", action="store_true", help="also run savepoint on SQLite")
+    parser.add_argument("--mysql", default=None, help="also run savepoint on this MariaDB URL")
+    parser.add_argument("--fresh-samples", type=int, default=30)
+    parser.add_argument("--no-ephemeral", action="store_true")
+    args = parser.parse_args()
+
+    folder = Path(tempfile.mkdtemp(prefix="fk-bench-"))
+    write_project(folder, args.tests)
+    print(
+        f"{len(TABLES)} tables, {args.tests} baseline + {args.tests} plugin tests per run "
+        f"(first {WARMUP} of each left out); times in ms per test (setup+call+teardown)\n"
+    )
+    print(
+        f"{'run':34} {'bare median':>11} {'bare p95':>9} {'mode median':>11} "
+        f"{'mode p95':>9} {'ratio':>6}"
+    )
+    runs = [(mode, args.url, mode) for mode in args.modes.split(",") if mode]
+    if args.sqlite:
+        runs.append(("savepoint (SQLite file)", f"sqlite:///{folder / 'app.sqlite3'}", "savepoint"))
+    if args.mysql:
+        runs.append(("savepoint (MariaDB)", args.mysql, "savepoint"))
+    for label, url, mode in runs:
+        costs = run_mode(folder, url, mode)
+        bare, plugin = summary(costs["bare"]), summary(costs["plugin"])
+        print(
+            f"{label:34} {bare[0]:11.2f} {bare[1]:9.2f} {plugin[0]:11.2f} {plugin[1]:9.2f} "
+            f"{plugin[0] / bare[0]:6.2f}",
+            flush=True,
+        )
+
+    print(
+        "\nfresh_database provisioning (clone from the template; drop), "
+        f"{args.fresh_samples} samples, ms"
+    )
+    targets = [("PostgreSQL (durable)", args.url)]
+    ephemeral = None
+    if not args.no_ephemeral:
+        from fixturekit.plugin.ephemeral import EphemeralPostgres
+
+        ephemeral = EphemeralPostgres.start()
+        targets.append(("PostgreSQL (ephemeral)", ephemeral.url.render_as_string(False)))
+    try:
+        for label, url in targets:
+            (create_median, create_p95), (drop_median, drop_p95) = time_fresh(
+                url, args.fresh_samples
+            )
+            print(
+                f"{label:24} clone median {create_median:7.1f}  p95 {create_p95:7.1f}   "
+                f"drop median {drop_median:7.1f}  p95 {drop_p95:7.1f}",
+                flush=True,
+            )
+    finally:
+        if ephemeral is not None:
+            ephemeral.stop()
+
+
+if __name__ == "__main__":
+    main()
