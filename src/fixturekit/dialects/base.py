@@ -174,6 +174,14 @@ class Server(ABC):
         """Statements, run in autocommit mode, that remove every row of `tables`."""
         return [f"DELETE FROM {self.qualified(t)}" for t in tables]
 
+    #: the driver reads '%' as a placeholder even without parameters (psycopg, PyMySQL)
+    percent_placeholders = False
+
+    def raw(self, sql: str) -> str:
+        """SQL text for `exec_driver_sql`: a literal '%' (in a name or a CHECK) doubled where the
+        driver would otherwise take it for a placeholder."""
+        return sql.replace("%", "%%") if self.percent_placeholders else sql
+
     def qualified(self, table: TableRef) -> str:
         if table.schema:
             return f"{self.quote(table.schema)}.{self.quote(table.name)}"

@@ -39,6 +39,7 @@ def sql_literal(text: str) -> str:
 
 class MySQLServer(Server):
     family = "mysql"
+    percent_placeholders = True
     max_name_length = 64
     async_driver = "aiomysql"
 
@@ -81,7 +82,11 @@ class MySQLServer(Server):
         rows: list[Any] = []
         with self._admin_engine().connect() as conn:
             for sql in statements:
-                result = conn.execute(text(sql), params or {})
+                # As in the PostgreSQL server: names inline, values as parameters.
+                if params is None:
+                    result = conn.exec_driver_sql(self.raw(sql))
+                else:
+                    result = conn.execute(text(sql), params)
                 if result.returns_rows:
                     rows = list(result)
         return rows
@@ -164,11 +169,13 @@ class MySQLServer(Server):
                 # with the checks off, and the template already satisfied them.
                 conn.exec_driver_sql("SET FOREIGN_KEY_CHECKS = 0")
                 for ddl in self._ddl:
-                    conn.exec_driver_sql(ddl)
+                    conn.exec_driver_sql(self.raw(ddl))
                 for table in self._filled:
                     conn.exec_driver_sql(
-                        f"INSERT INTO {self.quote(table)} "
-                        f"SELECT * FROM {self.quote(template)}.{self.quote(table)}"
+                        self.raw(
+                            f"INSERT INTO {self.quote(table)} "
+                            f"SELECT * FROM {self.quote(template)}.{self.quote(table)}"
+                        )
                     )
                 conn.exec_driver_sql("SET FOREIGN_KEY_CHECKS = 1")
         finally:

@@ -20,6 +20,7 @@ def sql_literal(text: str) -> str:
 
 class PostgresServer(Server):
     family = "postgresql"
+    percent_placeholders = True
     max_name_length = 63  # NAMEDATALEN - 1; longer names are silently truncated by the server
     async_driver = "asyncpg"
 
@@ -71,7 +72,12 @@ class PostgresServer(Server):
         from sqlalchemy import text
 
         with self._admin_engine().connect() as conn:
-            result = conn.execute(text(sql), params or {})
+            # Statements carrying names go to the driver as they are (text() would read a ':'
+            # in a database name as a parameter); values always travel as parameters.
+            if params is None:
+                result = conn.exec_driver_sql(self.raw(sql))
+            else:
+                result = conn.execute(text(sql), params)
             return list(result) if result.returns_rows else []
 
     def check(self) -> None:

@@ -140,6 +140,9 @@ class DatabaseManager:
             )
 
     def _create(self, name: str, clone_from: str | None) -> None:
+        # Tracked before it exists: a clone that fails half way (MariaDB replays DDL after
+        # CREATE DATABASE) still leaves a marked database that close() must drop.
+        self.created.append(name)
         if clone_from is None:
             self.server.create(name, self.mark)
         else:
@@ -155,7 +158,6 @@ class DatabaseManager:
                     ):
                         raise
                     time.sleep(0.05)
-        self.created.append(name)
         self.server.after_create(name, self.lock_timeout)
 
     def _engine(self, name: str) -> Any:
@@ -210,7 +212,9 @@ class DatabaseManager:
                 )
             rows: dict[TableRef, tuple[list[str], list[tuple[Any, ...]]]] = {}
             for table in tables:
-                result = conn.exec_driver_sql(f"SELECT * FROM {self.server.qualified(table)}")
+                result = conn.exec_driver_sql(
+                    self.server.raw(f"SELECT * FROM {self.server.qualified(table)}")
+                )
                 rows[table] = (list(result.keys()), [tuple(r) for r in result])
                 by_key[(table.schema, table.name)] = table
         order = [

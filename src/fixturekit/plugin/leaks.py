@@ -88,7 +88,7 @@ class LeakProbe:
         if not self._sql:
             return []
         try:
-            row = self._connection().exec_driver_sql(self._sql).one()
+            row = self._connection().exec_driver_sql(self.server.raw(self._sql)).one()
         except Exception:
             self.reset()
             raise
@@ -116,10 +116,10 @@ class LeakProbe:
             return {}
         sql = "SELECT " + ", ".join(f"(SELECT count(*) FROM {server.qualified(t)})" for t in tables)
         if connection is not None:
-            row = connection.exec_driver_sql(sql).one()
+            row = connection.exec_driver_sql(server.raw(sql)).one()
         else:
             with engine.connect() as conn:
-                row = conn.exec_driver_sql(sql).one()
+                row = conn.exec_driver_sql(server.raw(sql)).one()
         return {t: int(n) for t, n in zip(tables, row, strict=True)}
 
     # --- cleanup ------------------------------------------------------------------------
@@ -127,7 +127,7 @@ class LeakProbe:
         """Empty the dirty tables, then put back the template's rows where they are missing."""
         conn = self._connection()
         for statement in self.server.clean_statements(dirty):
-            conn.exec_driver_sql(statement)
+            conn.exec_driver_sql(self.server.raw(statement))
         if not self.layout.baseline:
             return
         # TRUNCATE ... CASCADE may have emptied seeded tables that were not dirty themselves.
@@ -137,7 +137,7 @@ class LeakProbe:
                 continue
             columns, rows = self.layout.rows[table]
             name = self.server.qualified(table)
-            conn.exec_driver_sql(f"DELETE FROM {name}")
+            conn.exec_driver_sql(self.server.raw(f"DELETE FROM {name}"))
             if rows:
                 from sqlalchemy import column, insert
                 from sqlalchemy import table as sa_table

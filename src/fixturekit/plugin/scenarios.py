@@ -82,6 +82,8 @@ class _Builder:
         self.names: dict[str, type] = {}
         for model_name, factory_class in factories.items():
             model = factory_class._meta.model
+            if not isinstance(model, type):
+                continue  # a Core table's factory: no relationships to follow
             self.by_model[model] = factory_class
             mapper = inspect(model)
             table = getattr(mapper.local_table, "name", "")
@@ -189,7 +191,7 @@ def build_declared(
     """Create the rows a TOML-declared scenario describes, in declaration order."""
     rng = random.Random(zlib.crc32(f"{seed}:{name}".encode()))
     # The `factories` namespace lists each factory twice (by model and by class name).
-    by_model = {f._meta.model.__name__: f for f in factories.values()}
+    by_model = {getattr(f._meta.model, "__name__", key): f for key, f in factories.items()}
     builder = _Builder(by_model, session, rng)
     try:
         for key, value in spec.items():

@@ -1,0 +1,185 @@
+"""`fixturekit init MODELS`: a working test setup in an existing project.
+
+Writes `tests/factories.py` (through `fixturekit generate`), `tests/conftest.py` (settings
+explained, the project root on the import path, an example scenario) and `tests/test_fixtures.py`
+(a smoke test: every factory makes a valid row, and nothing is left once the test is over).
+A file that exists is kept unless `--force` is given; for an existing conftest the lines to add
+are printed instead.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from fixturekit.cli import cli
+from fixturekit.schema.model import RelationKind, Schema
+
+CONFTEST = '''"""Test configuration written by `fixturekit init {models}`.
+
+fixturekit's pytest plugin is active whenever fixturekit is installed. Tests that request
+`db_session` get a SQLAlchemy session whose writes vanish after the test, even when the code
+under test commits; the factories in {factories_import}.py are bound to it. The schema is built from
+the models those factories use, in a test database created next to the one you name (never in
+it) and dropped afterwards.
+
+Settings, in pyproject.toml under [tool.pytest.ini_options] (or on the command line):
+    fixturekit_url = "postgresql+psycopg://localhost/app"    # or FIXTUREKIT_DATABASE_URL,
+                                                             # --fixturekit-url; default: a
+                                                             # temporary SQLite file
+    fixturekit_isolation = "savepoint"    # transaction | truncate | fresh-db
+    fixturekit_register_fixtures = true   # <model>_factory and <model> fixtures
+Throwaway PostgreSQL for this run: pytest --fixturekit-server=ephemeral. See docs/plugin.md.
+"""
+
+import sys
+from pathlib import Path
+
+from fixturekit.plugin import scenario
+
+# Tests import the application's models the way the application does: from the project root.
+ROOT = Path(__file__).resolve().parents[{depth}]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+
+{scenario}
+'''
+
+SMOKE_TEST = '''"""Smoke test written by `fixturekit init`: the factories make valid rows,
+and the test's writes do not outlive it."""
+
+from sqlalchemy import func, select
+
+from {factories_import} import FACTORIES
+
+created = {{}}
+
+
+def _table(factory_class):
+    model = factory_class._meta.model
+    return getattr(model, "__table__", model)
+
+
+def test_every_factory_creates_a_valid_row(db_session):
+    for name, factory_class in sorted(FACTORIES.items()):
+        factory_class()
+        db_session.flush()  # constraints are checked here
+        created[name] = _table(factory_class)
+    db_session.commit()  # committing inside db_session is safe: it is rolled back afterwards
+    for name, tbl in created.items():
+        assert db_session.scalar(select(func.count()).select_from(tbl)) >= 1, name
+
+
+def test_nothing_left_after_the_test(db_engine):
+    # A connection of its own sees only committed rows: none may remain from the test above
+    # (or, under xdist, from whatever ran before in this worker).
+    with db_engine.connect() as connection:
+        for name, factory_class in sorted(FACTORIES.items()):
+            count = connection.scalar(select(func.count()).select_from(_table(factory_class)))
+            assert count == 0, f"{{name}}: {{count}} rows left"
+'''
+
+
+def scenario_example(schema: Schema) -> str:
+    """An example @scenario using a parent and a child model of this schema."""
+    for table in schema:
+        if table.model is None:
+            continue
+        for rel in table.relationships:
+            parent = schema.tables.get(rel.target)
+            if (
+                rel.kind is RelationKind.MANY_TO_ONE
+                and not rel.viewonly
+                and parent is not None
+                and parent.model is not None
+                and parent.key != table.key
+            ):
+                child, parent_name = table.model.name, parent.model.name
+                return (
+                    "@scenario\n"
+                    "def example(factories, db_session):\n"
+                    f'    """Two {parent_name} rows, the first with three {child} rows: request\n'
+                    '    `example_scenario` in a test to get them."""\n'
+                    f"    parents = factories.{parent_name}.create_batch(2)\n"
+                    f"    children = factories.{child}.create_batch(3, {rel.name}=parents[0])\n"
+                    '    return {"parents": parents, "children": children}\n'
+                )
+    first = next((t for t in schema if t.model is not None), None)
+    name = first.model.name if first is not None else "Model"
+    return (
+        "@scenario\n"
+        "def example(factories, db_session):\n"
+        f'    """Three {name} rows: request `example_scenario` in a test to get them."""\n'
+        f'    return {{"rows": factories.{name}.create_batch(3)}}\n'
+    )
+
+
+def _write(path: Path, text: str, force: bool) -> bool:
+    if path.exists() and not force:
+        click.echo(f"  kept     {path} (exists; --force replaces it)")
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    click.echo(f"  wrote    {path}")
+    return True
+
+
+@cli.command()
+@click.argument("models")
+@click.option(
+    "--tests",
+    "tests_dir",
+    default="tests",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The folder the test files go in.",
+)
+@click.option("--force", is_flag=True, help="Replace files that exist.")
+@click.pass_context
+def init(ctx: click.Context, models: str, tests_dir: Path, force: bool) -> None:
+    """Scaffold factories, pytest configuration and a smoke test for MODELS.
+
+    MODELS is what `fixturekit generate` takes: app/models.py or app.models[:Base]. Files that
+    exist are kept unless --force is given. Run pytest afterwards.
+    """
+    from fixturekit.cli.generate import generate
+    from fixturekit.schema.sqlalchemy import read_models
+
+    schema = read_models(models)  # fails early, with the loader's message, on bad models
+    factories_path = tests_dir / "factories.py"
+    package = (tests_dir / "__init__.py").exists()
+    factories_import = ".".join([*tests_dir.parts, "factories"]) if package else "factories"
+    depth = len(Path(os.path.normpath(tests_dir)).parts)  # conftest -> tests -> root
+
+    click.echo(f"fixturekit init {models}")
+    if factories_path.exists() and not force:
+        click.echo(
+            f"  kept     {factories_path} (exists; `fixturekit generate {models} -o "
+            f"{factories_path}` updates it)"
+        )
+    else:
+        ctx.invoke(generate, models=models, output=factories_path, force=force, quiet=True)
+        click.echo(f"  wrote    {factories_path}")
+
+    conftest = CONFTEST.format(
+        models=models,
+        factories_import=str(factories_path.with_suffix("")),
+        depth=depth,
+        scenario=scenario_example(schema),
+    )
+    conftest_path = tests_dir / "conftest.py"
+    if not _write(conftest_path, conftest, force):
+        click.echo("           to use the example scenario there, add:")
+        click.echo("               from fixturekit.plugin import scenario")
+        for line in scenario_example(schema).splitlines():
+            click.echo(f"               {line}")
+    _write(
+        tests_dir / "test_fixtures.py", SMOKE_TEST.format(factories_import=factories_import), force
+    )
+    click.echo(
+        "Next: run pytest. Point fixturekit at your database with FIXTUREKIT_DATABASE_URL or "
+        "fixturekit_url in [tool.pytest.ini_options]; until then it uses a temporary SQLite file."
+    )
