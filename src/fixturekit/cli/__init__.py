@@ -32,6 +32,7 @@ def _register() -> None:
     # Subcommand modules register themselves on import; keep this list the only place that
     # knows them all.
     from fixturekit.cli import generate  # noqa: F401
+    from fixturekit.cli import init  # noqa: F401
     from fixturekit.cli import seed  # noqa: F401
     from fixturekit.cli import mongo  # noqa: F401  (last: adds --mongo to the commands above)
 
