@@ -24,7 +24,7 @@ from fixturekit.seed.plan import CHUNK_ROWS, TREE_ROOTS, Combo, Link, SeedPlan, 
 from fixturekit.seed.plan import inherit_base
 from fixturekit.values.bulk import BulkContext, Decimals, bulk_values, choice_values
 from fixturekit.values.pools import object_array, stable_hash
-from fixturekit.values.unique import affine_permutation
+from fixturekit.values.distinct import affine_permutation
 
 
 @dataclass

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from fixturekit.schema.model import Column, Kind
-from fixturekit.values.bulk import Decimals
+from fixturekit.values.bulk import Decimals, number_texts
 from fixturekit.values.pools import object_array
 
 NULL_TEXT = "\\N"  # COPY's and the seed files' NULL
@@ -38,10 +38,11 @@ class TextColumn(list):
 
 
 @functools.cache
-def _clock_table(micro: bool) -> np.ndarray:
-    suffix = ".000000" if micro else ""
+def _clock_table(micro: bool, zone: str = "") -> np.ndarray:
+    """" HH:MM:SS[.ffffff][zone]" for every second of a day (the leading space included)."""
+    suffix = (".000000" if micro else "") + zone
     return object_array(
-        [f"{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}{suffix}" for s in range(86400)]
+        [f" {s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}{suffix}" for s in range(86400)]
     )
 
 
@@ -63,8 +64,7 @@ def datetime_texts(values: np.ndarray, *, micro: bool = False, zone: str = "") -
     seconds = values.astype("datetime64[s]")
     days = seconds.astype("datetime64[D]")
     clock = (seconds - days).astype(np.int64)
-    out = _day_texts(days) + " " + _clock_table(micro)[clock]
-    return out + zone if zone else out
+    return _day_texts(days) + _clock_table(micro, zone)[clock]
 
 
 def _masked(values: Any) -> tuple[Any, np.ndarray | None]:
@@ -129,14 +129,21 @@ def value_text(value: Any, kind: Kind | None = None) -> str | None:
 
 def texts(values: Any, column: Column) -> list[str | None]:
     """A column chunk as canonical text, None for NULL."""
+    return _texts(values, column)[0]
+
+
+def _texts(values: Any, column: Column) -> tuple[list[Any], bool, bool]:
+    """(texts, has NULLs, may need escaping): the last two let callers skip whole passes."""
     if isinstance(values, Decimals):
-        return values.texts()
+        out = values.texts()
+        return out, bool(values.mask.any()), False
     data, mask = _masked(values)
     kind = column.kind
+    plain = True  # numbers, dates and booleans never contain a character to escape
     if isinstance(data, np.ndarray) and data.dtype != object:
         code = data.dtype.kind
         if code in "iu":
-            out: list[Any] = list(map(str, data.tolist()))
+            out: list[Any] = number_texts(data.astype(np.int64))
         elif code == "b":
             out = object_array(["f", "t"])[data.astype(np.intp)].tolist()
         elif code == "f":
@@ -150,17 +157,18 @@ def texts(values: Any, column: Column) -> list[str | None]:
         elif code == "m":
             out = [f"{s} seconds" for s in data.astype("timedelta64[s]").astype(np.int64).tolist()]
         else:
-            out = [value_text(v, kind) for v in data.tolist()]
+            out, plain = [value_text(v, kind) for v in data.tolist()], False
     else:
+        plain = False
         items = data.tolist() if isinstance(data, np.ndarray) else list(data)
-        if items and all(type(v) is str for v in items):
-            out = items
-        else:
-            out = [value_text(v, kind) for v in items]
-    if mask is not None:
+        out = items if all(type(v) is str for v in items) else [value_text(v, kind) for v in items]
+    has_null = mask is not None
+    if has_null:
         for i in np.flatnonzero(mask).tolist():
             out[i] = None
-    return out
+    elif not plain:
+        has_null = None in out
+    return out, has_null, not plain
 
 
 # --- PostgreSQL COPY text ----------------------------------------------------------------------
@@ -168,11 +176,12 @@ def texts(values: Any, column: Column) -> list[str | None]:
 
 def copy_field_texts(values: Any, column: Column) -> list[str]:
     """Texts escaped for COPY's text format, with NULL as \\N."""
-    out = texts(values, column)
-    joined = "\x00".join(v for v in out if v is not None)
-    if any(ch in joined for ch in "\\\t\n\r"):
-        out = [v.translate(_COPY_SPECIAL) if v is not None else None for v in out]
-    if any(v is None for v in out):
+    out, has_null, may_escape = _texts(values, column)
+    if may_escape:
+        joined = "\x00".join([v for v in out if v is not None] if has_null else out)
+        if "\\" in joined or "\t" in joined or "\n" in joined or "\r" in joined:
+            out = [v.translate(_COPY_SPECIAL) if v is not None else None for v in out]
+    if has_null:
         out = [NULL_TEXT if v is None else v for v in out]
     return out
 
@@ -190,20 +199,21 @@ _CSV_QUOTE_TRIGGERS = (",", '"', "\n", "\r")
 
 
 def csv_field_texts(values: Any, column: Column) -> list[str]:
-    """Fields for a seed file: canonical text, quoted when needed, NULL as \\N."""
-    out = texts(values, column)
-    joined = "\x00".join(v for v in out if v is not None)
-    needs_quotes = any(t in joined for t in _CSV_QUOTE_TRIGGERS) or NULL_TEXT in joined
-    if needs_quotes or "" in out:
-        out = [
-            None
-            if v is None
-            else ('"' + v.replace('"', '""') + '"')
-            if (v == "" or v == NULL_TEXT or any(t in v for t in _CSV_QUOTE_TRIGGERS))
-            else v
-            for v in out
-        ]
-    if any(v is None for v in out):
+    """Fields for a seed file: canonical text, quoted when needed, NULL as \\N.
+
+    A text value that is exactly `\\N` cannot be told from NULL when read back.
+    """
+    out, has_null, may_escape = _texts(values, column)
+    if may_escape:
+        joined = "\x00".join([v for v in out if v is not None] if has_null else out)
+        if any(t in joined for t in _CSV_QUOTE_TRIGGERS):
+            out = [
+                '"' + v.replace('"', '""') + '"'
+                if v is not None and any(t in v for t in _CSV_QUOTE_TRIGGERS)
+                else v
+                for v in out
+            ]
+    if has_null:
         out = [NULL_TEXT if v is None else v for v in out]
     return out
 

@@ -81,6 +81,8 @@ class PostgresLoader(Loader):
         )
         # Index builds at the end of a fast load go faster with room to sort in memory.
         self._run("Starting the load", "SET LOCAL maintenance_work_mem = '256MB'")
+        # Foreign keys re-created after a fast load are validated by one join per key.
+        self._run("Starting the load", "SET LOCAL work_mem = '64MB'")
 
     def empty_tables(
         self, tables: list[Table], nullable_links: list[tuple[Table, list[str]]]

@@ -38,7 +38,7 @@ from fixturekit.seed.distributions import Fixed, Segments, WithNulls
 from fixturekit.values.bulk import choice_values, matching_capacity
 from fixturekit.values.fixed_unique import capacity as fixed_capacity
 from fixturekit.values.pools import stable_hash
-from fixturekit.values.unique import MAX_AFFINE_SPACE, unique_capacity
+from fixturekit.values.distinct import MAX_AFFINE_SPACE, unique_capacity
 
 # Rows per generated chunk. Values derive from (seed, table, column, first row of the chunk),
 # so this number is part of what makes a seed reproducible: changing it changes the data.

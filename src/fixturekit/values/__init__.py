@@ -266,9 +266,11 @@ def duration(max_days: int = 30) -> _dt.timedelta:
     return _dt.timedelta(seconds=_rng().randint(60, max_days * 86400))
 
 
-def json_document() -> dict[str, Any]:
-    """A small JSON object with realistic keys and a mix of value types."""
+def json_document(strings_only: bool = False) -> dict[str, Any]:
+    """A small JSON object with realistic keys and a mix of value types (or strings only)."""
     words = faker().words(2)
+    if strings_only:
+        return {"source": words[0], "label": words[1], "note": faker().sentence(nb_words=4)}
     return {
         "source": words[0],
         "score": _rng().randint(0, 100),

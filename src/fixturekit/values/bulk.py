@@ -13,7 +13,7 @@
 Determinism: all randomness comes from `ctx.rng`, which the seeder derives from (seed, table,
 column, first row of the chunk), never from a shared stream, so adding a column or a table does
 not change the values of the others. Uniqueness comes from `ctx.row_numbers` (global row
-numbers) through `fixturekit.values.unique`, never from luck.
+numbers) through `fixturekit.values.distinct`, never from luck.
 """
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ from fixturekit.values import fixed_unique, pools, textgen
 from fixturekit.values.offsets import resolve as resolve_bound
 from fixturekit.values.pools import Pool, object_array, stable_hash
 from fixturekit.values.regex_space import Shape, ShapeError
-from fixturekit.values.unique import codes, hex_strings, key_for, numbered, uuid_texts
+from fixturekit.values.distinct import codes, hex_strings, key_for, numbered, uuid_texts
 
 
 class BulkError(ValueError):
@@ -93,31 +93,51 @@ class Decimals:
 
     def texts(self) -> list[str | None]:
         """Canonical text, e.g. `-12.05`, without a Decimal per value."""
-        scale = 10**self.places
         data = np.ma.getdata(self.units).astype(np.int64)
-        negative = data < 0
-        whole, frac = np.divmod(np.abs(data), scale)
-        if self.places:
-            fractions = _fraction_table(self.places)[frac]
-            out = object_array(list(map(str, whole.tolist()))) + fractions
-        else:
-            out = object_array(list(map(str, whole.tolist())))
-        if negative.any():
-            out[negative] = "-" + out[negative]
+        out = number_texts(data, self.places)
         mask = self.mask
         if mask.any():
-            out[mask] = None
-        return out.tolist()
+            for i in np.flatnonzero(mask).tolist():
+                out[i] = None
+        return out
 
     def tolist(self) -> list[decimal.Decimal | None]:
         return [None if t is None else decimal.Decimal(t) for t in self.texts()]
 
 
-@functools.cache
-def _fraction_table(places: int) -> np.ndarray:
-    if places > 6:
-        raise BulkError("fraction tables are for up to 6 places")
-    return object_array([f".{i:0{places}d}" for i in range(10**places)])
+_TABLE_BLOCK = 1 << 16  # range tables are cached per aligned block of this many units
+_TABLE_SPAN = 1 << 18  # beyond this span (16 MB of strings), format value by value
+
+
+@functools.lru_cache(maxsize=8)
+def _range_table(low: int, high: int, places: int) -> np.ndarray:
+    return object_array([_format_units(u, places) for u in range(low, high)])
+
+
+def _format_units(units: int, places: int) -> str:
+    if not places:
+        return str(units)
+    sign = "-" if units < 0 else ""
+    whole, frac = divmod(abs(units), 10**places)
+    return f"{sign}{whole}.{frac:0{places}d}"
+
+
+def number_texts(units: np.ndarray, places: int = 0) -> list[str]:
+    """Integers (or fixed-point units) as text. Columns of prices, quantities, stock levels span
+    a narrow range, so their texts come from a cached table of that range: one indexing
+    operation per chunk instead of a format call per value."""
+    if not len(units):
+        return []
+    low, high = int(units.min()), int(units.max())
+    start = low - low % _TABLE_BLOCK
+    stop = high - high % _TABLE_BLOCK + _TABLE_BLOCK
+    # Keys and sequences cover a new range every chunk: a table would be built for one use.
+    consecutive = high - low + 1 == len(units)
+    if stop - start <= _TABLE_SPAN and not consecutive:
+        return _range_table(start, stop, places)[units - start].tolist()
+    if not places:
+        return list(map(str, units.tolist()))
+    return [_format_units(u, places) for u in units.tolist()]
 
 
 @dataclass

@@ -20,7 +20,7 @@ import numpy as np
 
 from fixturekit.values import pools
 from fixturekit.values.pools import Pool, Template, object_array, stable_hash
-from fixturekit.values.unique import (
+from fixturekit.values.distinct import (
     hex_strings,
     unique_capacity,
     unique_digits,

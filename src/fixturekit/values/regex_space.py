@@ -4,7 +4,7 @@
 distinctness. Seeding needs millions of distinct values, so here a pattern is reduced to one
 *shape*: a sequence of positions, each with its set of allowed characters (repeats fixed to a
 length, the widest branch chosen). Row n then takes the n-th string of that shape, through the
-bijection of `fixturekit.values.unique`, and the result is checked against the pattern.
+bijection of `fixturekit.values.distinct`, and the result is checked against the pattern.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import string
 import numpy as np
 
 from fixturekit.values.pools import object_array
-from fixturekit.values.unique import unique_capacity, unique_digits
+from fixturekit.values.distinct import unique_capacity, unique_digits
 
 try:  # Python >= 3.11 keeps the parser here
     from re import _parser as sre_parse  # type: ignore[attr-defined]

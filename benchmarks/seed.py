@@ -1,0 +1,330 @@
+"""`fixturekit seed` on the e-commerce shape against hand-written loads, same run, same server.
+
+    python benchmarks/seed.py [--url postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
+                              [--scale 1.0] [--sample 0.02] [--factory-items 250]
+
+Shape (scale 1.0): users 100,000, products 10,000, orders 300,000, order items 1,000,000, with a
+unique email, a unique SKU, a composite unique (order_id, product_id), CHECKs and indexed
+foreign keys, all declared in the models below. Every approach loads into freshly created,
+empty tables (`metadata.create_all`, so every constraint and index is present):
+
+* fixturekit: the `fixturekit seed` command in a child process, end to end: interpreter
+  start, model import, inference, generation and load. Its peak memory (RSS) is read from the
+  child, for 1,000,000 and for 100,000 order items: streaming in chunks keeps it flat.
+* (a) psycopg 3 COPY (`write_row`) of the same rows, generated beforehand into Python tuples
+  (the generation is not timed), into the tables as the models create them.
+* (b) SQLAlchemy Core `conn.execute(table.insert(), rows)` (executemany), and
+* (c) factory_boy `create_batch` with flush persistence (the factories `fixturekit generate`
+  writes, built at run time by `factory_for`): both are too slow to run at full size in a few
+  minutes, so they run on a sample (`--sample` of the shape; `--factory-items` order items
+  with their parents) and their rate is extrapolated. The report says which.
+
+Times on a shared machine move with its load: compare the ratios within one run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import enum
+import os
+import platform
+import subprocess
+import sys
+import time
+import uuid
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    CheckConstraint,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Numeric,
+    String,
+    UniqueConstraint,
+    create_engine,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
+
+HERE = Path(__file__).resolve()
+MODELS = f"{HERE}:Base"
+SHAPE = {"users": 100_000, "products": 10_000, "orders": 300_000, "order_items": 1_000_000}
+TARGETS = {"a": 1.0, "c": 50.0}
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class OrderStatus(enum.Enum):
+    pending = "pending"
+    paid = "paid"
+    shipped = "shipped"
+    cancelled = "cancelled"
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(255), unique=True)
+    first_name: Mapped[str] = mapped_column(String(60))
+    last_name: Mapped[str] = mapped_column(String(60))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    is_active: Mapped[bool]
+
+
+class Product(Base):
+    __tablename__ = "products"
+    __table_args__ = (
+        CheckConstraint("price > 0", name="ck_products_price"),
+        CheckConstraint("stock >= 0", name="ck_products_stock"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sku: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    price: Mapped[Decimal] = mapped_column(Numeric(10, 2))
+    stock: Mapped[int]
+
+
+class Order(Base):
+    __tablename__ = "orders"
+    __table_args__ = (CheckConstraint("total >= 0", name="ck_orders_total"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    status: Mapped[OrderStatus] = mapped_column(Enum(OrderStatus, name="order_status"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    total: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+
+    user: Mapped[User] = relationship()
+
+
+class OrderItem(Base):
+    __tablename__ = "order_items"
+    __table_args__ = (
+        UniqueConstraint("order_id", "product_id", name="uq_order_items_order_product"),
+        CheckConstraint("quantity > 0", name="ck_order_items_quantity"),
+        CheckConstraint("unit_price >= 0", name="ck_order_items_unit_price"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), index=True)
+    quantity: Mapped[int]
+    unit_price: Mapped[Decimal] = mapped_column(Numeric(10, 2))
+
+    order: Mapped[Order] = relationship()
+    product: Mapped[Product] = relationship()
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+
+class Scratch:
+    """A throwaway database on the server, dropped at the end whatever happens."""
+
+    def __init__(self, admin_url: str) -> None:
+        self.admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+        self.name = f"fkbench_{uuid.uuid4().hex[:10]}"
+        with self.admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{self.name}"'))
+        self.url = self.admin.url.set(database=self.name)
+        self.engine = create_engine(self.url)
+
+    def reset(self, metadata: Any) -> None:
+        metadata.drop_all(self.engine)
+        metadata.create_all(self.engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+        with self.admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)'))
+        self.admin.dispose()
+
+
+def counts(scale: float) -> dict[str, int]:
+    return {table: max(1, round(n * scale)) for table, n in SHAPE.items()}
+
+
+def rows_arg(table_counts: dict[str, int]) -> str:
+    return ",".join(f"{t}={n}" for t, n in table_counts.items())
+
+
+def cli_seed(url: str, table_counts: dict[str, int], *, truncate: bool) -> tuple[float, int]:
+    """Run `fixturekit seed` in a child process: (seconds, peak RSS in bytes)."""
+    command = [
+        sys.executable, "-c", "from fixturekit.cli import main; main()",
+        "seed", MODELS, "--url", url, "--rows", rows_arg(table_counts), "--seed", "42", "--quiet",
+    ]  # fmt: skip
+    if truncate:
+        command.append("--truncate")
+    started = time.perf_counter()
+    child = subprocess.Popen(command, cwd=HERE.parent.parent)
+    _pid, status, usage = os.wait4(child.pid, 0)
+    seconds = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"fixturekit seed failed (exit {os.waitstatus_to_exitcode(status)})")
+    return seconds, usage.ru_maxrss * 1024  # Linux reports kilobytes
+
+
+def generated_rows(table_counts: dict[str, int]) -> dict[str, tuple[list[str], list[tuple]]]:
+    """The rows fixturekit would seed, as Python tuples per table (for the baselines)."""
+    from fixturekit.seed.columns import KeyStore, generate_table
+    from fixturekit.seed.run import SeedRequest, load_schema, plan_seed
+    from fixturekit.values.bulk import Decimals
+
+    schema, schema_plan = load_schema(MODELS)
+    plan = plan_seed(SeedRequest(MODELS, rows=table_counts, seed=42), schema, schema_plan)
+    store = KeyStore(plan)
+    out = {}
+    for seed in plan:
+        names = seed.columns
+        rows: list[tuple] = []
+        for chunk in generate_table(plan, seed, store):
+            columns = []
+            for name in names:
+                values = chunk.columns[name]
+                if isinstance(values, Decimals):
+                    columns.append(values.tolist())
+                elif values.dtype.kind == "M":
+                    columns.append(values.astype("datetime64[us]").astype(object).tolist())
+                else:
+                    columns.append(values.tolist())
+            rows.extend(zip(*columns, strict=True))
+        out[seed.key] = (names, rows)
+    return out
+
+
+def copy_load(url: Any, data: dict[str, tuple[list[str], list[tuple]]]) -> float:
+    """(a): psycopg COPY with write_row, one transaction, constraints present."""
+    import psycopg
+    from psycopg import sql
+
+    conninfo = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(conninfo) as conn:
+        started = time.perf_counter()
+        with conn.cursor() as cur:
+            for table, (names, rows) in data.items():
+                statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+                    sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, names))
+                )
+                with cur.copy(statement) as copy:
+                    for row in rows:
+                        copy.write_row(row)
+        conn.commit()
+        return time.perf_counter() - started
+
+
+def core_load(engine: Any, metadata: Any, data: dict[str, tuple[list[str], list[tuple]]]) -> float:
+    """(b): SQLAlchemy Core executemany (insertmanyvalues batches), one transaction."""
+    dicts = {t: [dict(zip(names, row, strict=True)) for row in rows]
+             for t, (names, rows) in data.items()}
+    started = time.perf_counter()
+    with engine.begin() as conn:
+        for table, rows in dicts.items():
+            conn.execute(metadata.tables[table].insert(), rows)
+    return time.perf_counter() - started
+
+
+def factory_load(engine: Any, module: Any, items: int) -> tuple[float, int]:
+    """(c): factory_boy create_batch, flush persistence, one commit at the end."""
+    from fixturekit.runtime import factory_for
+
+    with Session(engine) as session:
+        factory = factory_for(module.OrderItem, session)
+        started = time.perf_counter()
+        factory.create_batch(items)
+        session.commit()
+        seconds = time.perf_counter() - started
+    with engine.connect() as conn:
+        rows = sum(
+            conn.execute(text(f"SELECT count(*) FROM {t}")).scalar_one() for t in SHAPE
+        )
+    return seconds, rows
+
+
+def server_version(engine: Any) -> str:
+    with engine.connect() as conn:
+        return conn.execute(text("SHOW server_version")).scalar_one()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--url", default=os.environ.get(
+        "FIXTUREKIT_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"),
+        help="A PostgreSQL server where a scratch database can be created.")
+    parser.add_argument("--scale", type=float, default=1.0, help="Fraction of the full shape.")
+    parser.add_argument("--sample", type=float, default=0.02,
+                        help="Fraction of the full shape for (b).")
+    parser.add_argument("--factory-items", type=int, default=250,
+                        help="Order items (each with its order, user, product) for (c).")
+    args = parser.parse_args()
+
+    from fixturekit.schema.loading import load_models
+
+    loaded = load_models(MODELS)
+    metadata = loaded.metadatas[0]
+    module = loaded.module
+    full = counts(args.scale)
+    total = sum(full.values())
+    scratch = Scratch(args.url)
+    try:
+        scratch.reset(metadata)
+        print(f"PostgreSQL {server_version(scratch.engine)}, Python {platform.python_version()}, "
+              f"{os.cpu_count()} CPUs; shape: "
+              + ", ".join(f"{t} {n:,}" for t, n in full.items()) + f" ({total:,} rows)\n")
+
+        seconds, rss_full = cli_seed(scratch.url.render_as_string(hide_password=False), full,
+                                     truncate=False)
+        results = [("fixturekit seed (CLI, end to end)", total, seconds, False)]
+
+        small = {**full, "order_items": max(1, full["order_items"] // 10)}
+        _s, rss_small = cli_seed(scratch.url.render_as_string(hide_password=False), small,
+                                 truncate=True)
+
+        scratch.reset(metadata)
+        data = generated_rows(full)
+        copy_seconds = copy_load(scratch.url, data)
+        results.append(("(a) psycopg COPY, rows pre-generated", total, copy_seconds, False))
+        del data
+
+        scratch.reset(metadata)
+        sample = counts(args.sample * args.scale)
+        sample_data = generated_rows(sample)
+        core_seconds = core_load(scratch.engine, metadata, sample_data)
+        results.append(("(b) SQLAlchemy Core executemany", sum(sample.values()), core_seconds,
+                        True))
+
+        scratch.reset(metadata)
+        factory_seconds, factory_rows = factory_load(scratch.engine, module, args.factory_items)
+        results.append(("(c) factory_boy create_batch, flush", factory_rows, factory_seconds,
+                        True))
+    finally:
+        scratch.close()
+
+    ours = results[0][1] / results[0][2]
+    print(f"{'approach':<40}{'rows':>12}{'seconds':>10}{'rows/s':>12}{'fixturekit':>13}")
+    for label, rows, secs, sampled in results:
+        rate = rows / secs
+        ratio = "" if label.startswith("fixturekit") else f"{ours / rate:,.1f}x"
+        mark = " *" if sampled else ""
+        print(f"{label + mark:<40}{rows:>12,}{secs:>10.2f}{rate:>12,.0f}{ratio:>13}")
+    print("* run on a sample; its rate is extrapolated to the full shape")
+    print(f"\npeak memory of `fixturekit seed` (RSS): {small['order_items']:,} order items "
+          f"{rss_small / 2**20:,.0f} MB; {full['order_items']:,} order items "
+          f"{rss_full / 2**20:,.0f} MB")
+    rates = {label[1]: rows / secs for label, rows, secs, _ in results[1:]}
+    for key, target in TARGETS.items():
+        ratio = ours / rates[key]
+        verdict = "met" if ratio >= target else "NOT met"
+        print(f"target >= {target:g}x ({key}): {ratio:,.1f}x, {verdict}")
+
+
+if __name__ == "__main__":
+    main()
