@@ -204,7 +204,8 @@ def test_mariadb_legacy_schema(mysql_legacy):
 
     item = schema.table("item")
     assert item.column("description").type.length == 255  # TINYTEXT
-    assert item.column("made_in").kind is Kind.UNKNOWN  # YEAR: flagged, not guessed
+    made_in = item.column("made_in").type  # YEAR: a recent year
+    assert made_in.kind is Kind.SMALLINT and made_in.shape == "year"
     # The inline (column-level) CHECK that SHOW CREATE TABLE parsing misses is there.
     assert {c.sql for c in item.checks} == {"`price` >= 0", "`weight_kg` > 0"}
 

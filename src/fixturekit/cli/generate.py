@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
@@ -52,26 +53,74 @@ def inference_options(config: dict, children: tuple[str, ...]) -> InferenceOptio
     return options
 
 
-def read_schema(
-    models: str | None,
+@dataclass
+class Source:
+    """Where the schema came from, and what that means for the files generate writes."""
+
+    schema: Schema
+    label: str  # how the command line named it, for the generated header
+    django: bool = False
+    reflected: bool = False
+
+
+def read_source(
+    targets: tuple[str, ...],
     url: str | None = None,
-    db_schema: str | None = None,
+    db_schema: tuple[str, ...] = (),
     tables: str | None = None,
-) -> Schema:
+    django: bool = False,
+    settings: str | None = None,
+) -> Source:
     """The schema model from whichever source the command line names."""
+    if django:
+        from fixturekit.schema.django import read_django
+
+        labels = list(targets) or None
+        schema = read_django(labels, settings=settings)
+        label = "--django" + "".join(f" {t}" for t in targets)
+        return Source(schema, label + (f" --settings {settings}" if settings else ""), django=True)
     if url:
+        from sqlalchemy.engine import make_url
+
         from fixturekit.schema.reflect import read_database
 
         names = [t.strip() for t in tables.split(",")] if tables else None
-        return read_database(url, schema=db_schema, tables=names)
-    if not models:
+        schemas = list(db_schema) if len(db_schema) > 1 else (db_schema[0] if db_schema else None)
+        schema = read_database(url, schema=schemas, tables=names)
+        shown = make_url(url).render_as_string(hide_password=True)
+        extra = "".join(f" --schema {name}" for name in db_schema)
+        return Source(
+            schema,
+            f"--url {shown}{extra}" + (f" --tables {tables}" if tables else ""),
+            reflected=True,
+        )
+    if len(targets) != 1:
         raise FixturekitError(
             "Name the models to generate factories for, e.g. `fixturekit generate app/models.py "
-            "-o tests/factories.py` (or --url for a live database)."
+            "-o tests/factories.py` (or --url URL for a live database, --django for Django apps)."
         )
     from fixturekit.schema.sqlalchemy import read_models
 
-    return read_models(models)
+    return Source(read_models(targets[0]), targets[0])
+
+
+def _reflected_models(schema: Schema, output: Path | None, command: str):
+    """A database without models gets a models module next to the factories, which they use."""
+    from fixturekit.codegen.models import (
+        models_path,
+        module_name_for,
+        render_models_module,
+        with_model_refs,
+    )
+
+    if output is None:
+        raise FixturekitError(
+            "With --url, give -o: fixturekit writes the model classes for the reflected tables "
+            "next to the factories (e.g. -o tests/factories.py writes tests/factories_models.py)."
+        )
+    models_file = models_path(output)
+    text = render_models_module(schema, command)
+    return with_model_refs(schema, module_name_for(models_file)), models_file, text
 
 
 def _write_atomic(path: Path, text: str) -> None:
@@ -92,6 +141,7 @@ def build_module(
     command: str,
     existing: str | None,
     reasons: bool = False,
+    django: bool = False,
 ):
     """(plan, full module text) for a schema, keeping the user's region of `existing`."""
     from fixturekit.codegen.factory_boy import RenderOptions, render_module
@@ -100,12 +150,15 @@ def build_module(
 
     plan = plan_schema(schema, options)
     custom = custom_region(existing) if existing else None
-    text = seal(render_module(plan, RenderOptions(command=command, show_reasons=reasons), custom))
+    render = render_module
+    if django:
+        from fixturekit.codegen.django import render_django_module as render
+    text = seal(render(plan, RenderOptions(command=command, show_reasons=reasons), custom))
     return plan, text
 
 
 @cli.command()
-@click.argument("models", required=False)
+@click.argument("targets", nargs=-1, metavar="MODELS | APP_LABEL...")
 @click.option(
     "-o",
     "--output",
@@ -136,18 +189,43 @@ def build_module(
     help="pyproject.toml or a TOML file with the [tool.fixturekit.generate] keys.",
 )
 @click.option("--reasons", is_flag=True, help="Write each field's reason as a comment.")
-@click.option("--url", help="Reflect a live database instead of reading models.")
-@click.option("--schema", "db_schema", help="With --url: the database schema to read.")
+@click.option("--url", help="Reflect a live database instead of reading models (read-only).")
+@click.option(
+    "--schema",
+    "db_schema",
+    multiple=True,
+    help="With --url: a database schema to read (repeatable).",
+)
 @click.option("--tables", help="With --url: only these tables (comma-separated).")
+@click.option(
+    "--django",
+    is_flag=True,
+    help="Read Django apps (the project's apps by default, or the APP_LABELs given); "
+    "needs DJANGO_SETTINGS_MODULE or --settings.",
+)
+@click.option("--settings", help="With --django: the settings module.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only flagged fields and changes.")
 def generate(
-    models, output, check, force, children, config_path, reasons, url, db_schema, tables, quiet
+    targets,
+    output,
+    check,
+    force,
+    children,
+    config_path,
+    reasons,
+    url,
+    db_schema,
+    tables,
+    django,
+    settings,
+    quiet,
 ):
     """Generate factory_boy factories from MODELS.
 
     MODELS is a file (app/models.py) or a module (app.models), optionally with :Name naming
-    the declarative Base or MetaData. Run it again after a migration: the factories follow the
-    models, the code between the fixturekit markers is kept, and the changes are listed.
+    the declarative Base or MetaData; with --django, Django app labels; with --url, nothing.
+    Run it again after a migration: the factories follow the models, the code between the
+    fixturekit markers is kept, and the changes are listed.
     """
     from fixturekit.codegen.files import (
         edited_by_hand,
@@ -161,12 +239,12 @@ def generate(
     console = Console(stderr=to_stdout or check, highlight=False, soft_wrap=True)
     config, _ = tool_section("generate", config_path)
     options = inference_options(config, children)
-    schema = read_schema(models, url, db_schema, tables)
-    command = "fixturekit generate " + " ".join(
-        part
-        for part in [models or f"--url {schema.source}", f"-o {output}" if output else ""]
-        if part
-    )
+    source = read_source(targets, url, db_schema, tables, django, settings)
+    schema = source.schema
+    command = f"fixturekit generate {source.label}" + (f" -o {output}" if output else "")
+    models_file = models_text = None
+    if source.reflected:
+        schema, models_file, models_text = _reflected_models(schema, output, command)
     existing = None
     if output is not None and output.exists():
         existing = output.read_text(encoding="utf-8")
@@ -183,12 +261,19 @@ def generate(
                     hint="Move your changes between the fixturekit markers (subclass the "
                     "factory there), or pass --force to overwrite them.",
                 )
-    plan, text = build_module(schema, options, command.strip(), existing, reasons)
+    plan, text = build_module(schema, options, command, existing, reasons, source.django)
     print_report(plan, console, verbose=not quiet)
 
     if check:
         if output is None:
             raise FixturekitError("--check needs -o: the file to compare with the models.")
+        if models_file is not None:
+            on_disk = models_file.read_text(encoding="utf-8") if models_file.exists() else ""
+            if on_disk != models_text:
+                existing_models = on_disk
+                console.print(f"[red]{models_file} no longer matches the database.[/]")
+                click.echo(unified_diff(existing_models, models_text, str(models_file)))
+                sys.exit(1)
         if existing == text:
             console.print(f"{output} is up to date with the models.")
             return
@@ -205,6 +290,9 @@ def generate(
         console.print(f"{output}: already up to date.")
         return
     changes = summarize_changes(existing, text) if existing else []
+    if models_file is not None:
+        _write_atomic(models_file, models_text)
+        console.print(f"Wrote {models_file} (model classes for the reflected tables).")
     _write_atomic(output, text)
     if existing is None:
         console.print(f"Wrote {output} ({len(plan.tables)} factories).")

@@ -619,8 +619,27 @@ def _override_for(column: Column, table: Table | None, options: InferenceOptions
     return None
 
 
+def _shaped(column: Column, narrowing: Narrowing, unique: bool) -> _Choice | None:
+    """Types that demand a value shape of their own (BIT strings, YEAR, hstore)."""
+    shape = column.type.shape
+    if shape == "bits":
+        length = column.type.length or 1
+        regex = (
+            f"^[01]{{{length}}}$"
+            if column.type.sql.upper().startswith("BIT")
+            else (f"^[01]{{1,{length}}}$")
+        )
+        return _Choice(st.Matching(regex, None, unique), f"a string of {length} bits")
+    if shape == "year":
+        low, high = numeric_range(column, narrowing, PLAUSIBLE["year"])
+        return _Choice(st.IntRange(int(low), int(high)), "a recent year")
+    if shape == "string_map":
+        return _Choice(st.JsonDocument(strings_only=True), "a small map of strings (hstore)")
+    return None
+
+
 def _standalone(column: Column, table: Table | None, narrowing: Narrowing, unique: bool) -> _Choice:
-    for step in (_closed_domain, _pattern):
+    for step in (_shaped, _closed_domain, _pattern):
         choice = step(column, narrowing, unique)
         if choice is not None:
             return choice
@@ -658,6 +677,11 @@ def infer_column(
         return FieldPlan(column, st.Custom(override), "set in configuration")
     if unique is None:
         unique = table.is_unique_alone(column.name) if table is not None else column.unique
+    if column.kind is Kind.UNKNOWN and (column.nullable or column.has_default):
+        flag = f"no value for the type {column.type.describe()}: set it yourself if you need it"
+        if column.nullable:
+            return FieldPlan(column, st.NullValue(), "type unknown: left empty", (flag,))
+        return FieldPlan(column, None, "type unknown: left to its default", (flag,))
     try:
         narrowing = narrow(column, table, predicates)
         standalone = _standalone(column, table, narrowing, unique)

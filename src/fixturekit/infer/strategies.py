@@ -364,8 +364,10 @@ class UuidValue(Strategy):
 
 @dataclass(frozen=True)
 class JsonDocument(Strategy):
+    strings_only: bool = False  # hstore: every value a string
+
     def value_source(self) -> str:
-        return "fv.json_document()"
+        return "fv.json_document(strings_only=True)" if self.strings_only else "fv.json_document()"
 
 
 @dataclass(frozen=True)

@@ -51,19 +51,40 @@ INTEGER_RANGES = {
 }
 
 
+# Names a declarative class cannot use for a mapped attribute.
+RESERVED_ATTRIBUTES = frozenset({"metadata", "registry", "query"})
+
+
 def python_identifier(name: str) -> str:
-    """`class` -> `class_`, `_secret` -> `secret_`, `Unit Price` -> `Unit_Price`."""
+    """A usable Python identifier for a database name: spaces, punctuation and keywords fixed.
+
+    `First Name` -> `First_Name`, `class` -> `class_`, `2nd` -> `c_2nd`, `__x` -> `x`.
+    """
     import keyword
     import re
 
-    safe = re.sub(r"\W", "_", name)
-    if safe.startswith("_"):
-        safe = safe.lstrip("_") + "_"
-    if not safe or safe[0].isdigit():
-        safe = f"c_{safe}"
-    if keyword.iskeyword(safe) or safe in ("Meta", "Params"):
-        safe += "_"
-    return safe
+    ident = re.sub(r"\W+", "_", name).strip("_") if not name.isidentifier() else name
+    if not ident:
+        ident = "column"
+    if ident[0].isdigit():
+        ident = f"c_{ident}"
+    if ident.startswith("__"):  # class-private name mangling would rename it in a class body
+        ident = ident.lstrip("_") or "column"
+    if ident.startswith("_sa_"):
+        ident = f"c{ident}"
+    if keyword.iskeyword(ident) or keyword.issoftkeyword(ident) or ident in RESERVED_ATTRIBUTES:
+        ident = f"{ident}_"
+    return ident
+
+
+def declaration_name(name: str) -> str:
+    """A name a factory can declare: factory_boy skips names with a leading underscore."""
+    ident = python_identifier(name)
+    if ident.startswith("_"):
+        ident = ident.lstrip("_") + "_"
+    if ident in ("Meta", "Params"):
+        ident += "_"
+    return ident
 
 
 @dataclass(frozen=True)
@@ -97,6 +118,7 @@ class ColumnType:
     dimensions: int = 1  # ARRAY dimensions
     binary_json: bool = False  # JSONB rather than JSON
     unsigned: bool = False  # MySQL UNSIGNED integers
+    shape: str | None = None  # a value shape the type demands: "bits", "year", "string_map"
     sql: str = ""  # the type as the source spelled it, for messages
 
     def describe(self) -> str:
@@ -135,7 +157,7 @@ class Column:
         factory_boy ignores declarations that start with an underscore and Python rejects
         keywords and spaces, so such columns are declared under this name and renamed back.
         """
-        return python_identifier(self.key)
+        return declaration_name(self.key)
 
     @property
     def has_default(self) -> bool:

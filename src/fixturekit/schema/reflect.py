@@ -36,6 +36,7 @@ from fixturekit.schema.model import (
     Schema,
     Table,
     Unique,
+    python_identifier,
 )
 from fixturekit.schema.sqlalchemy import column_type
 
@@ -57,8 +58,6 @@ _MYSQL_TEXT_LENGTH = {"TINYTEXT": 255, "TEXT": 65535, "MEDIUMTEXT": 16777215}
 _BINARY_VISITS = {"BINARY", "VARBINARY", "TINYBLOB", "BLOB", "MEDIUMBLOB", "LONGBLOB", "BYTEA"}
 
 # Attribute names declarative mapping reserves, on top of Python keywords.
-_RESERVED_ATTRIBUTES = {"metadata", "registry", "query"}
-
 _UNRECOGNISED = re.compile(r"Did not recognize type '(?P<type>[^']+)' of column '(?P<col>[^']+)'")
 
 
@@ -166,22 +165,6 @@ def _connect(engine: Engine) -> Connection:
 
 # ---------------------------------------------------------------------------------------------
 # Naming: Python attributes and classes for reflected names
-
-
-def python_identifier(name: str) -> str:
-    """A usable Python identifier for a database name: spaces, punctuation and keywords fixed."""
-    ident = re.sub(r"\W+", "_", name).strip("_") if not name.isidentifier() else name
-    if not ident:
-        ident = "column"
-    if ident[0].isdigit():
-        ident = f"c_{ident}"
-    if ident.startswith("__"):  # class-private name mangling would rename it in a class body
-        ident = ident.lstrip("_") or "column"
-    if ident.startswith("_sa_"):
-        ident = f"c{ident}"
-    if keyword.iskeyword(ident) or keyword.issoftkeyword(ident) or ident in _RESERVED_ATTRIBUTES:
-        ident = f"{ident}_"
-    return ident
 
 
 def attribute_names(column_names: Iterable[str]) -> dict[str, str]:

@@ -55,8 +55,19 @@ _NAMED_KINDS = {  # dialect types recognised by their visit name, so no dialect 
     "MACADDR8": Kind.MACADDR,
     "UUID": Kind.UUID,
     "JSONB": Kind.JSON,
-    "TSVECTOR": Kind.UNKNOWN,
-    "BIT": Kind.UNKNOWN,
+    "TSVECTOR": Kind.TEXT,  # PostgreSQL parses plain words into a tsvector
+    "XML": Kind.TEXT,  # text with no markup is valid XML content
+    "OID": Kind.INTEGER,
+    "REGCLASS": Kind.UNKNOWN,
+}
+
+# Types whose values need a particular shape: (kind, semantic hint for the inference).
+_SHAPED_KINDS = {
+    "MONEY": (Kind.NUMERIC, None),
+    "HSTORE": (Kind.JSON, "string_map"),
+    "YEAR": (Kind.SMALLINT, "year"),
+    "BIT": (Kind.STRING, "bits"),
+    "VARBIT": (Kind.STRING, "bits"),
 }
 
 
@@ -104,6 +115,21 @@ def column_type(sa_type: TypeEngine, dialect: Any = None) -> ColumnType:
         return ColumnType(Kind.JSON, binary_json=visit == "JSONB", sql=sql)
     if visit in _NAMED_KINDS:
         return ColumnType(_NAMED_KINDS[visit], sql=sql)
+    if visit in _SHAPED_KINDS:
+        kind, semantic = _SHAPED_KINDS[visit]
+        length = getattr(sa_type, "length", None)
+        if visit == "BIT" and "mysql" in type(sa_type).__module__:
+            # MySQL BIT(n) takes integers; BIT(1) is how MySQL spells a flag
+            if (length or 1) == 1:
+                return ColumnType(Kind.BOOLEAN, sql=sql)
+            return ColumnType(Kind.BIGINT, unsigned=True, sql=sql)
+        if visit == "MONEY":
+            return ColumnType(kind, precision=12, scale=2, sql=sql)
+        return ColumnType(
+            kind, length=length or (1 if semantic == "bits" else None), shape=semantic, sql=sql
+        )
+    if visit == "SET":  # MySQL SET: any single member is a valid value
+        return ColumnType(Kind.ENUM, enum_values=tuple(getattr(sa_type, "values", ())), sql=sql)
     if isinstance(sa_type, Boolean):
         return ColumnType(Kind.BOOLEAN, sql=sql)
     if isinstance(sa_type, Uuid):
