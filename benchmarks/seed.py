@@ -223,8 +223,9 @@ def copy_load(url: Any, data: dict[str, tuple[list[str], list[tuple]]]) -> float
 
 def core_load(engine: Any, metadata: Any, data: dict[str, tuple[list[str], list[tuple]]]) -> float:
     """(b): SQLAlchemy Core executemany (insertmanyvalues batches), one transaction."""
-    dicts = {t: [dict(zip(names, row, strict=True)) for row in rows]
-             for t, (names, rows) in data.items()}
+    dicts = {
+        t: [dict(zip(names, row, strict=True)) for row in rows] for t, (names, rows) in data.items()
+    }
     started = time.perf_counter()
     with engine.begin() as conn:
         for table, rows in dicts.items():
@@ -243,9 +244,7 @@ def factory_load(engine: Any, module: Any, items: int) -> tuple[float, int]:
         session.commit()
         seconds = time.perf_counter() - started
     with engine.connect() as conn:
-        rows = sum(
-            conn.execute(text(f"SELECT count(*) FROM {t}")).scalar_one() for t in SHAPE
-        )
+        rows = sum(conn.execute(text(f"SELECT count(*) FROM {t}")).scalar_one() for t in SHAPE)
     return seconds, rows
 
 
@@ -256,14 +255,23 @@ def server_version(engine: Any) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--url", default=os.environ.get(
-        "FIXTUREKIT_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"),
-        help="A PostgreSQL server where a scratch database can be created.")
+    parser.add_argument(
+        "--url",
+        default=os.environ.get(
+            "FIXTUREKIT_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+        ),
+        help="A PostgreSQL server where a scratch database can be created.",
+    )
     parser.add_argument("--scale", type=float, default=1.0, help="Fraction of the full shape.")
-    parser.add_argument("--sample", type=float, default=0.02,
-                        help="Fraction of the full shape for (b).")
-    parser.add_argument("--factory-items", type=int, default=250,
-                        help="Order items (each with its order, user, product) for (c).")
+    parser.add_argument(
+        "--sample", type=float, default=0.02, help="Fraction of the full shape for (b)."
+    )
+    parser.add_argument(
+        "--factory-items",
+        type=int,
+        default=250,
+        help="Order items (each with its order, user, product) for (c).",
+    )
     args = parser.parse_args()
 
     from fixturekit.schema.loading import load_models
@@ -276,17 +284,22 @@ def main() -> None:
     scratch = Scratch(args.url)
     try:
         scratch.reset(metadata)
-        print(f"PostgreSQL {server_version(scratch.engine)}, Python {platform.python_version()}, "
-              f"{os.cpu_count()} CPUs; shape: "
-              + ", ".join(f"{t} {n:,}" for t, n in full.items()) + f" ({total:,} rows)\n")
+        print(
+            f"PostgreSQL {server_version(scratch.engine)}, Python {platform.python_version()}, "
+            f"{os.cpu_count()} CPUs; shape: "
+            + ", ".join(f"{t} {n:,}" for t, n in full.items())
+            + f" ({total:,} rows)\n"
+        )
 
-        seconds, rss_full = cli_seed(scratch.url.render_as_string(hide_password=False), full,
-                                     truncate=False)
+        seconds, rss_full = cli_seed(
+            scratch.url.render_as_string(hide_password=False), full, truncate=False
+        )
         results = [("fixturekit seed (CLI, end to end)", total, seconds, False)]
 
         small = {**full, "order_items": max(1, full["order_items"] // 10)}
-        _s, rss_small = cli_seed(scratch.url.render_as_string(hide_password=False), small,
-                                 truncate=True)
+        _s, rss_small = cli_seed(
+            scratch.url.render_as_string(hide_password=False), small, truncate=True
+        )
 
         scratch.reset(metadata)
         data = generated_rows(full)
@@ -298,13 +311,13 @@ def main() -> None:
         sample = counts(args.sample * args.scale)
         sample_data = generated_rows(sample)
         core_seconds = core_load(scratch.engine, metadata, sample_data)
-        results.append(("(b) SQLAlchemy Core executemany", sum(sample.values()), core_seconds,
-                        True))
+        results.append(
+            ("(b) SQLAlchemy Core executemany", sum(sample.values()), core_seconds, True)
+        )
 
         scratch.reset(metadata)
         factory_seconds, factory_rows = factory_load(scratch.engine, module, args.factory_items)
-        results.append(("(c) factory_boy create_batch, flush", factory_rows, factory_seconds,
-                        True))
+        results.append(("(c) factory_boy create_batch, flush", factory_rows, factory_seconds, True))
     finally:
         scratch.close()
 
@@ -316,9 +329,11 @@ def main() -> None:
         mark = " *" if sampled else ""
         print(f"{label + mark:<40}{rows:>12,}{secs:>10.2f}{rate:>12,.0f}{ratio:>13}")
     print("* run on a sample; its rate is extrapolated to the full shape")
-    print(f"\npeak memory of `fixturekit seed` (RSS): {small['order_items']:,} order items "
-          f"{rss_small / 2**20:,.0f} MB; {full['order_items']:,} order items "
-          f"{rss_full / 2**20:,.0f} MB")
+    print(
+        f"\npeak memory of `fixturekit seed` (RSS): {small['order_items']:,} order items "
+        f"{rss_small / 2**20:,.0f} MB; {full['order_items']:,} order items "
+        f"{rss_full / 2**20:,.0f} MB"
+    )
     rates = {label[1]: rows / secs for label, rows, secs, _ in results[1:]}
     for key, target in TARGETS.items():
         ratio = ours / rates[key]

@@ -63,8 +63,10 @@ def _run_jobs(request: SeedRequest, jobs: int, console: Console, quiet: bool) ->
         loader.rollback()
         loader.close()
     if filled:
-        raise FixturekitError(f"{', '.join(filled)} already have rows in {redact(request.url)}; "
-                              "--jobs seeds empty tables only.")
+        raise FixturekitError(
+            f"{', '.join(filled)} already have rows in {redact(request.url)}; "
+            "--jobs seeds empty tables only."
+        )
     failures: list[tuple[int, str]] = []
     totals: dict[str, int] = {}
     context = get_context("spawn")  # fresh interpreters: no connection or lock is inherited
@@ -96,34 +98,64 @@ def _run_jobs(request: SeedRequest, jobs: int, console: Console, quiet: bool) ->
             hint=f"Re-run the failed shards alone (same command with {reruns}, one at a time).",
         )
     if not quiet:
-        console.print(f"Seeded {sum(totals.values()):,} rows with {jobs} processes into "
-                      f"{redact(request.url)}.", markup=False, highlight=False)
+        console.print(
+            f"Seeded {sum(totals.values()):,} rows with {jobs} processes into "
+            f"{redact(request.url)}.",
+            markup=False,
+            highlight=False,
+        )
 
 
 @cli.command("seed")
 @click.argument("models", required=False)
 @click.option("--url", help="The database to fill (SQLAlchemy URL).")
-@click.option("--rows", multiple=True, metavar="TABLE=N,...", help="Row counts, e.g. users=100,orders=300.")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="A seed configuration file (default: [tool.fixturekit.seed] in pyproject.toml).")
+@click.option(
+    "--rows", multiple=True, metavar="TABLE=N,...", help="Row counts, e.g. users=100,orders=300."
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A seed configuration file (default: [tool.fixturekit.seed] in pyproject.toml).",
+)
 @click.option("--seed", type=click.IntRange(min=0), help="Seed of the random values (default 0).")
 @click.option("--append", is_flag=True, help="Add rows to tables that already have some.")
-@click.option("--truncate", is_flag=True, help="Replace the rows of the tables (in the same transaction).")
-@click.option("--export", type=click.Path(file_okay=False, path_type=Path),
-              help="Also (or, without --url, only) write the rows as seed files into DIR.")
+@click.option(
+    "--truncate", is_flag=True, help="Replace the rows of the tables (in the same transaction)."
+)
+@click.option(
+    "--export",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Also (or, without --url, only) write the rows as seed files into DIR.",
+)
 @click.option("--shard", metavar="I/N", help="Generate and load only slice I of N of every table.")
-@click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Load with N local processes, one shard each.")
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Load with N local processes, one shard each.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
-def seed_command(models, url, rows, config_path, seed, append, truncate, export, shard, jobs,
-                 quiet):
+def seed_command(
+    models, url, rows, config_path, seed, append, truncate, export, shard, jobs, quiet
+):
     """Fill a database with realistic rows generated from MODELS, in one transaction."""
     if not models:
-        raise FixturekitError("Name the models to seed from, e.g. `fixturekit seed app/models.py "
-                              "--url postgresql://localhost/app`.")
+        raise FixturekitError(
+            "Name the models to seed from, e.g. `fixturekit seed app/models.py "
+            "--url postgresql://localhost/app`."
+        )
     request = SeedRequest(
-        models=models, url=url, rows=parse_rows_option(rows), config_path=config_path, seed=seed,
-        append=append, truncate=truncate, export=export, shard=parse_shard(shard),
+        models=models,
+        url=url,
+        rows=parse_rows_option(rows),
+        config_path=config_path,
+        seed=seed,
+        append=append,
+        truncate=truncate,
+        export=export,
+        shard=parse_shard(shard),
     )
     console = Console(stderr=False)
     if jobs > 1:
@@ -139,8 +171,9 @@ def seed_command(models, url, rows, config_path, seed, append, truncate, export,
     except KeyboardInterrupt:
         if progress is not None:
             progress.close()
-        click.secho("interrupted: the load was rolled back, nothing was written.", err=True,
-                    fg="red")
+        click.secho(
+            "interrupted: the load was rolled back, nothing was written.", err=True, fg="red"
+        )
         sys.exit(130)
     finally:
         if progress is not None:
@@ -166,8 +199,9 @@ def load_command(folder, url, models, append, truncate, quiet):
     try:
         result = run_load(LoadRequest(folder, url, models, append, truncate), progress)
     except KeyboardInterrupt:
-        click.secho("interrupted: the load was rolled back, nothing was written.", err=True,
-                    fg="red")
+        click.secho(
+            "interrupted: the load was rolled back, nothing was written.", err=True, fg="red"
+        )
         sys.exit(130)
     finally:
         if progress is not None:

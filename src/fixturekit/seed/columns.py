@@ -20,11 +20,18 @@ import numpy as np
 
 from fixturekit.schema.model import Column
 from fixturekit.seed import distributions  # noqa: F401  (registers the seed-only renderings)
-from fixturekit.seed.plan import CHUNK_ROWS, TREE_ROOTS, Combo, Link, SeedPlan, TableSeed
-from fixturekit.seed.plan import inherit_base
+from fixturekit.seed.plan import (
+    CHUNK_ROWS,
+    TREE_ROOTS,
+    Combo,
+    Link,
+    SeedPlan,
+    TableSeed,
+    inherit_base,
+)
 from fixturekit.values.bulk import BulkContext, Decimals, bulk_values, choice_values
-from fixturekit.values.pools import object_array, stable_hash
 from fixturekit.values.distinct import affine_permutation
+from fixturekit.values.pools import object_array, stable_hash
 
 
 @dataclass

@@ -457,9 +457,7 @@ def _check_against_constraints(
         values = list(strategy.values)
     elif isinstance(strategy, st.Literal):
         values = [strategy.value]
-    elif isinstance(strategy, (st.IntRange, st.DecimalRange, st.FloatRange)):
-        values = [strategy.low, strategy.high]
-    elif isinstance(strategy, Shaped):
+    elif isinstance(strategy, (st.IntRange, st.DecimalRange, st.FloatRange, Shaped)):
         values = [strategy.low, strategy.high]
     for value in values:
         if value is None:

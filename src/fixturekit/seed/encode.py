@@ -39,7 +39,7 @@ class TextColumn(list):
 
 @functools.cache
 def _clock_table(micro: bool, zone: str = "") -> np.ndarray:
-    """" HH:MM:SS[.ffffff][zone]" for every second of a day (the leading space included)."""
+    """ " HH:MM:SS[.ffffff][zone]" for every second of a day (the leading space included)."""
     suffix = (".000000" if micro else "") + zone
     return object_array(
         [f" {s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}{suffix}" for s in range(86400)]

@@ -61,7 +61,8 @@ def describe_schema(schema: Schema) -> dict[str, Any]:
             "columns": {c.name: column_type_text(c) for c in table.columns},
             "primary_key": list(table.primary_key),
             "foreign_keys": sorted(
-                f"({', '.join(fk.columns)}) -> {fk.referred_table}({', '.join(fk.referred_columns)})"
+                f"({', '.join(fk.columns)}) -> "
+                f"{fk.referred_table}({', '.join(fk.referred_columns)})"
                 for fk in table.foreign_keys
             ),
             "unique": sorted(", ".join(s) for s in table.unique_sets()),
@@ -86,14 +87,18 @@ def drift(recorded: dict[str, Any], current: dict[str, Any], loaded: list[str]) 
             if name not in now["columns"]:
                 problems.append(f"{key}.{name} is in the files but no longer in the models")
             elif now["columns"][name] != kind:
-                problems.append(f"{key}.{name} was {kind}, the models now say {now['columns'][name]}")
+                problems.append(
+                    f"{key}.{name} was {kind}, the models now say {now['columns'][name]}"
+                )
         for name, kind in now["columns"].items():
             if name not in was.get("columns", {}):
                 problems.append(f"{key}.{name} ({kind}) is new in the models, not in the files")
         for facet in ("primary_key", "foreign_keys", "unique"):
             if was.get(facet) != now.get(facet):
-                problems.append(f"{key}: {facet.replace('_', ' ')} changed "
-                                f"({was.get(facet)} -> {now.get(facet)})")
+                problems.append(
+                    f"{key}: {facet.replace('_', ' ')} changed "
+                    f"({was.get(facet)} -> {now.get(facet)})"
+                )
     return problems
 
 
@@ -122,12 +127,22 @@ class Exporter:
                     handle.write("\n".join(map(",".join, zip(*fields, strict=True))) + "\n")
                 rows += chunk.count
                 yield chunk
-        self._tables.append({"table": seed.key, "file": path.name, "rows": rows,
-                             "columns": [c.name for c in columns]})
+        self._tables.append(
+            {
+                "table": seed.key,
+                "file": path.name,
+                "rows": rows,
+                "columns": [c.name for c in columns],
+            }
+        )
 
-    def tee_updates(self, seed: TableSeed, keys: list[Column], values: list[Column],
-                    batches: Iterable[tuple[dict[str, Any], dict[str, Any], int]]
-                    ) -> Iterator[tuple[dict[str, Any], dict[str, Any], int]]:
+    def tee_updates(
+        self,
+        seed: TableSeed,
+        keys: list[Column],
+        values: list[Column],
+        batches: Iterable[tuple[dict[str, Any], dict[str, Any], int]],
+    ) -> Iterator[tuple[dict[str, Any], dict[str, Any], int]]:
         path = self._temp / f"{_file_stem(seed.table)}.cycle.{'-'.join(c.name for c in values)}.csv"
         with path.open("w", encoding="utf-8", newline="") as handle:
             handle.write(",".join(_header(c.name) for c in keys + values) + "\n")
@@ -137,8 +152,14 @@ class Exporter:
                 if count:
                     handle.write("\n".join(map(",".join, zip(*fields, strict=True))) + "\n")
                 yield key_values, new_values, count
-        self._cycles.append({"table": seed.key, "file": path.name,
-                             "keys": [c.name for c in keys], "columns": [c.name for c in values]})
+        self._cycles.append(
+            {
+                "table": seed.key,
+                "file": path.name,
+                "keys": [c.name for c in keys],
+                "columns": [c.name for c in values],
+            }
+        )
 
     def finish(self) -> None:
         description = describe_schema(self.schema)
@@ -200,13 +221,15 @@ def read_manifest(folder: Path) -> Manifest:
     except (OSError, json.JSONDecodeError) as exc:
         raise FixturekitError(f"{path} cannot be read: {exc}.") from None
     if data.get("fixturekit_seed_files") != FORMAT_VERSION:
-        raise FixturekitError(f"{path} is not a fixturekit seed-files manifest of version "
-                              f"{FORMAT_VERSION}.")
+        raise FixturekitError(
+            f"{path} is not a fixturekit seed-files manifest of version {FORMAT_VERSION}."
+        )
     return Manifest(folder, data)
 
 
-def read_chunks(path: Path, names: list[str], seed: TableSeed | None = None,
-                chunk_rows: int = CHUNK_ROWS) -> Iterator[tuple[dict[str, TextColumn], int]]:
+def read_chunks(
+    path: Path, names: list[str], seed: TableSeed | None = None, chunk_rows: int = CHUNK_ROWS
+) -> Iterator[tuple[dict[str, TextColumn], int]]:
     """A seed file's rows in chunks of columns (text)."""
     with path.open("r", encoding="utf-8", newline="") as handle:
         reader = csv.reader(handle)

@@ -7,6 +7,7 @@ is exempt from the implicit commit.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -170,13 +171,9 @@ class MySQLLoader(Loader):
             raise self.failure("Committing", exc) from None
 
     def rollback(self) -> None:
-        try:
+        with contextlib.suppress(self._errors.MySQLError):  # a dead connection rolled back
             self.conn.rollback()
-        except self._errors.MySQLError:
-            pass
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(self._errors.MySQLError):
             self.conn.close()
-        except self._errors.MySQLError:
-            pass

@@ -163,18 +163,18 @@ class PostgresLoader(Loader):
         statement = sql.SQL("COPY {} ({}) FROM STDIN").format(table_name(target.table), columns)
         written = 0
         try:
-            with self.conn.cursor() as cur:
-                # The queued writer sends buffers from a thread of its own, so the next chunk is
-                # generated while the server parses the last one.
-                with cur.copy(statement, writer=QueuedLibpqWriter(cur)) as copy:
-                    for chunk in chunks:
-                        fields = [
-                            copy_field_texts(chunk.columns[c.name], c) for c in target.columns
-                        ]
-                        copy.write(copy_text(fields))
-                        written += chunk.count
-                        if on_chunk is not None:
-                            on_chunk(chunk)
+            # The queued writer sends buffers from a thread of its own, so the next chunk is
+            # generated while the server parses the last one.
+            with (
+                self.conn.cursor() as cur,
+                cur.copy(statement, writer=QueuedLibpqWriter(cur)) as copy,
+            ):
+                for chunk in chunks:
+                    fields = [copy_field_texts(chunk.columns[c.name], c) for c in target.columns]
+                    copy.write(copy_text(fields))
+                    written += chunk.count
+                    if on_chunk is not None:
+                        on_chunk(chunk)
         except psycopg.errors.UndefinedTable:
             raise FixturekitError(
                 f"Loading {target.table.key}: the table does not exist in {redact(self.url)}.",
@@ -234,8 +234,9 @@ class PostgresLoader(Loader):
         self._rebuild = []
         for table, column, planned in sequences:
             what = f"Moving the sequence of {table.key}.{column}"
-            found = self._run(what, "SELECT pg_get_serial_sequence(%s, %s)",
-                              (self._qualified(table), column))
+            found = self._run(
+                what, "SELECT pg_get_serial_sequence(%s, %s)", (self._qualified(table), column)
+            )
             sequence = found[0][0] if found else None
             if sequence is None:
                 continue

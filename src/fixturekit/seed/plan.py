@@ -36,9 +36,9 @@ from fixturekit.schema.model import INTEGER_KINDS, STRING_KINDS, Column, Foreign
 from fixturekit.seed.config import CountRange, SeedConfig
 from fixturekit.seed.distributions import Fixed, Segments, WithNulls
 from fixturekit.values.bulk import choice_values, matching_capacity
+from fixturekit.values.distinct import MAX_AFFINE_SPACE, unique_capacity
 from fixturekit.values.fixed_unique import capacity as fixed_capacity
 from fixturekit.values.pools import stable_hash
-from fixturekit.values.distinct import MAX_AFFINE_SPACE, unique_capacity
 
 # Rows per generated chunk. Values derive from (seed, table, column, first row of the chunk),
 # so this number is part of what makes a seed reproducible: changing it changes the data.
@@ -301,10 +301,8 @@ def _links(
             mode = "tree"
         elif counts is not None:
             mode = "block"
-        elif len(fk.columns) >= 1 and table.is_unique_alone(fk.columns[0]) and len(fk.columns) == 1:
-            mode = "distinct"
         elif set(fk.columns) in [set(u) for u in table.unique_sets()]:
-            mode = "distinct"
+            mode = "distinct"  # one-to-one: each parent row at most once
         else:
             mode = "random"
         deferred = schema_plan.insert.is_deferred(table.key, fk) and mode != "tree"
@@ -321,14 +319,14 @@ def _links(
             )
         links.append(Link(fk, fk.referred_table, mode, nullable, deferred, null_rate, counts))
     for fk in table.foreign_keys:  # keys to tables outside the models
-        if fk.referred_table not in schema_plan.tables and fk is not inheritance:
-            if not fk_is_nullable(table, fk):
-                raise _fail(
-                    f"{table.key}.{', '.join(fk.columns)} references {fk.referred_table}, which "
-                    "is not among the models: seeding cannot pick existing rows there.",
-                    hint="Include that table's model, or give the column a value in the seed "
-                    "config (columns.NAME = { value = ... }).",
-                )
+        outside = fk.referred_table not in schema_plan.tables and fk is not inheritance
+        if outside and not fk_is_nullable(table, fk):
+            raise _fail(
+                f"{table.key}.{', '.join(fk.columns)} references {fk.referred_table}, which "
+                "is not among the models: seeding cannot pick existing rows there.",
+                hint="Include that table's model, or give the column a value in the seed "
+                "config (columns.NAME = { value = ... }).",
+            )
     return links
 
 

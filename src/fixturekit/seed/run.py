@@ -19,7 +19,7 @@ from fixturekit.errors import FixturekitError
 from fixturekit.infer.plan import SchemaPlan
 from fixturekit.schema.model import INTEGER_KINDS, Schema, Table
 from fixturekit.seed.columns import Chunk, KeyStore, deferred_updates, generate_table
-from fixturekit.seed.config import SeedConfig, build_config, read_config
+from fixturekit.seed.config import build_config, read_config
 from fixturekit.seed.files import Exporter, read_chunks, read_manifest
 from fixturekit.seed.load import Loader, TableLoad, connect, redact
 from fixturekit.seed.plan import Existing, SeedPlan, build_plan
@@ -77,11 +77,21 @@ def unique_columns(schema_plan: SchemaPlan) -> set[tuple[str, str]]:
     }
 
 
-def plan_seed(request: SeedRequest, schema: Schema, schema_plan: SchemaPlan,
-              existing: dict[str, Existing] | None = None) -> SeedPlan:
+def plan_seed(
+    request: SeedRequest,
+    schema: Schema,
+    schema_plan: SchemaPlan,
+    existing: dict[str, Existing] | None = None,
+) -> SeedPlan:
     raw, source = read_config(request.config_path)
-    config = build_config(raw, schema, source=source, unique_columns=unique_columns(schema_plan),
-                          cli_rows=request.rows, seed=request.seed)
+    config = build_config(
+        raw,
+        schema,
+        source=source,
+        unique_columns=unique_columns(schema_plan),
+        cli_rows=request.rows,
+        seed=request.seed,
+    )
     today = request.today or config.today or _export_anchor(request.export) or dt.date.today()
     return build_plan(schema_plan, config, today=today, shard=request.shard, existing=existing)
 
@@ -104,8 +114,9 @@ def _sequence_columns(seed_plan: SeedPlan) -> list[tuple[Table, str, int | None]
     ]
 
 
-def _cycle_links(tables: list[Table], deferred: set[tuple[str, tuple[str, ...]]]
-                 ) -> list[tuple[Table, list[str]]]:
+def _cycle_links(
+    tables: list[Table], deferred: set[tuple[str, tuple[str, ...]]]
+) -> list[tuple[Table, list[str]]]:
     """Nullable keys to clear before DELETE on dialects that check keys row by row."""
     out = []
     for table in tables:
@@ -124,8 +135,16 @@ def _cycle_links(tables: list[Table], deferred: set[tuple[str, tuple[str, ...]]]
 class _Transaction:
     """The checks and the order of a load, shared by `seed` and `load`."""
 
-    def __init__(self, loader: Loader, tables: list[Table], *, append: bool, truncate: bool,
-                 check_empty: bool, deferred: set[tuple[str, tuple[str, ...]]]) -> None:
+    def __init__(
+        self,
+        loader: Loader,
+        tables: list[Table],
+        *,
+        append: bool,
+        truncate: bool,
+        check_empty: bool,
+        deferred: set[tuple[str, tuple[str, ...]]],
+    ) -> None:
         self.loader = loader
         self.tables = tables
         self.append = append
@@ -153,16 +172,20 @@ class _Transaction:
         return not filled
 
 
-def _timed(progress: Progress | None, key: str, total: int, chunks: Iterable[Chunk]
-           ) -> tuple[Iterator[Chunk], Callable[[Chunk], None] | None]:
+def _timed(
+    progress: Progress | None, key: str, total: int, chunks: Iterable[Chunk]
+) -> tuple[Iterator[Chunk], Callable[[Chunk], None] | None]:
     if progress is None:
         return iter(chunks), None
     progress.start(key, total)
     return iter(chunks), lambda chunk: progress.advance(key, chunk.count)
 
 
-def run_seed(request: SeedRequest, progress: Progress | None = None,
-             on_chunk: Callable[[Chunk], None] | None = None) -> SeedResult:
+def run_seed(
+    request: SeedRequest,
+    progress: Progress | None = None,
+    on_chunk: Callable[[Chunk], None] | None = None,
+) -> SeedResult:
     """Seed a database and/or write seed files. `on_chunk` sees every chunk after it is
     written (tests use it to inject failures)."""
     if request.url is None and request.export is None:
@@ -174,8 +197,9 @@ def run_seed(request: SeedRequest, progress: Progress | None = None,
     plan = plan_seed(request, schema, schema_plan)  # refuses bad configs before connecting
     sharded = request.shard[1] > 1
     if sharded and request.export is not None:
-        raise FixturekitError("--export writes whole tables; it cannot be combined with --shard "
-                              "or --jobs.")
+        raise FixturekitError(
+            "--export writes whole tables; it cannot be combined with --shard or --jobs."
+        )
     if sharded and (request.truncate or request.append):
         raise FixturekitError(
             "--shard loads one slice of every table into tables the other shards share; "
@@ -191,15 +215,20 @@ def run_seed(request: SeedRequest, progress: Progress | None = None,
         empty = True
         if loader is not None:
             transaction = _Transaction(
-                loader, tables, append=request.append, truncate=request.truncate,
-                check_empty=not sharded and not request.checked_empty, deferred=deferred,
+                loader,
+                tables,
+                append=request.append,
+                truncate=request.truncate,
+                check_empty=not sharded and not request.checked_empty,
+                deferred=deferred,
             )
             empty = transaction.open()
             if request.append and not empty:
                 existing = {
-                    seed.key: loader.existing(seed.table, [
-                        c for c in seed.sequences if seed.table.column(c).kind in INTEGER_KINDS
-                    ])
+                    seed.key: loader.existing(
+                        seed.table,
+                        [c for c in seed.sequences if seed.table.column(c).kind in INTEGER_KINDS],
+                    )
                     for seed in plan
                 }
                 plan = plan_seed(request, schema, schema_plan, existing)
@@ -214,8 +243,14 @@ def run_seed(request: SeedRequest, progress: Progress | None = None,
             if exporter is not None:
                 chunks = exporter.tee(seed, chunks)
             chunks, advance = _timed(progress, seed.key, seed.hi - seed.lo, chunks)
-            written = _write(loader, seed.table, [seed.table.column(c) for c in seed.columns],
-                             chunks, advance, on_chunk)
+            written = _write(
+                loader,
+                seed.table,
+                [seed.table.column(c) for c in seed.columns],
+                chunks,
+                advance,
+                on_chunk,
+            )
             result.rows[seed.key] = written
             if progress is not None:
                 progress.done(seed.key)
@@ -227,8 +262,10 @@ def run_seed(request: SeedRequest, progress: Progress | None = None,
                 if exporter is not None:
                     batches = exporter.tee_updates(seed, keys, values, batches)
                 if progress is not None:
-                    progress.note(f"{seed.key}: setting {', '.join(link.fk.columns)} "
-                                  "(closes a foreign-key cycle)")
+                    progress.note(
+                        f"{seed.key}: setting {', '.join(link.fk.columns)} "
+                        "(closes a foreign-key cycle)"
+                    )
                 if loader is not None:
                     loader.update(seed.table, keys, values, iter(batches))
                 else:
@@ -256,9 +293,14 @@ def run_seed(request: SeedRequest, progress: Progress | None = None,
     return result
 
 
-def _write(loader: Loader | None, table: Table, columns: list, chunks: Iterator[Chunk],
-           advance: Callable[[Chunk], None] | None,
-           on_chunk: Callable[[Chunk], None] | None) -> int:
+def _write(
+    loader: Loader | None,
+    table: Table,
+    columns: list,
+    chunks: Iterator[Chunk],
+    advance: Callable[[Chunk], None] | None,
+    on_chunk: Callable[[Chunk], None] | None,
+) -> int:
     def after(chunk: Chunk) -> None:
         if advance is not None:
             advance(chunk)
@@ -286,8 +328,11 @@ class LoadRequest:
     truncate: bool = False
 
 
-def run_load(request: LoadRequest, progress: Progress | None = None,
-             on_chunk: Callable[[Chunk], None] | None = None) -> SeedResult:
+def run_load(
+    request: LoadRequest,
+    progress: Progress | None = None,
+    on_chunk: Callable[[Chunk], None] | None = None,
+) -> SeedResult:
     """Load seed files after checking them against the current models."""
     from fixturekit.schema.loading import load_models
     from fixturekit.schema.sqlalchemy import read_loaded
@@ -303,8 +348,9 @@ def run_load(request: LoadRequest, progress: Progress | None = None,
         raise FixturekitError("The manifest does not name the models; pass --models.")
     schema = read_loaded(load_models(models))
     entries = manifest.data["tables"]
-    changes = drift(manifest.data.get("schema", {}), describe_schema(schema),
-                    [e["table"] for e in entries])
+    changes = drift(
+        manifest.data.get("schema", {}), describe_schema(schema), [e["table"] for e in entries]
+    )
     if changes:
         raise FixturekitError(
             f"The seed files in {request.folder} were made for another version of the models; "
@@ -320,8 +366,14 @@ def run_load(request: LoadRequest, progress: Progress | None = None,
     loader = connect(request.url)
     result = SeedResult(SeedPlan({}, int(manifest.data.get("seed", 0)), manifest.today), 0.0)
     try:
-        transaction = _Transaction(loader, tables, append=request.append,
-                                   truncate=request.truncate, check_empty=True, deferred=deferred)
+        transaction = _Transaction(
+            loader,
+            tables,
+            append=request.append,
+            truncate=request.truncate,
+            check_empty=True,
+            deferred=deferred,
+        )
         if transaction.open():
             loader.prepare(tables, sum(int(e["rows"]) for e in entries))
         for entry, table in zip(entries, tables, strict=True):
@@ -341,15 +393,22 @@ def run_load(request: LoadRequest, progress: Progress | None = None,
             values = [table.column(c) for c in cycle["columns"]]
             names = cycle["keys"] + cycle["columns"]
             batches = (
-                ({k: v for k, v in data.items() if k in cycle["keys"]},
-                 {k: v for k, v in data.items() if k in cycle["columns"]}, count)
+                (
+                    {k: v for k, v in data.items() if k in cycle["keys"]},
+                    {k: v for k, v in data.items() if k in cycle["columns"]},
+                    count,
+                )
                 for data, count in read_chunks(request.folder / cycle["file"], names)
             )
             loader.update(table, keys, values, batches)
-        loader.finish([
-            (t, c.name, None) for t in tables for c in t.columns
-            if c.autoincrement and c.kind in INTEGER_KINDS
-        ])
+        loader.finish(
+            [
+                (t, c.name, None)
+                for t in tables
+                for c in t.columns
+                if c.autoincrement and c.kind in INTEGER_KINDS
+            ]
+        )
         loader.commit()
     except BaseException:
         loader.rollback()

@@ -64,10 +64,10 @@ from fixturekit.infer.strategies import (
 )
 from fixturekit.schema.model import Column, ColumnType, Kind
 from fixturekit.values import fixed_unique, pools, textgen
+from fixturekit.values.distinct import codes, hex_strings, key_for, numbered, uuid_texts
 from fixturekit.values.offsets import resolve as resolve_bound
 from fixturekit.values.pools import Pool, object_array, stable_hash
 from fixturekit.values.regex_space import Shape, ShapeError
-from fixturekit.values.distinct import codes, hex_strings, key_for, numbered, uuid_texts
 
 
 class BulkError(ValueError):
@@ -649,7 +649,7 @@ def _(strategy: Custom, count: int, ctx: BulkContext) -> np.ndarray:
     }
     rows = [{name: items[i] for name, items in lists.items()} for i in range(count)]
     model = type("Row", (factory.DictFactory,), {"value": declaration})
-    model.reset_sequence(ctx.start)
+    model.reset_sequence(ctx.start, force=True)
     with _seeded_factory_random(int(ctx.rng.integers(0, 2**31))):
         out = []
         for row in rows:

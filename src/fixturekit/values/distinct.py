@@ -100,13 +100,9 @@ def codes(
 _MASK60 = np.uint64((1 << 60) - 1)
 
 
-def uuid_texts(n: np.ndarray, rng: np.random.Generator, key: int) -> np.ndarray:
-    """Version-4-shaped UUIDs in canonical text: random bits, plus 60 bits that encode `n`.
-
-    The 60-bit part is two rounds of (odd multiplier, xor-shift), each a bijection on 60 bits,
-    so distinct rows always get distinct UUIDs.
-    """
-    count = len(n)
+def mix60(n: np.ndarray, key: int) -> np.ndarray:
+    """A bijection on 60-bit numbers applied to `n`: two rounds of (odd multiplier, xor-shift),
+    each invertible, so distinct row numbers give distinct, random-looking results."""
     x = np.asarray(n, dtype=np.uint64)
     offset = np.uint64((key >> 3) & ((1 << 60) - 1))
     mult = np.uint64((key | 1) & ((1 << 60) - 1))
@@ -116,6 +112,16 @@ def uuid_texts(n: np.ndarray, rng: np.random.Generator, key: int) -> np.ndarray:
         x ^= x >> np.uint64(30)
         x = (x * mult2) & _MASK60
         x ^= x >> np.uint64(29)
+    return x
+
+
+def uuid_texts(n: np.ndarray, rng: np.random.Generator, key: int) -> np.ndarray:
+    """Version-4-shaped UUIDs in canonical text: random bits, plus 60 bits that encode `n`.
+
+    The 60-bit part is `mix60` of the row number, so distinct rows always get distinct UUIDs.
+    """
+    count = len(n)
+    x = mix60(n, key)
     high = rng.integers(0, 2**63, count, dtype=np.int64).astype(np.uint64) << np.uint64(1)
     high = (high & ~np.uint64(0xF000)) | np.uint64(0x4000)  # version 4
     low = x | (np.uint64(0b10) << np.uint64(62))  # RFC 4122 variant

@@ -19,13 +19,14 @@ from typing import Any
 import numpy as np
 
 from fixturekit.values import pools
-from fixturekit.values.pools import Pool, Template, object_array, stable_hash
 from fixturekit.values.distinct import (
     hex_strings,
+    mix60,
     unique_capacity,
     unique_digits,
     uuid_texts,
 )
+from fixturekit.values.pools import Pool, Template, object_array, stable_hash
 
 DISTINCT_POOL_MAX = 200_000
 
@@ -65,9 +66,9 @@ def _hex_unique(nbytes: int) -> Callable[..., np.ndarray]:
 
     def make(n: np.ndarray, rng: np.random.Generator, key: int) -> np.ndarray:
         head = hex_strings(len(n), nbytes, rng)
-        tails = uuid_texts(n, rng, key)  # last 15 hex digits carry the 60-bit bijection
+        tails = mix60(n, key).tolist()  # 60 bits = the last 15 hex digits
         return object_array(
-            [h[:-15] + t[-15:] for h, t in zip(head.tolist(), tails.tolist(), strict=True)]
+            [h[:-15] + f"{t:015x}" for h, t in zip(head.tolist(), tails, strict=True)]
         )
 
     return make

@@ -14,8 +14,8 @@ import string
 
 import numpy as np
 
-from fixturekit.values.pools import object_array
 from fixturekit.values.distinct import unique_capacity, unique_digits
+from fixturekit.values.pools import object_array
 
 try:  # Python >= 3.11 keeps the parser here
     from re import _parser as sre_parse  # type: ignore[attr-defined]
