@@ -281,3 +281,32 @@ def test_columns_named_like_keywords_or_with_spaces_are_declared_and_renamed(sql
         legacy_factory.create_batch(50)
         stored = session.execute(select(legacy.c["class"], legacy.c["_hidden"])).all()
         assert len(stored) == 51 and all(r[0] and r[1] for r in stored)
+
+
+def test_integer_choices_pick_a_declared_value():
+    values, plan = values_of(col("status", Kind.SMALLINT, enum_values=(1, 2, 3)))
+    assert set(values) <= {1, 2, 3} and not plan.flags
+
+
+def test_generic_reference_id_is_flagged():
+    from fixturekit.schema.model import Relationship, RelationKind
+
+    table = Table(
+        "comments",
+        [
+            col("content_type_id", Kind.INTEGER),
+            col("object_id", Kind.INTEGER),
+            col("body", Kind.TEXT),
+        ],
+        relationships=[
+            Relationship(
+                "target",
+                RelationKind.GENERIC,
+                "django_content_type",
+                local_columns=("content_type_id", "object_id"),
+                viewonly=True,
+            )
+        ],
+    )
+    _, plan = rows_of(table, 5)
+    assert any("generic reference target" in flag for flag in plan.field("object_id").flags)

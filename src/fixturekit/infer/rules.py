@@ -21,7 +21,7 @@ from decimal import Decimal
 
 from fixturekit.errors import UnsatisfiableColumn
 from fixturekit.infer import strategies as st
-from fixturekit.infer.constraints import Narrowing, narrow
+from fixturekit.infer.constraints import Narrowing, coerce, narrow
 from fixturekit.infer.names import COMPANY_TABLES, PERSON_TABLES, PLACE_TABLES, match_name
 from fixturekit.infer.names import normalise as normalise_name
 from fixturekit.infer.plan import FieldPlan
@@ -291,6 +291,12 @@ def _closed_domain(column: Column, narrowing: Narrowing, unique: bool) -> _Choic
             )
         cls = st.UniqueChoice if unique else st.Choice
         return _Choice(cls(tuple(values)), "one of the values the CHECK allows")
+    if ctype.enum_values and column.kind is not Kind.ENUM:  # e.g. integer `choices`
+        values = [coerce(v, column) for v in ctype.enum_values]
+        values = [v for v in values if v not in narrowing.excluded]
+        if values:
+            cls = st.UniqueChoice if unique else st.Choice
+            return _Choice(cls(tuple(values)), f"one of its {len(values)} declared choices")
     if column.kind is Kind.ENUM:
         labels = [v for v in ctype.enum_values if v not in narrowing.excluded]
         if not labels:

@@ -128,6 +128,19 @@ def _field_for(table: Table, column, schema, options, unique=None) -> FieldPlan:
     return infer_column(column, table, schema, options=options, unique=unique)
 
 
+def _flag_generic(plan: TablePlan, rel) -> None:
+    """A generic reference's id column names a row of any table: values are not real keys."""
+    id_columns = set(rel.local_columns[1:])
+    for index, field in enumerate(plan.fields):
+        if field.column.name in id_columns:
+            plan.fields[index] = FieldPlan(
+                field.column,
+                field.strategy,
+                field.reason,
+                (*field.flags, f"generic reference {rel.name}: set it to a real row's key"),
+            )
+
+
 def plan_table(
     table: Table, schema: Schema, insert: InsertPlan, options: InferenceOptions | None = None
 ) -> TablePlan:
@@ -213,6 +226,10 @@ def plan_table(
         helped = _make_one_unique(plan, table, columns, own, schema, options)
         if not helped:
             plan.flags.append(f"UNIQUE ({', '.join(columns)}) is not guaranteed: values are random")
+
+    for rel in table.relationships:
+        if rel.kind is RelationKind.GENERIC:
+            _flag_generic(plan, rel)
 
     for check in table.checks:
         parsed = check.parsed
