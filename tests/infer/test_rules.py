@@ -289,7 +289,7 @@ def test_integer_choices_pick_a_declared_value():
 
 
 def test_generic_reference_id_is_flagged():
-    from fixturekit.schema.model import Relationship, RelationKind
+    from fixturekit.schema.model import RelationKind, Relationship
 
     table = Table(
         "comments",
