@@ -133,7 +133,6 @@ class _Planner:
         self.names = taken_names
         self.counts = counts or {}
         self.objects: list[ObjectPlan] = []
-        self.by_path: dict[str, ObjectPlan] = {}
 
     def fail(self, path: str, message: str, hint: str | None = None) -> FixturekitError:
         return UnsatisfiableColumn(f"{self.schema.source}: field {path}: {message}", hint=hint)
@@ -168,7 +167,6 @@ class _Planner:
             plan.fields.append(replace(decl, required=f.required))
         plan.class_name = self.unique_class(node.path)
         self.objects.append(plan)
-        self.by_path[node.path] = plan
         return plan
 
     def field(self, key: str, attribute: str, node: Node, table: Table, path: str) -> FieldDecl:
