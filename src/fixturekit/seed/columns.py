@@ -155,6 +155,29 @@ def _with_nulls(values: Any, null: np.ndarray) -> Any:
     return with_mask(values, null) if null.any() else values
 
 
+def _keep_apart(
+    plan: SeedPlan,
+    store: KeyStore,
+    first: Link,
+    second: Link,
+    picked: dict[int, tuple[np.ndarray, np.ndarray]],
+) -> None:
+    """Move the second key to the next parent row where it equals the first (a CHECK `<>`)."""
+    parent = plan.tables[second.parent]
+    size = parent.hi - parent.lo
+    if size < 2:
+        return
+    first_index, _ = picked[id(first)]
+    second_index, null = picked[id(second)]
+    a = store.get(plan.tables[first.parent], first.fk.referred_columns[0], first_index)
+    b = store.get(parent, second.fk.referred_columns[0], second_index)
+    same = np.flatnonzero(np.asarray(a == b, dtype=bool))
+    if len(same):
+        second_index = second_index.copy()
+        second_index[same] = parent.lo + (second_index[same] - parent.lo + 1) % size
+        picked[id(second)] = (second_index, null)
+
+
 # --- composite unique sets ---------------------------------------------------------------------
 
 
@@ -257,6 +280,7 @@ def generate_table(plan: SeedPlan, seed: TableSeed, store: KeyStore) -> Iterator
             columns[name] = first_value + np.arange(start, start + count, dtype=np.int64)
         for combo in seed.combos:
             _combo_values(plan, seed, combo, start, count, columns, store)
+        picked: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         for link in seed.links:
             if link.mode in ("tree", "combo") or id(link) in combo_links:
                 continue
@@ -264,8 +288,12 @@ def generate_table(plan: SeedPlan, seed: TableSeed, store: KeyStore) -> Iterator
                 for column in link.fk.columns:
                     columns[column] = np.full(count, None, dtype=object)
                 continue
-            index, null = link_rows(plan, seed, link, start, count)
-            _set_link(columns, store, plan, link, index, null)
+            picked[id(link)] = link_rows(plan, seed, link, start, count)
+        for first, second in seed.apart:
+            _keep_apart(plan, store, first, second, picked)
+        for link in seed.links:
+            if id(link) in picked:
+                _set_link(columns, store, plan, link, *picked[id(link)])
         named = _Named(seed, columns)
         for field_plan in seed.fields:
             name = field_plan.column.name

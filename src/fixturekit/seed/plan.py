@@ -93,6 +93,8 @@ class TableSeed:
     sequences: dict[str, int] = field(default_factory=dict)  # key column -> value of row 0
     row_offset: int = 0  # global row number of row 0 (rows already there with --append)
     keep: set[str] = field(default_factory=set)  # columns children read back
+    # Pairs of foreign keys a CHECK keeps apart (`from_account_id <> to_account_id`).
+    apart: list[tuple[Link, Link]] = field(default_factory=list)
     block_ends: np.ndarray | None = None  # cumulative children per parent row (block link)
     lo: int = 0  # this shard's rows: [lo, hi)
     hi: int = 0
@@ -400,6 +402,31 @@ def _combos(
     return combos, changed
 
 
+def _apart(table: Table, links: list[Link]) -> list[tuple[Link, Link]]:
+    """Foreign keys that a CHECK says must differ, as pairs of single-column links."""
+    from fixturekit.schema.predicates import ColumnCompare, NullOr
+
+    single = {
+        link.fk.columns[0]: link
+        for link in links
+        if len(link.fk.columns) == 1 and link.mode in ("random", "block") and not link.deferred
+    }
+    pairs = []
+    for check in table.checks:
+        for predicate in check.parsed.predicates:
+            if isinstance(predicate, NullOr):
+                predicate = predicate.predicate
+            if (
+                isinstance(predicate, ColumnCompare)
+                and predicate.op == "<>"
+                and predicate.left in single
+                and predicate.right in single
+                and single[predicate.right].mode == "random"
+            ):
+                pairs.append((single[predicate.left], single[predicate.right]))
+    return pairs
+
+
 def _table_seed(
     plan: TablePlan,
     schema_plan: SchemaPlan,
@@ -473,6 +500,7 @@ def _table_seed(
 
     by_name = {f.column.name: f for f in fields}
     seed.combos, changed = _combos(table, by_name, seed.links, seed.sequences)
+    seed.apart = _apart(table, seed.links)
     fields = [changed.get(f.column.name, f) for f in fields]
     seed.fields = _order_fields(table, fields)
     return seed
