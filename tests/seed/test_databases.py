@@ -128,7 +128,8 @@ def test_kitchen_sink_schema_on_postgres(pg_url: URL, monkeypatch):
     with create_engine(pg_url).connect() as conn:
         managed = conn.execute(
             text(
-                "SELECT count(*) FROM managers m JOIN employees e USING (id) WHERE e.kind = 'manager'"
+                "SELECT count(*) FROM managers m JOIN employees e USING (id) "
+                "WHERE e.kind = 'manager'"
             )
         ).scalar_one()
     assert managed == written["managers"], "subclass rows must carry the subclass identity"
@@ -139,8 +140,8 @@ def _constraints(url: URL) -> list[tuple]:
     with engine.connect() as conn:
         rows = conn.execute(
             text(
-                "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
-                "WHERE connamespace = 'public'::regnamespace UNION ALL "
+                "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
+                "FROM pg_constraint WHERE connamespace = 'public'::regnamespace UNION ALL "
                 "SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' "
                 "ORDER BY 1, 2, 3"
             )
