@@ -102,7 +102,10 @@ class SeedConfig:
 
 
 def _where(source: str, *parts: str) -> str:
-    return f"[{'.'.join(['tool.fixturekit.seed', *parts])}] in {source}"
+    """`pyproject.toml: [tool.fixturekit.seed.tables.users]`, or `seed.toml: [tables.users]`."""
+    prefix = ["tool.fixturekit.seed"] if source.endswith("pyproject.toml") else []
+    section = ".".join(prefix + list(parts))
+    return f"{source}: [{section}]" if section else source
 
 
 def _fail(message: str, hint: str | None = None) -> FixturekitError:
@@ -463,19 +466,20 @@ def _check_against_constraints(
         if value is None:
             continue
         problem = None
+        shown = repr(value) if isinstance(value, str) else str(value)
         try:
             if narrowing.allowed is not None and value not in narrowing.allowed:
-                problem = f"{value!r} is not among the values its CHECK allows"
+                problem = f"{shown} is not among the values its CHECK allows"
             elif value in narrowing.excluded:
-                problem = f"{value!r} is excluded by a CHECK"
+                problem = f"{shown} is excluded by a CHECK"
             elif narrowing.low is not None and (
                 value < narrowing.low or (value == narrowing.low and not narrowing.low_inclusive)
             ):
-                problem = f"{value!r} is below the CHECK bound {narrowing.low}"
+                problem = f"{shown} is below the CHECK bound {narrowing.low}"
             elif narrowing.high is not None and (
                 value > narrowing.high or (value == narrowing.high and not narrowing.high_inclusive)
             ):
-                problem = f"{value!r} is above the CHECK bound {narrowing.high}"
+                problem = f"{shown} is above the CHECK bound {narrowing.high}"
         except TypeError:
             problem = None
         if problem:

@@ -534,6 +534,23 @@ def _fit_total(per_parent: np.ndarray, total: int, counts: CountRange, key: int)
     return per_parent
 
 
+def _room(seed: TableSeed, counts: dict[str, int]) -> int:
+    """The most rows a table's unique constraints allow, given its parents' counts: a table
+    that only gets the default count is cut down to it instead of being refused."""
+    room = [cap for f in seed.fields if (cap := field_capacity(f.strategy, f.column)) is not None]
+    room += [
+        counts.get(link.parent, 0) for link in seed.links if link.mode in ("distinct", "inherit")
+    ]
+    for combo in seed.combos:
+        if combo.group is None:
+            sizes = [
+                counts.get(m.link.parent, 0) if m.link is not None else m.size
+                for m in combo.members
+            ]
+            room.append(math.prod(sizes))
+    return min(room, default=2**62)
+
+
 def _size_tables(seeds: dict[str, TableSeed], order: list[str], config: SeedConfig) -> None:
     explicit = dict(config.rows)
     counts: dict[str, int] = {k: v for k, v in explicit.items() if k in seeds}
@@ -581,7 +598,7 @@ def _size_tables(seeds: dict[str, TableSeed], order: list[str], config: SeedConf
                 seed.block_ends = np.cumsum(per)
                 counts[key] = int(seed.block_ends[-1]) if parents else 0
             else:
-                counts[key] = config.default_rows
+                counts[key] = min(config.default_rows, _room(seed, counts))
         elif block is not None:
             parents = counts.get(block.parent, 0)
             total = counts[key]
@@ -708,7 +725,7 @@ def shard_ranges(seeds: dict[str, TableSeed], order: list[str], shard: tuple[int
                 parent = seeds[link.parent]
                 if link.mode != "tree" and parent.hi <= parent.lo and not link.nullable:
                     raise _fail(
-                        f"--shard {index}/{total}: {link.parent} has {parent.rows:,} rows, too "
+                        f"--shard {index + 1}/{total}: {link.parent} has {parent.rows:,} rows, too "
                         f"few to give every shard some for {seed.key}.",
                         hint="Use fewer shards or more rows in that table.",
                     )
