@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -115,7 +116,7 @@ def test_shards_cover_every_row_once(shop):
         total = plan(shop, rows=rows).tables[key].rows
         covered = sorted(parts)
         assert covered[0][0] == 0 and covered[-1][1] == total, key
-        assert all(a[1] == b[0] for a, b in zip(covered, covered[1:], strict=False)), key
+        assert all(a[1] == b[0] for a, b in pairwise(covered)), key
 
 
 def test_too_few_parent_rows_for_the_shards_are_refused(shop):
