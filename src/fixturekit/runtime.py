@@ -21,7 +21,7 @@ from fixturekit.infer.plan import SchemaPlan, TablePlan
 from fixturekit.infer.rules import InferenceOptions
 from fixturekit.schema.model import Schema
 
-_SETS: dict[int, RuntimeFactories] = {}
+_SETS: dict[tuple[int, str], RuntimeFactories] = {}
 _session: Any = None
 
 
@@ -43,9 +43,13 @@ def bind_session(session: Any) -> None:
 class RuntimeFactories:
     """All factories for one MetaData, built once and kept in a module of their own."""
 
-    def __init__(self, plan: SchemaPlan, module_name: str, metadata: Any) -> None:
+    def __init__(
+        self, plan: SchemaPlan, module_name: str, metadata: Any, classes: list[type] = ()
+    ) -> None:
         self.plan = plan
         self.metadata = metadata
+        # the classes themselves: a class defined inside a function cannot be imported by name
+        self.classes = {_table_of(cls): cls for cls in classes}
         self.schema: Schema = plan.schema
         self.module = types.ModuleType(module_name)
         sys.modules[module_name] = self.module
@@ -67,7 +71,7 @@ class RuntimeFactories:
         if table.model is not None:
             from fixturekit.infer.strategies import resolve_ref
 
-            model = resolve_ref(table.model)
+            model = self.classes.get(table.key) or resolve_ref(table.model)
             base: type = factory.alchemy.SQLAlchemyModelFactory
         else:
             model = self.metadata.tables[table.key]
@@ -79,6 +83,8 @@ class RuntimeFactories:
         }
         if renamed_columns(table):
             meta["rename"] = renamed_columns(table)
+        if plan.get_or_create and table.model is not None:
+            meta["sqlalchemy_get_or_create"] = plan.get_or_create
         attrs["Meta"] = type("Meta", (), meta)
         for field in plan.fields:
             if field.strategy is not None:
@@ -112,6 +118,12 @@ class RuntimeFactories:
         return type(self.names[table.key], (base,), attrs)
 
 
+def _table_of(cls: type) -> str:
+    from sqlalchemy import inspect as sa_inspect
+
+    return sa_inspect(cls).local_table.fullname
+
+
 def _size_between(low: int, high: int):
     from fixturekit import values as fv
 
@@ -122,14 +134,18 @@ def factories_for_metadata(
     metadata: Any, classes: list[type], source: str = "", options: InferenceOptions | None = None
 ) -> RuntimeFactories:
     """The runtime factory set for a MetaData (built on first use, then cached)."""
-    key = id(metadata)
+    # The set holds the metadata itself, so its id cannot be reused while cached.
+    key = (id(metadata), repr(options))
     if key not in _SETS:
         from fixturekit.infer.tables import plan_schema
         from fixturekit.schema.sqlalchemy import read_metadata
 
         schema = read_metadata(metadata, classes, source=source)
         _SETS[key] = RuntimeFactories(
-            plan_schema(schema, options), f"fixturekit._runtime_factories_{len(_SETS)}", metadata
+            plan_schema(schema, options),
+            f"fixturekit._runtime_factories_{len(_SETS)}",
+            metadata,
+            classes,
         )
     return _SETS[key]
 

@@ -310,3 +310,59 @@ def test_generic_reference_id_is_flagged():
     )
     _, plan = rows_of(table, 5)
     assert any("generic reference target" in flag for flag in plan.field("object_id").flags)
+
+
+def test_small_natural_keys_are_shared_instead_of_running_out(sqlite_url):
+    from sqlalchemy import Column as SAColumn
+    from sqlalchemy import ForeignKey, Integer, String, create_engine, func, select
+    from sqlalchemy.orm import DeclarativeBase, Session
+
+    from fixturekit import factory_for
+
+    class Base(DeclarativeBase):
+        pass
+
+    class Country(Base):
+        __tablename__ = "countries"
+        code = SAColumn(String(2), primary_key=True)
+        name = SAColumn(String(60), nullable=False)
+
+    class City(Base):
+        __tablename__ = "cities"
+        id = SAColumn(Integer, primary_key=True)
+        country_code = SAColumn(ForeignKey("countries.code"), nullable=False)
+        name = SAColumn(String(60), nullable=False)
+
+    engine = create_engine(sqlite_url)
+    Base.metadata.create_all(engine)
+    with Session(engine) as session:
+        city_factory = factory_for(City, session=session)
+        city_factory.create_batch(2000)  # more cities than there are two-character codes
+        assert session.scalar(select(func.count()).select_from(City)) == 2000
+        countries = session.scalar(select(func.count()).select_from(Country))
+        assert 0 < countries <= 36**2
+
+
+def test_a_column_placed_after_another_stays_within_its_own_bounds():
+    table = Table(
+        "prices",
+        [
+            col("min_price", Kind.NUMERIC, precision=5, scale=2),
+            col("max_price", Kind.NUMERIC, precision=5, scale=2),
+            col("low", Kind.SMALLINT),
+            col("high", Kind.SMALLINT),
+            col("created_at", Kind.DATETIME, timezone=True),
+            col("updated_at", Kind.DATETIME, timezone=True),
+        ],
+        checks=[
+            Check("min_price BETWEEN 990 AND 999.99"),
+            Check("low BETWEEN 1 AND 10"),
+            Check("high <= 10"),
+            Check("high >= low"),
+        ],
+    )
+    rows, _ = rows_of(table, 500)
+    now = datetime.datetime.now(datetime.UTC)
+    assert all(r["min_price"] <= r["max_price"] <= Decimal("999.99") for r in rows)
+    assert all(r["low"] <= r["high"] <= 10 for r in rows)
+    assert all(r["created_at"] <= r["updated_at"] <= now for r in rows)

@@ -220,6 +220,9 @@ class ModuleRenderer:
         lines.append("")
         lines.append("    class Meta:")
         lines.append(f"        model = {model}")
+        if plan.get_or_create and table.model is not None:
+            keys = ", ".join(lit(k) for k in plan.get_or_create)
+            lines.append(f"        sqlalchemy_get_or_create = ({keys},)")
         renames = renamed_columns(table)
         if renames:
             pairs = ", ".join(f"{lit(a)}: {lit(b)}" for a, b in renames.items())

@@ -379,17 +379,35 @@ def _relation(
             continue
         if not _precedes(other, column, table):
             continue  # the other column takes the relation from its side
+        high = _ceiling(column, narrowing)
         return _Choice(
-            st.Relative(other.python_name, relation.op, standalone.strategy, _step(column)),
+            st.Relative(other.python_name, relation.op, standalone.strategy, _step(column), high),
             f"{relation.op} {other.name} (CHECK)",
         )
     if column.kind in (Kind.DATE, Kind.DATETIME) or column.kind in INTEGER_KINDS | {Kind.NUMERIC}:
         other = _counterpart(column, table)
         if other is not None and _precedes(other, column, table) and other.name not in fk_columns:
+            high = _ceiling(column, narrowing)
             return _Choice(
-                st.Relative(other.python_name, ">=", standalone.strategy, _step(column)),
+                st.Relative(other.python_name, ">=", standalone.strategy, _step(column), high),
                 f"not before {other.name} (by name)",
             )
+    return None
+
+
+def _ceiling(column: Column, narrowing: Narrowing):
+    """The largest value a column placed after another may take."""
+    if column.kind in (Kind.DATE, Kind.DATETIME):
+        rule = match_name(column.name, column.kind)
+        if rule is not None and rule.meaning == "future":
+            return None
+        return "today" if column.kind is Kind.DATE else "now"
+    if column.kind in INTEGER_KINDS | {Kind.NUMERIC}:
+        high = type_bounds(column)[1]
+        if narrowing.high is not None:
+            bound = narrowing.high if narrowing.high_inclusive else narrowing.high - _step(column)
+            high = min(high, _like(bound, high))
+        return high
     return None
 
 

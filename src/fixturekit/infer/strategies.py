@@ -144,12 +144,15 @@ class UniqueFakerValue(FakerValue):
     """
 
     weave: bool = True
+    wrap: bool = False  # when the domain runs out, repeat a value (a get-or-create natural key)
 
     unique: ClassVar[bool] = True
 
     def value_source(self) -> str:
         how = "unique" if self.weave else "unique_draw"
-        return f"fv.{how}({lit(self.provider)}, n{kwargs_source(self.kwargs)}{self._fit_args()})"
+        wrap = ", wrap=True" if self.wrap else ""
+        args = f"{kwargs_source(self.kwargs)}{self._fit_args()}{wrap}"
+        return f"fv.{how}({lit(self.provider)}, n{args})"
 
     def source(self) -> str:
         return f"factory.Sequence(lambda n: {self.value_source()})"
@@ -162,6 +165,7 @@ class Code(Strategy):
     length: int
     alphabet: str = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
     is_unique: bool = False
+    wrap: bool = False  # start again after the last code (a get-or-create natural key)
 
     @property
     def unique(self) -> bool:  # type: ignore[override]
@@ -174,7 +178,8 @@ class Code(Strategy):
     def value_source(self) -> str:
         alphabet = "" if self.alphabet == Code.alphabet else f", alphabet={lit(self.alphabet)}"
         if self.is_unique:
-            return f"fv.code(n, {self.length}{alphabet})"
+            wrap = ", wrap=True" if self.wrap else ""
+            return f"fv.code(n, {self.length}{alphabet}{wrap})"
         return f"fv.code(None, {self.length}{alphabet})"
 
 
@@ -263,10 +268,12 @@ class Choice(Strategy):
 class UniqueChoice(Choice):
     """Distinct values from a finite set: row n takes the n-th value; more rows than values fail."""
 
+    wrap: bool = False  # start again after the last value (a get-or-create natural key)
+
     unique: ClassVar[bool] = True
 
     def value_source(self) -> str:
-        return f"fv.nth({self._choices()}, n)"
+        return f"fv.nth({self._choices()}, n{', wrap=True' if self.wrap else ''})"
 
     def source(self) -> str:
         return f"factory.Sequence(lambda n: {self.value_source()})"
@@ -463,6 +470,7 @@ class Relative(Strategy):
     op: str
     fallback: Strategy = field(default_factory=lambda: Literal(None))
     step: Any = None  # the smallest representable gap: 1, Decimal("0.01"), a timedelta
+    high: Any = None  # the largest value the column takes: a number, or "now" / "today"
 
     @property
     def python_refs(self) -> tuple[PythonRef, ...]:
@@ -473,9 +481,10 @@ class Relative(Strategy):
 
     def source(self) -> str:
         step = f", step={lit(self.step)}" if self.step is not None else ""
+        high = f", high={lit(self.high)}" if self.high is not None else ""
         return (
             f"factory.LazyAttribute(lambda o: fv.relative(o.{self.other}, {lit(self.op)}, "
-            f"lambda: {self.fallback.value_source()}{step}))"
+            f"lambda: {self.fallback.value_source()}{step}{high}))"
         )
 
 

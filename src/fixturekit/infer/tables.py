@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from fixturekit.errors import FixturekitError
@@ -87,6 +88,9 @@ def unique_capacity(strategy) -> float:
         return strategy.capacity
     if isinstance(strategy, st.UniqueFakerValue) and not strategy.weave:
         return 1000
+    length = getattr(strategy, "max_length", None)
+    if length is not None and length <= 6:  # numbers woven into so few characters run out
+        return 36**length
     if isinstance(strategy, st.Matching):
         return 10_000
     return float("inf")
@@ -126,6 +130,30 @@ def _field_for(table: Table, column, schema, options, unique=None) -> FieldPlan:
     if is_soft_delete(column) and column.nullable:
         return FieldPlan(column, st.NullValue(), "soft-delete marker: rows are live by default")
     return infer_column(column, table, schema, options=options, unique=unique)
+
+
+SMALL_KEY_DOMAIN = 1_000_000
+
+
+def _share_small_natural_key(plan: TablePlan, table: Table) -> None:
+    """A primary key from a small domain (`CHAR(2)` codes) is reused instead of running out."""
+    if len(table.primary_key) != 1:
+        return
+    for index, field in enumerate(plan.fields):
+        strategy = field.strategy
+        if field.column.name != table.primary_key[0] or strategy is None:
+            continue
+        if not strategy.unique or unique_capacity(strategy) >= SMALL_KEY_DOMAIN:
+            return
+        if not hasattr(strategy, "wrap"):
+            return
+        plan.fields[index] = FieldPlan(
+            field.column,
+            dataclasses.replace(strategy, wrap=True),
+            field.reason + "; an existing row is reused once all values are taken",
+            field.flags,
+        )
+        plan.get_or_create = (field.attribute,)
 
 
 def _flag_generic(plan: TablePlan, rel) -> None:
@@ -230,6 +258,7 @@ def plan_table(
     for rel in table.relationships:
         if rel.kind is RelationKind.GENERIC:
             _flag_generic(plan, rel)
+    _share_small_natural_key(plan, table)
 
     for check in table.checks:
         parsed = check.parsed

@@ -79,7 +79,7 @@ def _suffix_separator(base: str) -> str:
     return ""
 
 
-def numbered(base: Any, n: int, max_length: int | None = None) -> str:
+def numbered(base: Any, n: int, max_length: int | None = None, wrap: bool = False) -> str:
     """Make `base` unique for sequence number `n` by weaving `n` in, within `max_length`.
 
     Emails take the number before the `@`; other values get it as a suffix with a separator
@@ -100,7 +100,7 @@ def numbered(base: Any, n: int, max_length: int | None = None) -> str:
     tail = f"{separator}{suffix}"
     if max_length is not None:
         if len(tail) >= max_length:
-            return code(n, max_length, alphabet="0123456789abcdefghijklmnopqrstuvwxyz")
+            return code(n, max_length, alphabet="0123456789abcdefghijklmnopqrstuvwxyz", wrap=wrap)
         base = base[: max_length - len(tail)].rstrip()
     return f"{base}{tail}"
 
@@ -111,11 +111,12 @@ def unique(
     max_length: int | None = None,
     case: str | None = None,
     min_length: int | None = None,
+    wrap: bool = False,
     **kwargs: Any,
 ) -> str:
     """A realistic value from a Faker provider, made unique for sequence number `n`."""
     base = fake(provider, case=case, min_length=min_length, **kwargs)
-    value = numbered(base, n, max_length)
+    value = numbered(base, n, max_length, wrap=wrap)
     return _apply_case(value, case)
 
 
@@ -134,16 +135,22 @@ def unique_draw(
     max_length: int | None = None,
     case: str | None = None,
     min_length: int | None = None,
+    wrap: bool = False,
     **kwargs: Any,
 ) -> Any:
-    """A value of a fixed format (a country code, an IBAN) not drawn before in this process."""
+    """A value of a fixed format (a country code, an IBAN) not drawn before in this process.
+
+    With `wrap`, a value drawn before is returned once the domain looks exhausted.
+    """
     seen = _drawn.setdefault((provider, tuple(sorted(kwargs.items())), max_length, case), set())
-    for _ in range(1000):
+    for _ in range(50 if wrap else 1000):
         value = fake(provider, max_length=max_length, case=case, min_length=min_length, **kwargs)
         key = _fold(value)
         if key not in seen:
             seen.add(key)
             return value
+    if wrap:
+        return value
     raise ValueError(
         f"Faker's {provider!r} gave no new value in 1000 tries after {len(seen)} distinct ones: "
         "the column is unique but its domain is nearly exhausted"
@@ -165,11 +172,18 @@ def datetime_sequence(
     return value
 
 
-def code(n: int | None, length: int, alphabet: str = "ABCDEFGHIJKLMNOPQRSTUVWXYZ") -> str:
-    """A code of `length` characters: random when `n` is None, else the n-th code in order."""
+def code(
+    n: int | None, length: int, alphabet: str = "ABCDEFGHIJKLMNOPQRSTUVWXYZ", wrap: bool = False
+) -> str:
+    """A code of `length` characters: random when `n` is None, else the n-th code in order.
+
+    With `wrap`, numbering starts again after the last code instead of failing.
+    """
     if n is None:
         return "".join(_rng().choice(alphabet) for _ in range(length))
     capacity = len(alphabet) ** length
+    if wrap:
+        n %= capacity
     if n >= capacity:
         raise ValueError(
             f"only {capacity} distinct codes of length {length} exist over {alphabet!r}; "
@@ -214,8 +228,10 @@ def weighted(values: Sequence[Any], weights: Sequence[float]) -> Any:
     return _rng().choices(list(values), weights=list(weights), k=1)[0]
 
 
-def nth(values: Sequence[Any], n: int) -> Any:
+def nth(values: Sequence[Any], n: int, wrap: bool = False) -> Any:
     values = list(values)
+    if wrap:
+        n %= len(values)
     if n >= len(values):
         raise ValueError(
             f"only {len(values)} distinct values exist for this unique column; "
@@ -329,8 +345,22 @@ def email_from(name: Any, max_length: int | None = None) -> str:
     return value
 
 
-def relative(other: Any, op: str, fallback: Callable[[], Any], step: Any = None) -> Any:
-    """A value that stands in relation `op` to `other` (`>` after it, `<` before it, ...)."""
+def _resolve_high(high: Any, like: Any) -> Any:
+    if high == "now":
+        return _dt.datetime.now(like.tzinfo) if isinstance(like, _dt.datetime) else _dt.date.today()
+    if high == "today":
+        return _dt.date.today()
+    return high
+
+
+def relative(
+    other: Any, op: str, fallback: Callable[[], Any], step: Any = None, high: Any = None
+) -> Any:
+    """A value that stands in relation `op` to `other` (`>` after it, `<` before it, ...).
+
+    `high` caps values placed after `other` (a column's maximum, or "now" for past times): the
+    gap shrinks to fit, and a value equal to `other` is used when no gap fits.
+    """
     if other is None:
         return fallback()
     if op == "=":
@@ -353,8 +383,27 @@ def relative(other: Any, op: str, fallback: Callable[[], Any], step: Any = None)
                 return value
             value = fallback()
         raise ValueError(f"could not find a value different from {other!r}")
-    if op in (">", ">=", "<>"):
-        return other + gap
     if op in ("<", "<="):
         return other - gap
-    raise ValueError(f"unknown comparison {op!r}")
+    if op not in (">", ">=", "<>"):
+        raise ValueError(f"unknown comparison {op!r}")
+    value = other + gap
+    limit = _resolve_high(high, other) if high is not None else None
+    if limit is not None and value > limit:
+        room = limit - other
+        smallest = step if step is not None else gap * 0
+        if room > smallest or (op == ">=" and room >= smallest):
+            fraction = _rng().random()
+            if isinstance(room, int):
+                value = other + int(room * fraction)
+            elif isinstance(room, _decimal.Decimal):
+                value = other + room * _decimal.Decimal(str(round(fraction, 6)))
+            else:
+                value = other + room * fraction
+            if isinstance(other, _decimal.Decimal) and step is not None:
+                value = value.quantize(step, rounding=_decimal.ROUND_DOWN)
+            if op == ">" and value <= other:
+                value = other + (step if step is not None else room)
+        else:
+            value = other if op == ">=" else other + (step if step is not None else gap)
+    return value
