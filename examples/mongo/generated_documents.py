@@ -81,6 +81,7 @@ class UserFactory(DocumentFactory):
             ">=",
             lambda: fv.datetime_between("-2y", "now"),
             step=datetime.timedelta(seconds=1),
+            high="now",
         )
     )
     address = factory.SubFactory(UserAddressFactory)
@@ -91,7 +92,7 @@ class UserFactory(DocumentFactory):
     )
 
 
-# fixturekit-generated-hash: ab3814396dbba4f7
+# fixturekit-generated-hash: f1b8cb21e5869b80
 # >>> fixturekit: your code below is kept when this file is regenerated
 # Customise factories here, e.g.:
 #

@@ -137,8 +137,13 @@ def generate_documents(
 
 def _generate_hook(mongo: str, kwargs: dict[str, Any]) -> None:
     conflicting = [
-        name
-        for name, flag in (("models", "MODELS"), ("url", "--url"), ("children", "--children"))
+        flag
+        for name, flag in (
+            ("targets", "MODELS"),
+            ("url", "--url"),
+            ("django", "--django"),
+            ("children", "--children"),
+        )
         if kwargs.get(name)
     ]
     if conflicting:
