@@ -39,6 +39,7 @@ def _summary(console: Console, result: SeedResult, where: str, verb: str) -> Non
         f"{result.seconds:.1f} s ({rate:,.0f} rows/s).",
         markup=False,
         highlight=False,
+        soft_wrap=True,
     )
 
 
@@ -103,6 +104,7 @@ def _run_jobs(request: SeedRequest, jobs: int, console: Console, quiet: bool) ->
             f"{redact(request.url)}.",
             markup=False,
             highlight=False,
+            soft_wrap=True,
         )
 
 

@@ -87,6 +87,11 @@ class Loader(ABC):
     ) -> None:
         """Remove every row of `tables` (insert order), inside the transaction."""
 
+    @property
+    def rebuilds(self) -> bool:
+        """True when `finish` re-creates keys and indexes that `prepare` dropped."""
+        return False
+
     def prepare(self, tables: list[Table], total_rows: int) -> None:  # noqa: B027
         """A chance to speed up the load of empty tables (PostgreSQL drops and rebuilds keys)."""
 

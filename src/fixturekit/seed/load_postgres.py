@@ -44,6 +44,10 @@ class PostgresLoader(Loader):
         self.conn = psycopg.connect(conninfo, autocommit=False, connect_timeout=10)
         self._rebuild: list[tuple[str, sql.Composable]] = []
 
+    @property
+    def rebuilds(self) -> bool:
+        return bool(self._rebuild)
+
     def _qualified(self, table: Table) -> str:
         return table_name(table).as_string(self.conn)
 

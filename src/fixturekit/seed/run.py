@@ -188,10 +188,10 @@ def run_seed(
 ) -> SeedResult:
     """Seed a database and/or write seed files. `on_chunk` sees every chunk after it is
     written (tests use it to inject failures)."""
-    if request.url is None and request.export is None:
-        raise FixturekitError("Say where the rows go: --url URL, --export DIR, or both.")
     if request.append and request.truncate:
         raise FixturekitError("--append and --truncate contradict each other; choose one.")
+    if request.url is None and request.export is None:
+        raise FixturekitError("Say where the rows go: --url URL, --export DIR, or both.")
     started = time.perf_counter()
     schema, schema_plan = load_schema(request.models)
     plan = plan_seed(request, schema, schema_plan)  # refuses bad configs before connecting
@@ -272,7 +272,7 @@ def run_seed(
                     for _ in batches:
                         pass
         if loader is not None:
-            if progress is not None:
+            if progress is not None and loader.rebuilds:
                 progress.note("re-creating keys and indexes, validating foreign keys")
             loader.finish(_sequence_columns(plan))
         if exporter is not None:
