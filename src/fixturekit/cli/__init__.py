@@ -29,12 +29,14 @@ def cli() -> None:
 
 
 def _register() -> None:
-    # Subcommand modules register themselves on import; keep this list the only place that
-    # knows them all.
-    from fixturekit.cli import generate  # noqa: F401
-    from fixturekit.cli import init  # noqa: F401
-    from fixturekit.cli import seed  # noqa: F401
-    from fixturekit.cli import mongo  # noqa: F401  (last: adds --mongo to the commands above)
+    """Import the subcommand modules; they register themselves on the group.
+
+    The order matters: `mongo` comes last because it adds `--mongo` to `generate` and `seed`.
+    """
+    import importlib
+
+    for name in ("generate", "init", "seed", "mongo"):
+        importlib.import_module(f"fixturekit.cli.{name}")
 
 
 def main() -> None:
