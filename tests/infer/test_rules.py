@@ -366,3 +366,49 @@ def test_a_column_placed_after_another_stays_within_its_own_bounds():
     assert all(r["min_price"] <= r["max_price"] <= Decimal("999.99") for r in rows)
     assert all(r["low"] <= r["high"] <= 10 for r in rows)
     assert all(r["created_at"] <= r["updated_at"] <= now for r in rows)
+
+
+def test_an_unbreakable_cycle_still_gets_factories_with_the_key_flagged():
+    from fixturekit.schema.model import ForeignKey
+
+    def table(name, other):
+        return Table(
+            name,
+            [
+                Column(
+                    "id",
+                    ColumnType(Kind.INTEGER),
+                    nullable=False,
+                    primary_key=True,
+                    autoincrement=True,
+                ),
+                col(f"{other}_id", Kind.INTEGER),
+            ],
+            primary_key=("id",),
+            foreign_keys=[ForeignKey((f"{other}_id",), other, ("id",))],
+        )
+
+    schema = Schema({"store": table("store", "staff"), "staff": table("staff", "store")})
+    plan = plan_schema(schema)
+    links = [link for t in plan for link in t.parents]
+    assert sum(link.empty for link in links) == 1
+    assert any("no nullable or deferrable key" in flag for link in links for flag in link.flags)
+
+
+def test_check_bounded_timestamps_and_country_names():
+    table = Table(
+        "payments",
+        [col("paid_at", Kind.DATETIME), col("country", length=60)],
+        checks=[
+            Check(
+                "paid_at >= '2015-01-01 00:00:00'::timestamp without time zone "
+                "AND paid_at < '2015-02-01 00:00:00'::timestamp without time zone"
+            )
+        ],
+    )
+    rows, plan = rows_of(table)
+    assert all(
+        datetime.datetime(2015, 1, 1) <= r["paid_at"] <= datetime.datetime(2015, 2, 1) for r in rows
+    )
+    assert all(r["country"] and len(r["country"]) <= 60 for r in rows)
+    assert not plan.flagged_fields

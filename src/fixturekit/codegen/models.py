@@ -52,6 +52,18 @@ def module_name_for(path: Path) -> str:
     return ".".join(parts)
 
 
+# PostgreSQL types read as a plainer kind, whose parameters must be bound as themselves.
+_PG_SPELLED = {
+    "TSVECTOR": "TSVECTOR",
+    "MONEY": "MONEY",
+    "HSTORE": "HSTORE",
+    "BIT": "BIT",
+    "BIT VARYING": "BIT",
+    "VARBIT": "BIT",
+    "CITEXT": "CITEXT",
+}
+
+
 class _Types:
     """Renders ColumnTypes as SQLAlchemy type expressions, collecting the imports they need."""
 
@@ -70,6 +82,11 @@ class _Types:
 
     def render(self, ctype: ColumnType) -> str:
         kind = ctype.kind
+        spelled = ctype.sql.upper().split("(")[0].strip()
+        if self.postgresql and spelled in _PG_SPELLED:
+            # fixturekit reads these as text or numbers, but PostgreSQL casts parameters only
+            # when they are bound with the column's own type
+            return self._pg(_PG_SPELLED[spelled])
         if kind is Kind.ENUM:
             values = ", ".join(lit(v) for v in ctype.enum_values)
             if self.postgresql and ctype.sql:

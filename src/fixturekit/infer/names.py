@@ -132,7 +132,10 @@ NAME_RULES: tuple[NameRule, ...] = (
     ),
     _rule(r"(^|_)(city|town|locality)$", TEXTUAL, "city", "name says city"),
     _rule(
-        r"(^|_)(state|province|region|county)(_?code)?$", TEXTUAL, "state", "name says state/region"
+        r"(^|_)(state|province|region|county|district)(_?code)?$",
+        TEXTUAL,
+        "state",
+        "name says state/region",
     ),
     _rule(
         r"(^|_)(street|street_?address|address_?line_?1|address1|line1|address)$",

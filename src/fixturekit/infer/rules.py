@@ -443,7 +443,7 @@ def _string_meaning(
             kwargs = {"representation": "alpha-3"} if max_length == 3 else {}
             reason = f"ISO 3166 alpha-{max_length} country code (upper case)"
         else:
-            provider_meaning, reason = "country_name", "country name"
+            provider_meaning, reason = "country", "country name"
     elif meaning == "currency":
         if (max_length is not None and max_length <= 3) or max_length is None:
             provider_meaning, reason = "currency_code", "ISO 4217 currency code (upper case)"
@@ -536,10 +536,10 @@ def _temporal(column: Column, narrowing: Narrowing, unique: bool) -> _Choice | N
         reason = "within the next year"
     elif rule:
         reason = f"{rule.reason}: in the last two years"
-    if narrowing.low is not None:
-        start = narrowing.low.isoformat() if hasattr(narrowing.low, "isoformat") else start
-    if narrowing.high is not None:
-        end = narrowing.high.isoformat() if hasattr(narrowing.high, "isoformat") else end
+    if isinstance(narrowing.low, datetime.date):
+        start = narrowing.low
+    if isinstance(narrowing.high, datetime.date):
+        end = narrowing.high
     if unique:
         anchor = (
             datetime.date.today().isoformat()

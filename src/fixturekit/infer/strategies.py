@@ -307,10 +307,10 @@ class Boolean(Strategy):
 
 @dataclass(frozen=True)
 class DateRange(Strategy):
-    """Dates between two bounds: ISO dates or Faker-style offsets such as "-2y" and "today"."""
+    """Dates between two bounds: dates, or Faker-style offsets such as "-2y" and "today"."""
 
-    start: str = "-2y"
-    end: str = "today"
+    start: Any = "-2y"
+    end: Any = "today"
 
     def value_source(self) -> str:
         return f"fv.date_between({lit(self.start)}, {lit(self.end)})"
@@ -323,8 +323,8 @@ class DateRange(Strategy):
 
 @dataclass(frozen=True)
 class DateTimeRange(Strategy):
-    start: str = "-2y"
-    end: str = "now"
+    start: Any = "-2y"  # a datetime, or a Faker-style offset
+    end: Any = "now"
     timezone: bool = False
 
     def value_source(self) -> str:

@@ -206,6 +206,13 @@ def plan_table(
         elif insert.is_deferred(table.key, fk):
             reason = "closes a foreign-key cycle: left empty"
             flags = () if nullable else ("NOT NULL key in a cycle: pass an existing row",)
+            if (table.key, fk) in insert.forced:
+                cycle = f"{table.key} -> {fk.referred_table}"
+                flags = (
+                    f"the cycle through {cycle} has no nullable or deferrable key, so no row "
+                    "can be inserted first: pass an existing row, or make a key in the cycle "
+                    "nullable or DEFERRABLE",
+                )
             plan.parents.append(
                 ParentLink(fk, parent.key, relationship, True, reason, nullable, flags, name)
             )

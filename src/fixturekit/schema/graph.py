@@ -74,6 +74,8 @@ class InsertPlan:
 
     order: list[str] = field(default_factory=list)
     deferred: list[tuple[str, ForeignKey]] = field(default_factory=list)
+    # NOT NULL, non-deferrable keys deferred only because their cycle had no other way out
+    forced: list[tuple[str, ForeignKey]] = field(default_factory=list)
 
     def is_deferred(self, table_key: str, fk: ForeignKey) -> bool:
         return (table_key, fk) in self.deferred
@@ -91,13 +93,15 @@ def _edges(schema: Schema, skip: set[tuple[str, ForeignKey]]) -> dict[str, set[s
     return edges
 
 
-def insert_plan(schema: Schema) -> InsertPlan:
+def insert_plan(schema: Schema, strict: bool = False) -> InsertPlan:
     """Order tables parents-first, deferring nullable (or deferrable) FKs that close a cycle.
 
-    Raises a FixturekitError naming the tables when a cycle has only NOT NULL, non-deferrable
-    foreign keys: no order of inserts can satisfy it.
+    A cycle of only NOT NULL, non-deferrable keys cannot be inserted in any order. With
+    `strict` that raises a FixturekitError naming the tables; otherwise one of its keys is
+    deferred anyway and listed in `forced`, so factories can still be written (and flagged).
     """
     deferred: set[tuple[str, ForeignKey]] = set()
+    forced_keys: list[tuple[str, ForeignKey]] = []
     for table in schema:  # self-references are always filled after the row exists
         for fk in table.foreign_keys:
             if fk.referred_table == table.key:
@@ -118,6 +122,20 @@ def insert_plan(schema: Schema) -> InsertPlan:
             and (table.key, fk) not in deferred
             and (fk_is_nullable(table, fk) or fk.deferrable)
         ]
+        if not breakable and not strict:
+            forced = sorted(
+                (
+                    (table.key, fk)
+                    for key in cycle
+                    for table in [schema.table(key)]
+                    for fk in table.foreign_keys
+                    if fk.referred_table in members and (table.key, fk) not in deferred
+                ),
+                key=lambda item: (item[0], item[1].columns),
+            )[0]
+            deferred.add(forced)
+            forced_keys.append(forced)
+            continue
         if not breakable:
             raise FixturekitError(
                 "Foreign-key cycle with no nullable or deferrable key: "
@@ -146,4 +164,4 @@ def insert_plan(schema: Schema) -> InsertPlan:
             placed.add(key)
         remaining = [key for key in remaining if key not in placed]
     ordered_deferred = sorted(deferred, key=lambda item: (item[0], item[1].columns))
-    return InsertPlan(order=order, deferred=ordered_deferred)
+    return InsertPlan(order=order, deferred=ordered_deferred, forced=forced_keys)
