@@ -155,4 +155,7 @@ def build(version: int = 1) -> type[DeclarativeBase]:
             product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
             rating: Mapped[int] = mapped_column(Integer)
 
+    # The registry holds its classes weakly: without this, classes made in this function
+    # would be garbage-collected and the tables read back as Core-only tables.
+    Base.models = [cls for cls in locals().values() if isinstance(cls, type) and cls is not Base]
     return Base

@@ -268,3 +268,34 @@ def test_shards_are_disjoint_slices_of_one_seed(pg_url: URL):
         assert count(pg_url, table) == rows
     emails = [u[0] for u in table_rows(pg_url, "users", ["email"])]
     assert len(set(emails)) == len(emails)
+
+
+def test_rows_read_back_through_the_orm_and_keys_continue(shop_url: URL):
+    from sqlalchemy.orm import Session
+
+    from fixturekit.schema.loading import load_models
+
+    seed(shop_url, rows={**ROWS, "profiles": 40, "users": 50, "orders": 80, "order_items": 100})
+    loaded = load_models(SHOP_V1)
+    engine = create_engine(shop_url)
+    try:
+        with Session(engine) as session:
+            for cls in loaded.classes:
+                for obj in session.query(cls).limit(20):
+                    for column in cls.__table__.columns:
+                        getattr(obj, column.key)  # parses every stored value
+            by_table = {c.__tablename__: c for c in loaded.classes}
+            user = session.query(by_table["users"]).first()
+            assert isinstance(user.balance, Decimal) and user.created_at.year >= 2023
+            assert session.query(by_table["orders"]).first().status.name in (
+                "pending",
+                "paid",
+                "shipped",
+                "cancelled",
+            )
+            tag_class = by_table["tags"]
+            session.add(tag_class(label="added-later"))  # the key sequence moved past the seed
+            session.commit()
+    finally:
+        engine.dispose()
+    assert count(shop_url, "tags") == ROWS["tags"] + 1

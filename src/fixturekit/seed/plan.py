@@ -755,6 +755,12 @@ def build_plan(
     existing: dict[str, Existing] | None = None,
 ) -> SeedPlan:
     """The full seed plan. Raises FixturekitError for anything impossible."""
+    if schema_plan.insert.forced:
+        # Factories can leave such a key to the caller; a seed cannot insert either table
+        # first. The strict insert plan raises the error that names the cycle.
+        from fixturekit.schema.graph import insert_plan
+
+        insert_plan(schema_plan.schema, strict=True)
     order = list(schema_plan.insert.order)
     seeds: dict[str, TableSeed] = {}
     # Subclass tables take parent rows; count them first so the parent knows its identities.

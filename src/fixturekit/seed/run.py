@@ -65,7 +65,7 @@ def load_schema(models: str) -> tuple[Schema, SchemaPlan]:
 
     schema = read_loaded(load_models(models))
     generate_config, _ = tool_section("generate")
-    return schema, plan_schema(schema, inference_options(generate_config, ()))
+    return schema, plan_schema(schema, inference_options(generate_config, ()), strict_cycles=True)
 
 
 def unique_columns(schema_plan: SchemaPlan) -> set[tuple[str, str]]:
