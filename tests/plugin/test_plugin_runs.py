@@ -184,3 +184,34 @@ def test_myisam_tables_switch_to_fresh_databases(pytester: Any, mysql_admin_url:
     result = pytester.runpytest(f"--fixturekit-url={url}")
     result.assert_outcomes(passed=2)
     result.stdout.fnmatch_lines(["fixturekit: hits (MyISAM) ignore transactions*fresh database*"])
+
+
+def test_mariadb_ddl_in_a_test_is_reported_and_cleaned_up(
+    pytester: Any, mysql_admin_url: URL
+) -> None:
+    pytester.makefile(".py", shop=(Path(__file__).parent / "shop.py").read_text())
+    pytester.makeini(f"[pytest]\nfixturekit_models = shop.py\n{ASYNCIO_INI}")
+    pytester.makepyfile(
+        test_ddl="""
+        from sqlalchemy import func, select, text
+        from shop import User
+
+        def test_ddl(db_session):
+            db_session.add(User(email="before-ddl@x"))
+            db_session.flush()
+            db_session.execute(text("CREATE TABLE made_in_test (id INT)"))
+
+        def test_next_one_is_clean(db_session):
+            assert db_session.scalar(select(func.count()).select_from(User)) == 0
+        """
+    )
+    url = mysql_admin_url.set(database=f"fkd_{uuid.uuid4().hex[:8]}").render_as_string(False)
+    result = pytester.runpytest(f"--fixturekit-url={url}")
+    result.assert_outcomes(passed=1, failed=1, errors=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*users: 1 row",
+            "*`CREATE TABLE made_in_test (id INT)` commits implicitly on MySQL/MariaDB*",
+        ]
+    )
+    result.stdout.fnmatch_lines(["*ERROR at teardown of test_ddl*", "*SAVEPOINT*does not exist*"])

@@ -198,10 +198,18 @@ def _check_at_call(
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_teardown(item: pytest.Item) -> Generator[None, Any, Any]:
-    result = yield
+    try:
+        return (yield)
+    finally:
+        # Also when a fixture's teardown failed (a session closing after MariaDB DDL removed
+        # its savepoint): the next test must still find a clean database.
+        _restore_after(item)
+
+
+def _restore_after(item: pytest.Item) -> None:
     state: FixturekitState | None = item.config.stash.get(STATE_KEY, None)
     if state is None or state.manager is None or not item.stash.get(USES_DB, False):
-        return result
+        return
     reason = item.stash.get(NEEDS_RESTORE, None)
     mode = _test_mode(item, state)
     if reason is None and mode is Isolation.TRUNCATE:
@@ -209,12 +217,11 @@ def pytest_runtest_teardown(item: pytest.Item) -> Generator[None, Any, Any]:
     if reason is None and item.stash.get(CHECKS_LEAKS, False) and mode is Isolation.FRESH_DB:
         reason = "cleanup"  # db_engine writes in fresh-db mode went to the shared database
     if reason is None:
-        return result
+        return
     leaks = state.manager.probe.leaks(state.manager.probe.dirty()) if reason == "deferred" else []
     state.manager.restore()
     if leaks:
         pytest.fail(leak_message(leaks, item.stash.get(SCOPE_KEY, None)), pytrace=False)
-    return result
 
 
 # --- reporting --------------------------------------------------------------------------
