@@ -212,3 +212,22 @@ def test_cli_rows_and_seed_win_over_the_file(shop):
     assert config(shop, {"tables": {"users": {"columns": {"balance": {"value": 12.5}}}}}).columns[
         ("users", "balance")
     ].strategy == st.Literal(Decimal("12.5"))
+
+
+def test_children_per_parent_inside_a_composite_unique_set(shop):
+    seed_plan = plan(
+        shop,
+        {"tables": {"orders": {"children": {"order_items": "1..4"}}}},
+        rows={"orders": 400, "products": 5},
+    )
+    items = rows_of(seed_plan, "order_items")
+    pairs = list(zip(items["order_id"], items["product_id"], strict=True))
+    assert len(set(pairs)) == len(pairs) == seed_plan.tables["order_items"].rows
+    per_order = np.bincount(np.array(items["order_id"]))[1:]
+    assert per_order.min() >= 1 and per_order.max() <= 4
+    with pytest.raises(FixturekitError, match=r"allows 5 rows per orders row, but up to 6"):
+        plan(
+            shop,
+            {"tables": {"orders": {"children": {"order_items": "6"}}}},
+            rows={"orders": 10, "products": 5},
+        )
