@@ -732,10 +732,3 @@ def infer_column(
 def is_soft_delete(column: Column) -> bool:
     rule = match_name(column.name, column.kind)
     return rule is not None and rule.meaning == "soft_delete"
-
-
-def plan_schema(schema: Schema, options: InferenceOptions | None = None):
-    """Infer every table of a schema (see fixturekit.infer.tables.plan_schema)."""
-    from fixturekit.infer.tables import plan_schema as plan
-
-    return plan(schema, options)

@@ -314,9 +314,15 @@ def _children_count(table: Table, relationship: str, options: InferenceOptions):
     return None
 
 
-def plan_schema(schema: Schema, options: InferenceOptions | None = None) -> SchemaPlan:
-    """Infer every table of the schema. Raises FixturekitError for unsatisfiable columns."""
+def plan_schema(
+    schema: Schema, options: InferenceOptions | None = None, strict_cycles: bool = False
+) -> SchemaPlan:
+    """Infer every table of the schema. Raises FixturekitError for unsatisfiable columns.
+
+    With `strict_cycles` (seeding, which inserts every table), a foreign-key cycle that no
+    insert order can satisfy is an error; factories get the key flagged instead.
+    """
     options = options or InferenceOptions()
-    insert = insert_plan(schema)
+    insert = insert_plan(schema, strict=strict_cycles)
     tables = {key: plan_table(schema.table(key), schema, insert, options) for key in insert.order}
     return SchemaPlan(schema=schema, tables=tables, insert=insert)
