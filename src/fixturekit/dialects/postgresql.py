@@ -137,6 +137,12 @@ class PostgresServer(Server):
         names = ", ".join(self.qualified(t) for t in tables)
         return [f"TRUNCATE {names} CASCADE"]
 
+    def quick_clean_statements(self, tables: Sequence[TableRef]) -> list[str]:
+        # For the few rows a test leaves, DELETE (children first) is several times faster than
+        # TRUNCATE, which swaps in new files and syncs them at commit. A foreign key the
+        # order does not cover makes it fail, and the TRUNCATE ... CASCADE path takes over.
+        return [f"DELETE FROM {self.qualified(t)}" for t in reversed(tables)]
+
     def probe_options(self) -> list[str]:
         # The probe must not wait behind a test that holds an exclusive lock (DDL, LOCK TABLE);
         # on timeout the check is retried after the test's transaction is rolled back.

@@ -2,9 +2,10 @@
 
 The cluster lives in a temp directory, listens only on a unix socket inside it, and is tuned for
 tests: fsync, synchronous_commit and full_page_writes are off (a crash loses nothing that
-matters), and autovacuum is off so no background worker holds the template database open while
-it is being cloned. `initdb` refuses to run as root, so as root the cluster runs as an
-unprivileged user (`postgres` when it exists, else `nobody`) that owns the directory.
+matters). Autovacuum stays on: every rolled-back test leaves dead rows, and the leak check's
+`EXISTS` probes would slow down as they pile up. `initdb` refuses to run as root, so as root
+the cluster runs as an unprivileged user (`postgres` when it exists, else `nobody`) that owns
+the directory.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ PREFIX = "fixturekit-pg-"
 PORT = 5432  # only names the socket file; nothing listens on TCP
 _SERVER_OPTIONS = (
     "-c listen_addresses='' -F -c synchronous_commit=off -c full_page_writes=off "
-    "-c autovacuum=off -c max_connections=200 -c log_min_messages=warning"
+    "-c max_connections=200 -c log_min_messages=warning"
 )
 
 
