@@ -209,3 +209,15 @@ def test_sqlite_integrity_error_does_not_poison_later_tests(restored: Any) -> No
         session.rollback()
         assert not scope.outer_ended
     assert restored.probe.dirty() == []
+
+
+def test_cleanup_falls_back_when_the_quick_order_breaks_a_foreign_key(restored: Any) -> None:
+    from fixturekit.dialects import TableRef
+
+    with restored.engine.begin() as conn:
+        conn.execute(text("INSERT INTO users (id, email) VALUES (500, 'u@x')"))
+        conn.execute(text("INSERT INTO orders (id, user_id) VALUES (500, 500)"))
+    # Children listed first: on PostgreSQL the quick DELETEs run users before orders, the
+    # foreign key refuses, and TRUNCATE ... CASCADE cleans up instead.
+    restored.probe.clean([TableRef("orders"), TableRef("users")])
+    assert committed_counts(restored.engine.url) == clean_counts()
