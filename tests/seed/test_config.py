@@ -218,7 +218,7 @@ def test_children_per_parent_inside_a_composite_unique_set(shop):
     seed_plan = plan(
         shop,
         {"tables": {"orders": {"children": {"order_items": "1..4"}}}},
-        rows={"orders": 400, "products": 5},
+        cli_rows={"orders": 400, "products": 5},
     )
     items = rows_of(seed_plan, "order_items")
     pairs = list(zip(items["order_id"], items["product_id"], strict=True))
@@ -229,5 +229,5 @@ def test_children_per_parent_inside_a_composite_unique_set(shop):
         plan(
             shop,
             {"tables": {"orders": {"children": {"order_items": "6"}}}},
-            rows={"orders": 10, "products": 5},
+            cli_rows={"orders": 10, "products": 5},
         )
