@@ -299,3 +299,11 @@ def test_rows_read_back_through_the_orm_and_keys_continue(shop_url: URL):
     finally:
         engine.dispose()
     assert count(shop_url, "tags") == ROWS["tags"] + 1
+
+
+def test_myisam_tables_are_refused(mysql_url: URL):
+    legacy = f"{Path(__file__).resolve().parent / 'tiny_models.py'}:Legacy"
+    create_schema(mysql_url, legacy)
+    with pytest.raises(FixturekitError, match=r"notes use the MyISAM engine"):
+        seed(mysql_url, legacy, rows={"notes": 10})
+    assert count(mysql_url, "notes") == 0
