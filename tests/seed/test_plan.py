@@ -123,3 +123,10 @@ def test_too_few_parent_rows_for_the_shards_are_refused(shop):
     assert plan(shop, rows={"teams": 2}, shard=(2, 3)).tables["teams"].hi == 2
     with pytest.raises(FixturekitError, match=r"--shard 1/3: teams has 2 rows"):
         plan(shop, rows={"teams": 2}, shard=(0, 3))
+
+
+def test_a_composite_unique_set_must_fit_each_shard(shop):
+    rows = {"products": 4, "tags": 4, "product_tags": 16}
+    assert plan(shop, rows=rows).tables["product_tags"].rows == 16
+    with pytest.raises(FixturekitError, match=r"--shard 1/2: product_tags gets 8 rows but UNIQUE"):
+        plan(shop, rows=rows, shard=(0, 2))

@@ -729,6 +729,15 @@ def shard_ranges(seeds: dict[str, TableSeed], order: list[str], shard: tuple[int
                         f"few to give every shard some for {seed.key}.",
                         hint="Use fewer shards or more rows in that table.",
                     )
+            for combo in seed.combos:
+                space = math.prod(_combo_sizes(combo, seeds, shard=True))
+                if combo.group is None and seed.hi - seed.lo > space:
+                    raise _fail(
+                        f"--shard {index + 1}/{total}: {seed.key} gets {seed.hi - seed.lo:,} "
+                        f"rows but UNIQUE ({', '.join(combo.columns)}) allows {space:,} "
+                        "within the shard's slices of the tables it references.",
+                        hint="Use fewer shards or more rows in those tables.",
+                    )
 
 
 def _inherit_base(seeds: dict[str, TableSeed], seed: TableSeed, link: Link) -> int:
