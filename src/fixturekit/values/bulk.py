@@ -22,9 +22,7 @@ import datetime as dt
 import decimal
 import functools
 import math
-import random
-from collections.abc import Callable, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import singledispatch
 from typing import Any
@@ -32,42 +30,33 @@ from typing import Any
 import numpy as np
 
 from fixturekit.infer.strategies import (
-    ArrayOf,
     BinaryValue,
     Boolean,
     Choice,
     Code,
-    Custom,
     DateRange,
     DateTimeRange,
     DecimalRange,
     Duration,
-    FakerValue,
     FloatRange,
-    FromColumn,
     IntRange,
     JsonDocument,
     Literal,
-    Matching,
     NetworkAddress,
     NullValue,
-    Relative,
     SequenceDate,
     SequenceInt,
     Strategy,
     TimeOfDay,
     UniqueChoice,
-    UniqueFakerValue,
-    UniqueText,
     UuidValue,
     resolve_ref,
 )
 from fixturekit.schema.model import Column, ColumnType, Kind
-from fixturekit.values import fixed_unique, pools, textgen
-from fixturekit.values.distinct import codes, hex_strings, key_for, numbered, uuid_texts
+from fixturekit.values import textgen
+from fixturekit.values.distinct import codes, key_for, uuid_texts
 from fixturekit.values.offsets import resolve as resolve_bound
 from fixturekit.values.pools import Pool, object_array, stable_hash
-from fixturekit.values.regex_space import Shape, ShapeError
 
 
 class BulkError(ValueError):
@@ -279,183 +268,6 @@ def _constant(value: Any, count: int, column_type: ColumnType | None) -> Any:
     return typed(out, column_type) if value is not None else out
 
 
-# --- Faker providers ---------------------------------------------------------------------------
-
-
-def _kw(kwargs: tuple[tuple[str, Any], ...], name: str, default: Any) -> Any:
-    return dict(kwargs).get(name, default)
-
-
-def _ints(count: int, rng: np.random.Generator, low: int, high: int, step: int = 1) -> np.ndarray:
-    step = max(int(step), 1)
-    return low + step * rng.integers(0, (high - low) // step, count, endpoint=True)
-
-
-def _coordinates(low: float, high: float) -> Callable[..., np.ndarray]:
-    def make(count: int, rng: np.random.Generator, kwargs: Any) -> np.ndarray:
-        return np.round(rng.uniform(low, high, count), 6)
-
-    return make
-
-
-def _date_of_birth(count: int, rng: np.random.Generator, kwargs: Any, today: dt.date) -> Any:
-    youngest = int(_kw(kwargs, "minimum_age", 0))
-    oldest = int(_kw(kwargs, "maximum_age", 115))
-    end = np.datetime64(today, "D") - np.timedelta64(int(youngest * 365.25), "D")
-    span = int((oldest + 1 - youngest) * 365.25) - 1
-    return end - rng.integers(0, max(span, 1), count).astype("timedelta64[D]")
-
-
-# Providers that have a vectorised implementation (arguments as Faker names them).
-_PROVIDERS: dict[str, Callable[..., Any]] = {
-    # Faker's email() defaults to example.* domains; seeded data should look like production.
-    "email": lambda n, rng, kw: textgen.emails(n, rng),
-    "free_email": lambda n, rng, kw: textgen.emails(n, rng, free=1.0),
-    "company_email": lambda n, rng, kw: textgen.emails(n, rng, free=0.0),
-    "safe_email": lambda n, rng, kw: textgen.emails(n, rng, safe=True),
-    "ascii_email": lambda n, rng, kw: textgen.emails(n, rng),
-    "ascii_free_email": lambda n, rng, kw: textgen.emails(n, rng, free=1.0),
-    "ascii_company_email": lambda n, rng, kw: textgen.emails(n, rng, free=0.0),
-    "ascii_safe_email": lambda n, rng, kw: textgen.emails(n, rng, safe=True),
-    "user_name": lambda n, rng, kw: textgen.user_names(n, rng),
-    "domain_name": lambda n, rng, kw: textgen.domain_names(n, rng),
-    "url": lambda n, rng, kw: textgen.urls(n, rng),
-    "uri": lambda n, rng, kw: textgen.urls(n, rng),
-    "slug": lambda n, rng, kw: textgen.slugs(n, rng),
-    "sentence": lambda n, rng, kw: textgen.sentences(
-        n, rng, int(_kw(kw, "nb_words", 6)), bool(_kw(kw, "variable_nb_words", True))
-    ),
-    "paragraph": lambda n, rng, kw: textgen.paragraphs(n, rng, int(_kw(kw, "nb_sentences", 3))),
-    "text": lambda n, rng, kw: textgen.texts(n, rng, int(_kw(kw, "max_nb_chars", 200))),
-    "md5": lambda n, rng, kw: hex_strings(n, 16, rng),
-    "sha1": lambda n, rng, kw: hex_strings(n, 20, rng),
-    "sha256": lambda n, rng, kw: hex_strings(n, 32, rng),
-    "ipv4": lambda n, rng, kw: textgen.ipv4(n, rng, bool(_kw(kw, "network", False))),
-    "ipv4_public": lambda n, rng, kw: textgen.ipv4(n, rng, bool(_kw(kw, "network", False))),
-    "mac_address": lambda n, rng, kw: textgen.mac_addresses(n, rng),
-    "latitude": _coordinates(-90.0, 90.0),
-    "longitude": _coordinates(-180.0, 180.0),
-    "pybool": lambda n, rng, kw: rng.random(n) < float(_kw(kw, "truth_probability", 50)) / 100,
-    "boolean": lambda n, rng, kw: (
-        rng.random(n) < float(_kw(kw, "chance_of_getting_true", 50)) / 100
-    ),
-    "random_int": lambda n, rng, kw: _ints(
-        n, rng, int(_kw(kw, "min", 0)), int(_kw(kw, "max", 9999)), int(_kw(kw, "step", 1))
-    ),
-    "pyint": lambda n, rng, kw: _ints(
-        n,
-        rng,
-        int(_kw(kw, "min_value", 0)),
-        int(_kw(kw, "max_value", 9999)),
-        int(_kw(kw, "step", 1)),
-    ),
-}
-
-
-def faker_values(
-    provider: str, kwargs: tuple[tuple[str, Any], ...], count: int, ctx: BulkContext
-) -> Any:
-    """`count` values of a Faker provider: vectorised, rendered from Faker's data, or drawn
-    from a sampled pool of the provider's real output."""
-    rng = ctx.rng
-    if provider in _PROVIDERS:
-        return _PROVIDERS[provider](count, rng, kwargs)
-    if provider == "date_of_birth":
-        return _date_of_birth(count, rng, kwargs, ctx.today)
-    if provider == "uuid4":
-        return uuid_texts(ctx.row_numbers(count), rng, ctx.unique_key("uuid"))
-    if not kwargs and pools.source(provider) is not None:
-        return pools.render(provider, count, rng)
-    if not pools.has_provider(provider):
-        raise BulkError(f"Faker has no provider {provider!r}")
-    return pools.sampled_pool(provider, kwargs).sample(rng, count)
-
-
-@bulk_values.register
-def _(strategy: FakerValue, count: int, ctx: BulkContext) -> Any:
-    values = faker_values(strategy.provider, strategy.kwargs, count, ctx)
-    if (
-        isinstance(values, np.ndarray)
-        and values.dtype == object
-        and count
-        and isinstance(values[0], str)
-    ):
-        values = fit_texts(values, strategy.max_length, strategy.case, ctx.rng, strategy.min_length)
-    return typed(values, ctx.column.type if ctx.column else None)
-
-
-_EMAILS = {
-    "email": {},
-    "free_email": {"free": 1.0},
-    "company_email": {"free": 0.0},
-    "safe_email": {"safe": True},
-    "ascii_email": {},
-    "ascii_free_email": {"free": 1.0},
-    "ascii_company_email": {"free": 0.0},
-    "ascii_safe_email": {"safe": True},
-}
-
-
-def _unique_emails(strategy: UniqueFakerValue, count: int, ctx: BulkContext) -> np.ndarray:
-    """Name-derived addresses with the row number before the `@`, built in one pass; only
-    addresses over the column's length go through the slower `numbered` fitting."""
-    n = ctx.row_numbers(count)
-    values = textgen.emails(count, ctx.rng, numbers=n, **_EMAILS[strategy.provider])
-    if strategy.max_length is not None:
-        lengths = np.fromiter(map(len, values.tolist()), dtype=np.int64, count=count)
-        long_rows = np.flatnonzero(lengths > strategy.max_length)
-        if len(long_rows):
-            bare = object_array(
-                [
-                    v.replace(str(k), "", 1)
-                    for v, k in zip(values[long_rows].tolist(), n[long_rows].tolist(), strict=True)
-                ]
-            )
-            try:
-                values[long_rows] = numbered(bare, n[long_rows], strategy.max_length)
-            except ValueError as exc:
-                raise BulkError(f"{ctx.table}.{ctx.column_name}: {exc}") from None
-    return values
-
-
-@bulk_values.register
-def _(strategy: UniqueFakerValue, count: int, ctx: BulkContext) -> Any:
-    if not strategy.weave:
-        try:
-            values = fixed_unique.unique_values(
-                strategy.provider,
-                strategy.kwargs,
-                ctx.row_numbers(count),
-                ctx.rng,
-                ctx.unique_key(strategy.provider),
-            )
-        except ValueError as exc:
-            raise BulkError(f"{ctx.table}.{ctx.column_name}: {exc}") from None
-        values = object_array([str(v) for v in values.tolist()])
-        too_long = strategy.max_length is not None and any(
-            len(v) > strategy.max_length for v in values.tolist()
-        )
-        if too_long:
-            raise BulkError(
-                f"{ctx.table}.{ctx.column_name}: {strategy.provider} values do not fit in "
-                f"{strategy.max_length} characters and cannot be cut without repeating"
-            )
-        return fit_texts(values, None, strategy.case, ctx.rng)
-    base = faker_values(strategy.provider, strategy.kwargs, count, ctx)
-    if not (isinstance(base, np.ndarray) and base.dtype == object):
-        base = object_array([str(v) for v in np.asarray(base).tolist()])
-    if strategy.provider == "uuid4":  # already distinct per row
-        return fit_texts(base, strategy.max_length, strategy.case, ctx.rng)
-    if strategy.provider in _EMAILS and strategy.case != "upper":
-        return _unique_emails(strategy, count, ctx)
-    if strategy.case:
-        base = fit_texts(base, None, strategy.case, ctx.rng)
-    try:
-        return numbered(base, ctx.row_numbers(count), strategy.max_length)
-    except ValueError as exc:
-        raise BulkError(f"{ctx.table}.{ctx.column_name}: {exc}") from None
-
-
 # --- numbers and codes -------------------------------------------------------------------------
 
 
@@ -631,32 +443,6 @@ def _(strategy: SequenceDate, count: int, ctx: BulkContext) -> np.ndarray:
     return np.datetime64(start.date(), "D") - days
 
 
-@bulk_values.register
-def _(strategy: Custom, count: int, ctx: BulkContext) -> np.ndarray:
-    """A user's factory_boy declaration, evaluated once per row by factory_boy itself.
-
-    This is the slow path (a factory build per row): a seed-config distribution renders in
-    bulk and is the way to override a column for large seeds.
-    """
-    import factory
-
-    declaration = strategy.declaration()
-    # The row's other columns become factory parameters, so LazyAttribute(lambda o: o.x) works.
-    lists = {
-        name: (values.tolist() if hasattr(values, "tolist") else list(values))
-        for name, values in ctx.columns.items()
-        if name != "value"
-    }
-    rows = [{name: items[i] for name, items in lists.items()} for i in range(count)]
-    model = type("Row", (factory.DictFactory,), {"value": declaration})
-    model.reset_sequence(ctx.start, force=True)
-    with _seeded_factory_random(int(ctx.rng.integers(0, 2**31))):
-        out = []
-        for row in rows:
-            out.append(model.build(**row)["value"])
-    return typed(object_array(out), ctx.column.type if ctx.column else None)
-
-
 @functools.cache
 def _times_of_day() -> np.ndarray:
     return object_array([dt.time(s // 3600, s // 60 % 60, s % 60) for s in range(86400)])
@@ -700,201 +486,7 @@ def _(strategy: NetworkAddress, count: int, ctx: BulkContext) -> np.ndarray:
     return textgen.ipv4(count, ctx.rng, network=strategy.form == "cidr")
 
 
-@functools.cache
-def _shape(regex: str, max_length: int | None) -> Shape:
-    return Shape(regex, max_length)
-
-
-@functools.cache
-def _matching_pool(regex: str, max_length: int | None, seed: int) -> Pool:
-    from fixturekit.values.regex import generate
-
-    rnd = random.Random(stable_hash("matching", regex, max_length, seed))
-    return Pool.of(sorted({generate(regex, rnd, max_length=max_length) for _ in range(256)}))
-
-
-def matching_capacity(strategy: Matching) -> int:
-    """How many distinct values a unique Matching column can take (0 if it has no shape)."""
-    try:
-        return _shape(strategy.regex, strategy.max_length).capacity
-    except (ShapeError, ValueError):
-        return 0
-
-
-@bulk_values.register
-def _(strategy: Matching, count: int, ctx: BulkContext) -> np.ndarray:
-    if not strategy.is_unique:
-        return _matching_pool(strategy.regex, strategy.max_length, ctx.seed).sample(ctx.rng, count)
-    try:
-        shape = _shape(strategy.regex, strategy.max_length)
-        values = shape.values(count, ctx.rng, ctx.row_numbers(count), ctx.unique_key())
-        shape.check(values)
-    except (ShapeError, ValueError) as exc:
-        raise BulkError(
-            f"{ctx.table}.{ctx.column_name}: cannot build {count} distinct values matching "
-            f"{strategy.regex!r}: {exc}"
-        ) from None
-    return values
-
-
-def as_texts(values: Any) -> np.ndarray:
-    if isinstance(values, Decimals):
-        return object_array(values.texts())
-    if isinstance(values, np.ndarray) and values.dtype == object:
-        return object_array([str(v) for v in values.tolist()])
-    return object_array([str(v) for v in np.asarray(values).tolist()])
-
-
-@bulk_values.register
-def _(strategy: UniqueText, count: int, ctx: BulkContext) -> np.ndarray:
-    base = as_texts(bulk_values(strategy.base, count, ctx))
-    try:
-        return numbered(base, ctx.row_numbers(count), strategy.max_length)
-    except ValueError as exc:
-        raise BulkError(f"{ctx.table}.{ctx.column_name}: {exc}") from None
-
-
-@bulk_values.register
-def _(strategy: ArrayOf, count: int, ctx: BulkContext) -> np.ndarray:
-    sizes = ctx.rng.integers(strategy.min_items, strategy.max_items, count, endpoint=True)
-    item_type = ctx.column.type.item if ctx.column is not None else None
-    item_column = Column(ctx.column_name, item_type) if item_type is not None else None
-    items = bulk_values(strategy.item, int(sizes.sum()), ctx.derive(item_column))
-    flat = items.tolist() if not isinstance(items, np.ndarray) else _python(items)
-    out = np.empty(count, dtype=object)
-    pos = 0
-    for i, size in enumerate(sizes.tolist()):
-        out[i] = flat[pos : pos + size]
-        pos += size
-    return out
-
-
-def _python(values: np.ndarray) -> list[Any]:
-    if values.dtype.kind == "M":
-        return values.astype(object).tolist()
-    return values.tolist()
-
-
-# --- values that depend on other columns of the row --------------------------------------------
-
-
-def _gap(other: Any, count: int, rng: np.random.Generator, step: Any) -> Any:
-    if isinstance(other, Decimals):
-        unit_step = 1
-        if step is not None:
-            unit_step = max(1, int(decimal.Decimal(str(step)).scaleb(other.places)))
-        return rng.integers(1, 101, count) * unit_step
-    data = np.ma.getdata(other)
-    if data.dtype.kind == "M":
-        if np.datetime_data(data.dtype)[0] == "D":
-            return rng.integers(1, 31, count).astype("timedelta64[D]")
-        return rng.integers(60, 30 * 86400, count, endpoint=True).astype("timedelta64[s]")
-    if data.dtype.kind in "iu":
-        return rng.integers(1, 101, count) * int(step or 1)
-    if data.dtype.kind == "f":
-        return rng.uniform(0.001, 100.0, count)
-    return None
-
-
-@bulk_values.register
-def _(strategy: Relative, count: int, ctx: BulkContext) -> Any:
-    other = ctx.other(strategy.other)
-    fallback = bulk_values(strategy.fallback, count, ctx.derive(ctx.column))
-    if strategy.op == "=":
-        return other
-    gap = _gap(other, count, ctx.rng, strategy.step)
-    if gap is None:  # not orderable: only "different from" makes sense
-        values = as_texts(fallback) if not isinstance(fallback, np.ndarray) else fallback.copy()
-        others = np.asarray(other, dtype=object)
-        for _ in range(50):
-            same = np.flatnonzero(values == others)
-            if not len(same):
-                return values
-            values[same] = np.asarray(
-                bulk_values(strategy.fallback, count, ctx.derive(ctx.column)), dtype=object
-            )[ctx.rng.integers(0, count, len(same))]
-        raise BulkError(f"{ctx.table}.{ctx.column_name}: cannot differ from {strategy.other}")
-    if isinstance(other, Decimals):
-        units = np.ma.getdata(other.units)
-        moved = units - gap if strategy.op in ("<", "<=") else units + gap
-        result = Decimals(np.asarray(moved, dtype=np.int64), other.places)
-        mask = other.mask
-        if mask.any():
-            merged = np.where(mask, np.ma.getdata(_as_units(fallback, other.places)), moved)
-            result = Decimals(merged.astype(np.int64), other.places)
-        return result
-    data = np.ma.getdata(other)
-    moved = data - gap if strategy.op in ("<", "<=") else data + gap
-    mask = np.ma.getmaskarray(other)
-    if mask.any():
-        fallback_data = np.ma.getdata(fallback)
-        if isinstance(fallback_data, np.ndarray) and fallback_data.dtype == object:
-            out = moved.astype(object)
-            out[mask] = fallback_data[mask]
-            return out
-        moved = np.where(mask, fallback_data.astype(moved.dtype), moved)
-    return moved
-
-
-def _as_units(values: Any, places: int) -> np.ndarray:
-    """Fallback values in the units of `places` (used where the other column is NULL)."""
-    if isinstance(values, Decimals):
-        data = np.ma.getdata(values.units).astype(np.int64)
-        if values.places <= places:
-            return data * 10 ** (places - values.places)
-        return data // 10 ** (values.places - places)
-    return np.zeros(len(values), dtype=np.int64)
-
-
-def _slug(text: str) -> str:
-    from fixturekit.values import slugify
-
-    return slugify(text)
-
-
-def _email_from(
-    names: np.ndarray, count: int, rng: np.random.Generator, max_length: int | None
-) -> np.ndarray:
-    locals_ = object_array([_slug(n).replace("-", ".") or "user" for n in names.tolist()])
-    domains = pools.email_domains().sample(rng, count)
-    return fit_texts(locals_ + "@" + domains, max_length, None, rng)
-
-
-@contextmanager
-def _seeded_factory_random(seed: int):
-    """Run per-value `fv` functions deterministically without disturbing factory_boy's state."""
-    import factory.random
-    from faker.generator import random as faker_random
-
-    # Read the states directly: factory.random.get_random_state() overwrites Faker's.
-    randgen = factory.random.randgen
-    saved, saved_faker = randgen.getstate(), faker_random.getstate()
-    saved_flag = getattr(randgen, "state_set", False)
-    factory.random.reseed_random(seed)
-    try:
-        yield
-    finally:
-        randgen.setstate(saved)
-        randgen.state_set = saved_flag
-        faker_random.setstate(saved_faker)
-
-
-@bulk_values.register
-def _(strategy: FromColumn, count: int, ctx: BulkContext) -> np.ndarray:
-    other = ctx.other(strategy.other)
-    source = (
-        as_texts(other) if not (isinstance(other, np.ndarray) and other.dtype == object) else other
-    )
-    if strategy.transform == "email_from":
-        return _email_from(source, count, ctx.rng, strategy.max_length)
-    if strategy.transform == "slugify":
-        out = object_array([_slug(s) for s in source.tolist()])
-        return fit_texts(out, strategy.max_length, None, ctx.rng)
-    from fixturekit import values as fv
-
-    transform = getattr(fv, strategy.transform, None)
-    if transform is None:
-        raise BulkError(f"{ctx.table}.{ctx.column_name}: unknown transform {strategy.transform!r}")
-    extra = {"max_length": strategy.max_length} if strategy.max_length else {}
-    with _seeded_factory_random(int(ctx.rng.integers(0, 2**31))):
-        return object_array([transform(v, **extra) for v in source.tolist()])
+# The renderings of text and of values derived from other columns live in modules of their
+# own; importing them here registers them with `bulk_values` for every user of this module.
+from fixturekit.values import bulk_rows, bulk_text  # noqa: E402, F401
+from fixturekit.values.bulk_text import as_texts, matching_capacity  # noqa: E402, F401
