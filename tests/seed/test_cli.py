@@ -128,3 +128,35 @@ def test_jobs_seed_with_local_processes(runner, pg_url: URL):
     assert count(pg_url, "users") == 40 and count(pg_url, "order_items") == 120
     again = runner.invoke(cli, ["seed", SHOP_V1, "--url", url, "--rows", ROWS, "--jobs", "2"])
     assert again.exit_code == 2 and "already have rows" in again.output
+
+
+def test_seed_files_are_byte_identical_across_processes(tmp_path: Path):
+    """Nothing depends on the process: not Python's salted hashes, not the wall clock."""
+    import os
+    import subprocess
+    import sys
+
+    folders = []
+    for salt in ("1", "2"):
+        folder = tmp_path / f"run{salt}"
+        env = {**os.environ, "PYTHONHASHSEED": salt}
+        command = [
+            sys.executable,
+            "-c",
+            "from fixturekit.cli import main; main()",
+            "seed",
+            SHOP_V1,
+            "--export",
+            str(folder),
+            "--rows",
+            ROWS,
+            "--seed",
+            "9",
+            "-q",
+        ]
+        subprocess.run(command, check=True, env=env, cwd=tmp_path)
+        folders.append(folder)
+    names = sorted(p.name for p in folders[0].iterdir())
+    assert names == sorted(p.name for p in folders[1].iterdir()) and len(names) > 9
+    for name in names:
+        assert (folders[0] / name).read_bytes() == (folders[1] / name).read_bytes(), name

@@ -171,8 +171,6 @@ def seed_command(
     try:
         result = run_seed(request, progress)
     except KeyboardInterrupt:
-        if progress is not None:
-            progress.close()
         click.secho(
             "interrupted: the load was rolled back, nothing was written.", err=True, fg="red"
         )
