@@ -138,8 +138,7 @@ def _write(path: Path, text: str, force: bool) -> bool:
     help="The folder the test files go in.",
 )
 @click.option("--force", is_flag=True, help="Replace files that exist.")
-@click.pass_context
-def init(ctx: click.Context, models: str, tests_dir: Path, force: bool) -> None:
+def init(models: str, tests_dir: Path, force: bool) -> None:
     """Scaffold factories, pytest configuration and a smoke test for MODELS.
 
     MODELS is what `fixturekit generate` takes: app/models.py or app.models[:Base]. Files that
@@ -161,7 +160,9 @@ def init(ctx: click.Context, models: str, tests_dir: Path, force: bool) -> None:
             f"{factories_path}` updates it)"
         )
     else:
-        ctx.invoke(generate, models=models, output=factories_path, force=force, quiet=True)
+        # Through the command line, the stable interface of `generate`.
+        arguments = [models, "-o", str(factories_path), "-q", *(["--force"] if force else [])]
+        generate.main(arguments, prog_name="fixturekit generate", standalone_mode=False)
         click.echo(f"  wrote    {factories_path}")
 
     conftest = CONFTEST.format(

@@ -93,6 +93,8 @@ class Server(ABC):
 
     def __init__(self, url: Any) -> None:
         self.url = url
+        #: seconds a statement may wait for a lock in the databases this server creates
+        self.lock_timeout: float | None = None
 
     # --- naming -------------------------------------------------------------------------
     @abstractmethod
@@ -155,9 +157,6 @@ class Server(ABC):
 
     def prepare_engine(self, engine: Any, lock_timeout: float) -> None:  # noqa: B027 - optional hook
         """Install the dialect's event hooks on an engine for a test database."""
-
-    def after_create(self, name: str, lock_timeout: float) -> None:  # noqa: B027 - optional hook
-        """Per-database settings applied after creating or cloning `name`."""
 
     def snapshot_template(self, name: str) -> None:  # noqa: B027 - optional hook
         """Called once the template's schema is built, before any clone."""

@@ -71,6 +71,7 @@ class DatabaseManager:
     ) -> None:
         self.server = server
         self.lock_timeout = lock_timeout
+        server.lock_timeout = lock_timeout
         self._build_schema = build_schema
         self._notice = notice
         self.prefix, self.base = test_database_names(server, worker)
@@ -158,7 +159,6 @@ class DatabaseManager:
                     ):
                         raise
                     time.sleep(0.05)
-        self.server.after_create(name, self.lock_timeout)
 
     def _engine(self, name: str) -> Any:
         from sqlalchemy import create_engine, event
