@@ -6,16 +6,19 @@ import sys
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from multiprocessing import get_context
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
 
 from fixturekit.cli import cli
 from fixturekit.errors import FixturekitError
-from fixturekit.seed.config import parse_rows_option
-from fixturekit.seed.load import redact
-from fixturekit.seed.progress import Progress, RichProgress
-from fixturekit.seed.run import LoadRequest, SeedRequest, SeedResult, run_load, run_seed
+
+# The seeding machinery (numpy, Faker pools, drivers) is imported by the commands that use it,
+# so that `fixturekit generate` and the other commands start as fast as before.
+if TYPE_CHECKING:
+    from fixturekit.seed.progress import Progress
+    from fixturekit.seed.run import SeedRequest, SeedResult
 
 
 def parse_shard(text: str | None) -> tuple[int, int]:
@@ -44,13 +47,15 @@ def _summary(console: Console, result: SeedResult, where: str, verb: str) -> Non
 
 
 def _run_shard(request: SeedRequest) -> dict[str, int]:
+    from fixturekit.seed.run import run_seed
+
     return run_seed(request).rows
 
 
 def _run_jobs(request: SeedRequest, jobs: int, console: Console, quiet: bool) -> None:
     """Seed with `jobs` local processes, one shard each (see `--shard`)."""
-    from fixturekit.seed.load import connect
-    from fixturekit.seed.run import load_schema, plan_seed
+    from fixturekit.seed.load import connect, redact
+    from fixturekit.seed.run import SeedRequest, load_schema, plan_seed
 
     if request.export is not None or request.append or request.truncate:
         raise FixturekitError("--jobs cannot be combined with --export, --append or --truncate.")
@@ -143,6 +148,11 @@ def seed_command(
     models, url, rows, config_path, seed, append, truncate, export, shard, jobs, quiet
 ):
     """Fill a database with realistic rows generated from MODELS, in one transaction."""
+    from fixturekit.seed.config import parse_rows_option
+    from fixturekit.seed.load import redact
+    from fixturekit.seed.progress import RichProgress
+    from fixturekit.seed.run import SeedRequest, run_seed
+
     if not models:
         raise FixturekitError(
             "Name the models to seed from, e.g. `fixturekit seed app/models.py "
@@ -194,6 +204,10 @@ def seed_command(
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
 def load_command(folder, url, models, append, truncate, quiet):
     """Load seed files written by `fixturekit seed --export`, after checking them for drift."""
+    from fixturekit.seed.load import redact
+    from fixturekit.seed.progress import RichProgress
+    from fixturekit.seed.run import LoadRequest, run_load
+
     console = Console()
     progress: Progress | None = None if quiet else RichProgress(console)
     try:
