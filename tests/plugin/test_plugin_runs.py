@@ -121,6 +121,7 @@ def test_default_sqlite_with_notice(pytester: Any) -> None:
 
 
 def test_inert_without_database_fixtures(pytester: Any) -> None:
+    pytester.makeini(f"[pytest]\n{ASYNCIO_INI}")
     pytester.makepyfile(test_plain="def test_plain():\n    assert True\n")
     # Even a URL nothing listens on is not touched while no test needs a database.
     result = pytester.runpytest("--fixturekit-url=postgresql+psycopg://u@127.0.0.1:1/app", "-v")
