@@ -138,6 +138,12 @@ class PostgresServer(Server):
         names = ", ".join(self.qualified(t) for t in tables)
         return [f"TRUNCATE {names} CASCADE"]
 
+    def snapshot_template(self, name: str) -> None:
+        # CREATE DATABASE ... TEMPLATE fails while anyone is connected to the template; an
+        # autovacuum worker looking at the freshly built tables is enough. A database that
+        # allows no connections is left alone by autovacuum (short of wraparound) and by tools.
+        self._execute(f"ALTER DATABASE {self.quote(name)} WITH ALLOW_CONNECTIONS false")
+
     def quick_clean_statements(self, tables: Sequence[TableRef]) -> list[str]:
         # For the few rows a test leaves, DELETE (children first) is several times faster than
         # TRUNCATE, which swaps in new files and syncs them at commit. A foreign key the
