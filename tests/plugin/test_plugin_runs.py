@@ -216,3 +216,85 @@ def test_mariadb_ddl_in_a_test_is_reported_and_cleaned_up(
         ]
     )
     result.stdout.fnmatch_lines(["*ERROR at teardown of test_ddl*", "*SAVEPOINT*does not exist*"])
+
+
+def test_ctrl_c_still_drops_the_databases(pytester: Any, pg_admin_url: URL) -> None:
+    pytester.makefile(".py", shop=(Path(__file__).parent / "shop.py").read_text())
+    pytester.makeini(f"[pytest]\nfixturekit_models = shop.py\n{ASYNCIO_INI}")
+    pytester.makepyfile(
+        test_interrupted="""
+        def test_first(db_session, fresh_database):
+            raise KeyboardInterrupt  # what pytest sees when Ctrl-C arrives mid-test
+
+        def test_never_runs(db_session):
+            pass
+        """
+    )
+    url = pg_admin_url.set(database=f"fkc_{uuid.uuid4().hex[:8]}")
+    result = pytester.runpytest(
+        f"--fixturekit-url={url.render_as_string(False)}", no_reraise_ctrlc=True
+    )
+    assert result.ret == pytest.ExitCode.INTERRUPTED
+    assert _leftovers(url) == []
+
+
+ALEMBIC_ENV = """
+from alembic import context
+from sqlalchemy import engine_from_config, pool
+
+config = context.config
+connection = config.attributes.get("connection")
+if connection is None:
+    section = config.get_section(config.config_ini_section)
+    engine = engine_from_config(section, poolclass=pool.NullPool)
+    connection = engine.connect()
+context.configure(connection=connection, target_metadata=None)
+with context.begin_transaction():
+    context.run_migrations()
+"""
+
+ALEMBIC_REVISION = """
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0001"
+down_revision = None
+
+def upgrade():
+    plans = op.create_table(
+        "plans",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("name", sa.String(20), nullable=False, unique=True),
+    )
+    op.bulk_insert(plans, [{"id": 1, "name": "free"}, {"id": 2, "name": "pro"}])
+"""
+
+
+def test_alembic_schema_with_seed_rows(pytester: Any) -> None:
+    versions = Path(pytester.path, "migrations", "versions")
+    versions.mkdir(parents=True)
+    (versions.parent / "env.py").write_text(ALEMBIC_ENV)
+    (versions / "0001_plans.py").write_text(ALEMBIC_REVISION)
+    Path(pytester.path, "alembic.ini").write_text("[alembic]\nscript_location = migrations\n")
+    pytester.makeini(f"[pytest]\nfixturekit_alembic = alembic.ini\n{ASYNCIO_INI}")
+    pytester.makepyfile(
+        test_plans="""
+        from sqlalchemy import text
+
+        def test_seeded(db_session):
+            names = db_session.execute(text("SELECT name FROM plans ORDER BY id")).scalars()
+            assert list(names) == ["free", "pro"]
+            db_session.execute(text("DELETE FROM plans"))
+            db_session.commit()
+
+        def test_deleting_a_seed_row_for_real_is_a_leak(db_engine):
+            with db_engine.begin() as conn:
+                conn.execute(text("DELETE FROM plans WHERE id = 2"))
+
+        def test_seed_rows_are_back(db_session):
+            assert db_session.execute(text("SELECT count(*) FROM plans")).scalar() == 2
+        """
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(passed=2, failed=1)
+    result.stdout.fnmatch_lines(["*plans: 1 rows, the template has 2"])
