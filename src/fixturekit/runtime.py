@@ -86,10 +86,10 @@ class RuntimeFactories:
         if plan.get_or_create and table.model is not None:
             meta["sqlalchemy_get_or_create"] = plan.get_or_create
         attrs["Meta"] = type("Meta", (), meta)
-        for field in plan.fields:
+        for field in plan.factory_fields:
             if field.strategy is not None:
                 attrs[field.attribute] = field.strategy.declaration()
-        for link in plan.parents:
+        for link in plan.factory_parents:
             if link.empty:
                 continue
             sub = factory.SubFactory(self._path(link.parent))
@@ -104,14 +104,16 @@ class RuntimeFactories:
                 )
         for children in plan.children:
             related = children.parent_attribute or next(
-                p.name for p in self.plan.table(children.child).parents if p.fk == children.fk
+                p.name
+                for p in self.plan.table(children.child).factory_parents
+                if p.fk == children.fk
             )
             low, high = children.min_count, children.max_count
             size: Any = low if low == high else _size_between(low, high)
             attrs[children.relationship.name] = factory.RelatedFactoryList(
                 self._path(children.child), factory_related_name=related, size=size
             )
-        for m2m in plan.many_to_many:
+        for m2m in plan.factory_many_to_many:
             attrs[m2m.relationship.name] = link_many(m2m.relationship.name, self._path(m2m.target))
         if params:
             attrs["Params"] = type("Params", (), params)

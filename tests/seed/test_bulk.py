@@ -355,7 +355,9 @@ def all_examples() -> list[Example]:
     return [e for examples in (*EXAMPLES.values(), *SEED_ONLY.values()) for e in examples]
 
 
-@pytest.mark.parametrize("example", all_examples(), ids=lambda e: repr(e.strategy)[:60])
+@pytest.mark.parametrize(
+    "example", all_examples(), ids=lambda e: re.sub(r" at 0x[0-9a-f]+", "", repr(e.strategy))[:60]
+)
 def test_bulk_values_obey_the_constraints_of_one_values(example: Example):
     values = render(example) + render(example, 500, start=SECOND - 500)
     bad = [v for v in values if not example.check(v)]

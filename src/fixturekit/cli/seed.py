@@ -59,7 +59,7 @@ def _run_jobs(request: SeedRequest, jobs: int, console: Console, quiet: bool) ->
 
     if request.export is not None or request.append or request.truncate:
         raise FixturekitError("--jobs cannot be combined with --export, --append or --truncate.")
-    schema, schema_plan = load_schema(request.models)
+    schema, schema_plan = load_schema(request.models, request.url)
     plan = plan_seed(request, schema, schema_plan)  # validate everything once, up front
     loader = connect(request.url)
     try:
@@ -143,20 +143,56 @@ def _run_jobs(request: SeedRequest, jobs: int, console: Console, quiet: bool) ->
     show_default=True,
     help="Load with N local processes, one shard each.",
 )
+@click.option(
+    "--django",
+    is_flag=True,
+    help="Read Django apps instead of MODELS (MODELS may list app labels, comma-separated).",
+)
+@click.option("--settings", help="With --django: the settings module.")
+@click.option(
+    "--reflect", is_flag=True, help="Read the schema from --url itself (no models needed)."
+)
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
 def seed_command(
-    models, url, rows, config_path, seed, append, truncate, export, shard, jobs, quiet
+    models,
+    url,
+    rows,
+    config_path,
+    seed,
+    append,
+    truncate,
+    export,
+    shard,
+    jobs,
+    django,
+    settings,
+    reflect,
+    quiet,
 ):
-    """Fill a database with realistic rows generated from MODELS, in one transaction."""
+    """Fill a database with realistic rows generated from MODELS, in one transaction.
+
+    MODELS is a models file or module (app/models.py, app.models:Base); with --django, app
+    labels (optional); with --reflect, nothing: the tables of --url are read and filled.
+    """
+    import os
+
     from fixturekit.seed.config import parse_rows_option
     from fixturekit.seed.load import redact
     from fixturekit.seed.progress import RichProgress
-    from fixturekit.seed.run import SeedRequest, run_seed
+    from fixturekit.seed.run import DJANGO_SOURCE, REFLECT_SOURCE, SeedRequest, run_seed
 
+    if django:
+        if settings:
+            os.environ["DJANGO_SETTINGS_MODULE"] = settings
+        models = DJANGO_SOURCE + (models or "")
+    elif reflect:
+        if models:
+            raise FixturekitError("--reflect reads the schema from --url; leave out MODELS.")
+        models = REFLECT_SOURCE
     if not models:
         raise FixturekitError(
             "Name the models to seed from, e.g. `fixturekit seed app/models.py "
-            "--url postgresql://localhost/app`."
+            "--url postgresql://localhost/app` (or --reflect, or --django)."
         )
     request = SeedRequest(
         models=models,

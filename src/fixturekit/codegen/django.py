@@ -62,7 +62,7 @@ class DjangoModuleRenderer(ModuleRenderer):
 
     def _natural_key(self, plan: TablePlan) -> tuple[str, ...]:
         """Declaration names of the natural key used for django_get_or_create, or ()."""
-        for field in plan.fields:
+        for field in plan.factory_fields:
             col = field.column
             if (
                 col.unique
@@ -73,9 +73,9 @@ class DjangoModuleRenderer(ModuleRenderer):
             ):
                 return (field.attribute,)
         by_column = {
-            c: link.name for link in plan.parents if not link.empty for c in link.fk.columns
+            c: link.name for link in plan.factory_parents if not link.empty for c in link.fk.columns
         }
-        by_column.update({f.column.name: f.attribute for f in plan.fields if f.strategy})
+        by_column.update({f.column.name: f.attribute for f in plan.factory_fields if f.strategy})
         for unique in plan.table.uniques:
             if unique.where is None and all(c in by_column for c in unique.columns):
                 names = tuple(dict.fromkeys(by_column[c] for c in unique.columns))
@@ -112,7 +112,8 @@ class DjangoModuleRenderer(ModuleRenderer):
         for children in plan.children:
             child = self.schema.table(children.child)
             related = children.parent_attribute or next(
-                (p.name for p in self.plan.table(child.key).parents if p.fk == children.fk), None
+                (p.name for p in self.plan.table(child.key).factory_parents if p.fk == children.fk),
+                None,
             )
             size = (
                 str(children.min_count)
@@ -143,7 +144,7 @@ class DjangoModuleRenderer(ModuleRenderer):
         natural = self._natural_key(plan)
         if natural:
             lines += _wrap("        ", "django_get_or_create", lit(natural))
-        if any(self._auto_m2m(m2m) for m2m in plan.many_to_many):
+        if any(self._auto_m2m(m2m) for m2m in plan.factory_many_to_many):
             # The hooks only add links; saving the instance again would be a wasted UPDATE.
             lines.append("        skip_postgeneration_save = True")
         body: list[str] = []
@@ -157,15 +158,15 @@ class DjangoModuleRenderer(ModuleRenderer):
                     f"FIXME({rel.name}): a GenericForeignKey: {id_column} is a made-up id, not a "
                     f"row of the type in {type_column}; pass {rel.name}=<a saved object>",
                 )
-        for field in plan.fields:
+        for field in plan.factory_fields:
             body += self._field_lines(field)
-        for link in plan.parents:
+        for link in plan.factory_parents:
             params, link_body = self._parent_lines(table, link)
             if params:  # Django foreign keys always have a field to assign the parent to
                 raise ValueError(f"{table.key}: no relation field for {link.fk.columns}")
             body += link_body
         body += self._children(plan)
-        for m2m in plan.many_to_many:
+        for m2m in plan.factory_many_to_many:
             body += self._many_to_many(m2m)
         if body:
             lines += ["", *body]

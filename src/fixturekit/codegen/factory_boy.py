@@ -236,16 +236,16 @@ class ModuleRenderer:
                 "    ",
                 "No mapped class: rows are inserted with INSERT and returned as TableRow objects.",
             )
-        for field in plan.fields:
+        for field in plan.factory_fields:
             body += self._field_lines(field)
-        for link in plan.parents:
+        for link in plan.factory_parents:
             link_params, link_body = self._parent_lines(table, link)
             params += link_params
             body += link_body
         for children in plan.children:
             child = self.schema.table(children.child)
             related_name = children.parent_attribute or next(
-                (p.name for p in self.plan.table(child.key).parents if p.fk == children.fk),
+                (p.name for p in self.plan.table(child.key).factory_parents if p.fk == children.fk),
                 None,
             )
             size = (
@@ -261,7 +261,7 @@ class ModuleRenderer:
                 f"factory.RelatedFactoryList({self._lazy(child.key)}, "
                 f"factory_related_name={related_name!r}, size={size})",
             )
-        for m2m in plan.many_to_many:
+        for m2m in plan.factory_many_to_many:
             self.imports.setdefault("fixturekit.factories", set()).add("link_many")
             target = self.names[m2m.target]
             body += _comment_lines(

@@ -88,9 +88,31 @@ class TablePlan:
     # exhausted, when every child creates its parent
     get_or_create: tuple[str, ...] = ()
 
+    # the parent table's plan in joined-table inheritance: its columns belong to the parent
+    # table, but a factory for this model sets them too
+    inherited: TablePlan | None = None
+
     @property
     def key(self) -> str:
         return self.table.key
+
+    @property
+    def factory_fields(self) -> list[FieldPlan]:
+        """Fields a factory declares: the inherited tables' first, then this table's own."""
+        if self.inherited is None:
+            return list(self.fields)
+        own = {f.attribute for f in self.fields}
+        return [f for f in self.inherited.factory_fields if f.attribute not in own] + self.fields
+
+    @property
+    def factory_parents(self) -> list[ParentLink]:
+        inherited = self.inherited.factory_parents if self.inherited is not None else []
+        return inherited + self.parents
+
+    @property
+    def factory_many_to_many(self) -> list[ManyToManyPlan]:
+        inherited = self.inherited.factory_many_to_many if self.inherited is not None else []
+        return inherited + self.many_to_many
 
     def field(self, column: str) -> FieldPlan:
         for plan in self.fields:

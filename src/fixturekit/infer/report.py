@@ -26,12 +26,12 @@ def report_rows(plan: SchemaPlan) -> list[ReportRow]:
         model = table_plan.table.display_name
         for flag in table_plan.flags:
             rows.append(ReportRow(model, "(table)", "", "", (flag,)))
-        for field in table_plan.fields:
+        for field in table_plan.factory_fields:
             value = (
                 _describe(field.strategy.source()) if field.strategy else "(left to the database)"
             )
             rows.append(ReportRow(model, field.attribute, value, field.reason, field.flags))
-        for link in table_plan.parents:
+        for link in table_plan.factory_parents:
             value = "(empty)" if link.empty else f"SubFactory -> {link.parent}"
             rows.append(ReportRow(model, link.name, value, link.reason, link.flags))
         for children in table_plan.children:
@@ -44,7 +44,7 @@ def report_rows(plan: SchemaPlan) -> list[ReportRow]:
                     (),
                 )
             )
-        for m2m in table_plan.many_to_many:
+        for m2m in table_plan.factory_many_to_many:
             rows.append(
                 ReportRow(
                     model,

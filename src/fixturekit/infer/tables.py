@@ -177,13 +177,10 @@ def plan_table(
     inherited = None
     if table.inherits is not None and table.inherits in schema.tables:
         inherited = plan_table(schema.table(table.inherits), schema, insert, options)
-        plan.fields.extend(inherited.fields)
-        plan.parents.extend(inherited.parents)
-        plan.many_to_many.extend(inherited.many_to_many)
-        plan.flags.extend(inherited.flags)
+        plan.inherited = inherited
     inheritance_fk = _inheritance_fk(table)
     taken = {c.python_name for c in table.columns} | {r.name for r in table.relationships}
-    taken |= {f.attribute for f in plan.fields} | {p.name for p in plan.parents}
+    taken |= {f.attribute for f in plan.factory_fields} | {p.name for p in plan.factory_parents}
 
     linked_columns: set[str] = set()
     for fk in table.foreign_keys:
@@ -232,7 +229,9 @@ def plan_table(
             )
 
     fk_columns = {c for fk in table.foreign_keys for c in fk.columns}
-    inherited_keys = {f.attribute for f in plan.fields}
+    inherited_keys = (
+        {f.attribute for f in plan.inherited.factory_fields} if plan.inherited else set()
+    )
     for column in table.columns:
         if column.name in linked_columns:
             continue

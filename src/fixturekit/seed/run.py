@@ -55,15 +55,36 @@ class SeedResult:
         return sum(self.rows.values())
 
 
-def load_schema(models: str) -> tuple[Schema, SchemaPlan]:
+DJANGO_SOURCE = "django:"  # django:[label,label]: Django apps (DJANGO_SETTINGS_MODULE set)
+REFLECT_SOURCE = "reflect:"  # the schema of the database being filled, read from its catalog
+
+
+def read_schema_spec(models: str, url: str | None = None) -> Schema:
+    """The schema a seed reads: SQLAlchemy models, Django apps, or the target database itself."""
+    if models.startswith(DJANGO_SOURCE):
+        from fixturekit.schema.django import read_django
+
+        labels = [label for label in models[len(DJANGO_SOURCE) :].split(",") if label]
+        return read_django(labels or None)
+    if models == REFLECT_SOURCE:
+        if not url:
+            raise FixturekitError("--reflect reads the tables of --url; give --url.")
+        from fixturekit.schema.reflect import read_database
+
+        return read_database(url)
+    from fixturekit.schema.loading import load_models
+    from fixturekit.schema.sqlalchemy import read_loaded
+
+    return read_loaded(load_models(models))
+
+
+def load_schema(models: str, url: str | None = None) -> tuple[Schema, SchemaPlan]:
     """The models' schema and inference's plan for it (with `[tool.fixturekit.generate]`)."""
     from fixturekit.cli.generate import inference_options
     from fixturekit.infer.tables import plan_schema
     from fixturekit.project import tool_section
-    from fixturekit.schema.loading import load_models
-    from fixturekit.schema.sqlalchemy import read_loaded
 
-    schema = read_loaded(load_models(models))
+    schema = read_schema_spec(models, url)
     generate_config, _ = tool_section("generate")
     # Cycles of NOT NULL keys: factories get them flagged; the seed planner refuses them
     # (fixturekit.seed.plan.build_plan), so the plan here is the factories' own.
@@ -195,7 +216,7 @@ def run_seed(
     if request.url is None and request.export is None:
         raise FixturekitError("Say where the rows go: --url URL, --export DIR, or both.")
     started = time.perf_counter()
-    schema, schema_plan = load_schema(request.models)
+    schema, schema_plan = load_schema(request.models, request.url)
     plan = plan_seed(request, schema, schema_plan)  # refuses bad configs before connecting
     sharded = request.shard[1] > 1
     if sharded and request.export is not None:
@@ -336,8 +357,6 @@ def run_load(
     on_chunk: Callable[[Chunk], None] | None = None,
 ) -> SeedResult:
     """Load seed files after checking them against the current models."""
-    from fixturekit.schema.loading import load_models
-    from fixturekit.schema.sqlalchemy import read_loaded
     from fixturekit.seed.files import describe_schema, drift
     from fixturekit.seed.plan import TableSeed
 
@@ -348,7 +367,7 @@ def run_load(
     models = request.models or manifest.models
     if not models:
         raise FixturekitError("The manifest does not name the models; pass --models.")
-    schema = read_loaded(load_models(models))
+    schema = read_schema_spec(models, request.url)
     entries = manifest.data["tables"]
     changes = drift(
         manifest.data.get("schema", {}), describe_schema(schema), [e["table"] for e in entries]
