@@ -208,3 +208,24 @@ def test_mark_round_trip_and_owner_check() -> None:
     assert Mark.parse("a comment someone wrote") is None
     assert not Mark(mark.host, _dead_pid(), mark.created).owner_alive()
     assert Mark("some-other-host", 999999, mark.created).owner_alive()  # cannot tell: keep
+
+
+@pytest.mark.parametrize("dialect", SERVER_DIALECTS)
+def test_fresh_databases_are_cloned_ahead_and_all_dropped(
+    request: pytest.FixtureRequest, tmp_path: Path, dialect: str
+) -> None:
+    url = user_url(request, dialect, tmp_path)
+    manager = make_manager(url)
+    manager.provision()
+    try:
+        first = manager.fresh()
+        ahead = manager._spare.result()  # cloned in the background while the module runs
+        assert ahead in _databases(url, tmp_path)
+        second = manager.fresh()
+        assert second.name == ahead
+        assert committed_counts(second.url) == clean_counts()
+        manager.drop_fresh(first)
+        manager.drop_fresh(second)
+    finally:
+        manager.close()
+    assert [n for n in _databases(url, tmp_path) if n.startswith(manager.prefix)] == []
