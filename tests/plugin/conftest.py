@@ -74,14 +74,3 @@ def committed_counts(url: URL, tables: list[str] = SHOP_TABLES) -> dict[str, int
 
 def clean_counts() -> dict[str, int]:
     return {t: SEEDED.get(t, 0) for t in SHOP_TABLES}
-
-
-def database_exists(url: URL) -> bool:
-    server = server_for(
-        url, directory=Path(url.database).parent if url.get_backend_name() == "sqlite" else None
-    )
-    try:
-        name = url.database if url.get_backend_name() != "sqlite" else Path(url.database).stem
-        return name in server.databases()
-    finally:
-        server.close()
