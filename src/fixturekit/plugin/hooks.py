@@ -86,7 +86,12 @@ def _ours(item: pytest.Item, name: str) -> bool:
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
-    if session.config.option.collectonly:
+    option = session.config.option
+    # Runs that only list things (--collect-only, --fixtures, --setup-plan) need no database.
+    if any(
+        getattr(option, name, False)
+        for name in ("collectonly", "showfixtures", "show_fixtures_per_test", "setupplan")
+    ):
         return
     state: FixturekitState = session.config.stash[STATE_KEY]
     needed = False
