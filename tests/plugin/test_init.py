@@ -95,7 +95,7 @@ def test_users_package_project_on_postgresql(tmp_path: Path, pg_admin_url: URL) 
         '{example_scenario["parents"][0]}\n'
     )
     url = pg_admin_url.set(database=f"fkinit_{uuid.uuid4().hex[:8]}")
-    result = _pytest(tmp_path, "-n", "2", url=url.render_as_string(hide_password=False))
+    result = _pytest(tmp_path, url=url.render_as_string(hide_password=False))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "3 passed" in result.stdout
 
