@@ -134,6 +134,36 @@ class Loader(ABC):
         )
 
 
+class StatementLoader(Loader):
+    """A loader that reads through plain SQL text (MariaDB/MySQL, SQLite).
+
+    Subclasses give `_run` (one statement, rows back, errors turned into messages) and the
+    dialect's quoting; the read-only inspection before a load is the same for both.
+    """
+
+    @abstractmethod
+    def _run(self, what: str, statement: str, params: Any = None) -> Any: ...
+
+    @staticmethod
+    @abstractmethod
+    def quote(name: str) -> str: ...
+
+    @staticmethod
+    @abstractmethod
+    def table_name(table: Table) -> str: ...
+
+    def has_rows(self, table: Table) -> bool:
+        statement = f"SELECT EXISTS (SELECT 1 FROM {self.table_name(table)})"
+        return bool(self._run(f"Reading {table.key}", statement)[0][0])
+
+    def existing(self, table: Table, integer_keys: list[str]) -> Existing:
+        parts = ["count(*)"] + [f"coalesce(max({self.quote(c)}), 0)" for c in integer_keys]
+        statement = f"SELECT {', '.join(parts)} FROM {self.table_name(table)}"
+        row = self._run(f"Reading {table.key}", statement)[0]
+        counts = {c: int(v) for c, v in zip(integer_keys, row[1:], strict=True)}
+        return Existing(int(row[0]), counts)
+
+
 def connect(url: str | URL) -> Loader:
     """A loader for the URL's dialect, connected. Unreachable servers are a FixturekitError."""
     parsed = parse_url(url)

@@ -15,8 +15,7 @@ from fixturekit.errors import FixturekitError
 from fixturekit.schema.model import Column, Table
 from fixturekit.seed.columns import Chunk
 from fixturekit.seed.encode import driver_values
-from fixturekit.seed.load import Loader, TableLoad, redact
-from fixturekit.seed.plan import Existing
+from fixturekit.seed.load import StatementLoader, TableLoad, redact
 
 # PyMySQL's executemany folds single-row INSERTs into multi-row statements of about 1 MB.
 BATCH_ROWS = 5_000
@@ -30,8 +29,11 @@ def table_name(table: Table) -> str:
     return f"{quote(table.schema)}.{quote(table.name)}" if table.schema else quote(table.name)
 
 
-class MySQLLoader(Loader):
+class MySQLLoader(StatementLoader):
     dialect = "mysql"
+
+    quote = staticmethod(quote)
+    table_name = staticmethod(table_name)
 
     def __init__(self, url: Any) -> None:
         super().__init__(url)
@@ -64,22 +66,6 @@ class MySQLLoader(Loader):
             raise self.failure(what, exc) from None
         except self._errors.MySQLError as exc:
             raise self.failure(what, exc) from None
-
-    def has_rows(self, table: Table) -> bool:
-        return bool(
-            self._run(f"Reading {table.key}", f"SELECT EXISTS (SELECT 1 FROM {table_name(table)})")[
-                0
-            ][0]
-        )
-
-    def existing(self, table: Table, integer_keys: list[str]) -> Existing:
-        parts = ["count(*)"] + [f"coalesce(max({quote(c)}), 0)" for c in integer_keys]
-        row = self._run(
-            f"Reading {table.key}", f"SELECT {', '.join(parts)} FROM {table_name(table)}"
-        )[0]
-        return Existing(
-            int(row[0]), {c: int(v) for c, v in zip(integer_keys, row[1:], strict=True)}
-        )
 
     def begin(self) -> None:
         engines = self._run(
