@@ -15,15 +15,17 @@ try:  # Python >= 3.11 keeps the parser here; older versions expose sre_parse
 except ImportError:  # pragma: no cover
     import sre_parse  # type: ignore[no-redef]
 
-_CATEGORIES = {
+# Characters each category stands for. No spaces: a trailing space is ignored by MySQL's
+# unique indexes and trimmed by CHAR columns, so values that differ only there would collide.
+CATEGORIES = {
     "CATEGORY_DIGIT": string.digits,
-    "CATEGORY_NOT_DIGIT": string.ascii_letters + "-_ ",
+    "CATEGORY_NOT_DIGIT": string.ascii_letters,
     "CATEGORY_WORD": string.ascii_letters + string.digits + "_",
-    "CATEGORY_NOT_WORD": " -.,",
+    "CATEGORY_NOT_WORD": "-.,",
     "CATEGORY_SPACE": " ",
     "CATEGORY_NOT_SPACE": string.ascii_letters + string.digits,
 }
-_PRINTABLE = string.ascii_letters + string.digits + "-_."
+PRINTABLE = string.ascii_letters + string.digits + "-_."
 _UNBOUNDED_CAP = 6
 
 
@@ -31,7 +33,8 @@ class UnsupportedPattern(ValueError):
     pass
 
 
-def _class_chars(items) -> list[str]:
+def class_characters(items) -> list[str]:
+    """The characters a parsed character class (`[a-z0-9_]`, `[^-]`, `\\d`) allows."""
     chars: list[str] = []
     negate = False
     for op, arg in items:
@@ -44,12 +47,12 @@ def _class_chars(items) -> list[str]:
             low, high = arg
             chars.extend(chr(c) for c in range(low, min(high, low + 200) + 1))
         elif name == "CATEGORY":
-            chars.extend(_CATEGORIES.get(str(arg), _PRINTABLE))
+            chars.extend(CATEGORIES.get(str(arg), PRINTABLE))
         else:
             raise UnsupportedPattern(f"character class item {name}")
     if negate:
         excluded = set(chars)
-        chars = [c for c in _PRINTABLE if c not in excluded]
+        chars = [c for c in PRINTABLE if c not in excluded]
     return chars
 
 
@@ -59,11 +62,11 @@ def _emit(parsed, rng: random.Random, out: list[str], groups: dict[int, str]) ->
         if name == "LITERAL":
             out.append(chr(arg))
         elif name == "NOT_LITERAL":
-            out.append(rng.choice([c for c in _PRINTABLE if c != chr(arg)]))
+            out.append(rng.choice([c for c in PRINTABLE if c != chr(arg)]))
         elif name == "ANY":
             out.append(rng.choice(string.ascii_letters + string.digits))
         elif name == "IN":
-            out.append(rng.choice(_class_chars(arg)))
+            out.append(rng.choice(class_characters(arg)))
         elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
             low, high, sub = arg
             if high == sre_parse.MAXREPEAT:

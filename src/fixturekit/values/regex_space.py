@@ -16,47 +16,22 @@ import numpy as np
 
 from fixturekit.values.distinct import unique_capacity, unique_digits
 from fixturekit.values.pools import object_array
+from fixturekit.values.regex import PRINTABLE, UnsupportedPattern, class_characters
 
 try:  # Python >= 3.11 keeps the parser here
     from re import _parser as sre_parse  # type: ignore[attr-defined]
 except ImportError:  # pragma: no cover
     import sre_parse  # type: ignore[no-redef]
 
-_PRINTABLE = string.ascii_letters + string.digits + "-_."
-_CATEGORIES = {
-    "CATEGORY_DIGIT": string.digits,
-    "CATEGORY_NOT_DIGIT": string.ascii_letters,
-    "CATEGORY_WORD": string.ascii_letters + string.digits + "_",
-    "CATEGORY_NOT_WORD": "-.,",
-    "CATEGORY_SPACE": " ",
-    "CATEGORY_NOT_SPACE": string.ascii_letters + string.digits,
-}
 _UNBOUNDED_EXTRA = 6
 
 
-class ShapeError(ValueError):
+class ShapeError(UnsupportedPattern):
     """The pattern uses a construct that has no fixed shape (back-references, lookarounds)."""
 
 
 def _class(items) -> str:
-    chars: list[str] = []
-    negate = False
-    for op, arg in items:
-        name = str(op)
-        if name == "NEGATE":
-            negate = True
-        elif name == "LITERAL":
-            chars.append(chr(arg))
-        elif name == "RANGE":
-            chars.extend(chr(c) for c in range(arg[0], min(arg[1], arg[0] + 200) + 1))
-        elif name == "CATEGORY":
-            chars.extend(_CATEGORIES.get(str(arg), _PRINTABLE))
-        else:
-            raise ShapeError(f"character class item {name}")
-    if negate:
-        excluded = set(chars)
-        chars = [c for c in _PRINTABLE if c not in excluded]
-    return "".join(dict.fromkeys(chars))
+    return "".join(sorted(set(class_characters(items))))
 
 
 def _min_len(parsed) -> int:
@@ -80,7 +55,7 @@ def _positions(parsed, budget: int) -> list[str]:
         if name == "LITERAL":
             out.append(chr(arg))
         elif name == "NOT_LITERAL":
-            out.append("".join(c for c in _PRINTABLE if c != chr(arg)))
+            out.append("".join(c for c in PRINTABLE if c != chr(arg)))
         elif name == "ANY":
             out.append(string.ascii_letters + string.digits)
         elif name == "IN":
@@ -99,7 +74,7 @@ def _positions(parsed, budget: int) -> list[str]:
             for alternative in arg[1]:
                 try:
                     shape = _positions(alternative, room)
-                except ShapeError:
+                except UnsupportedPattern:
                     continue
                 if len(shape) <= room and (best is None or _size(shape) > _size(best)):
                     best = shape
