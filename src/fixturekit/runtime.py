@@ -103,15 +103,12 @@ class RuntimeFactories:
                     f"{link.name}.{parent.column(referred).key}"
                 )
         for children in plan.children:
-            related = children.parent_attribute or next(
-                p.name
-                for p in self.plan.table(children.child).factory_parents
-                if p.fk == children.fk
-            )
             low, high = children.min_count, children.max_count
             size: Any = low if low == high else _size_between(low, high)
             attrs[children.relationship.name] = factory.RelatedFactoryList(
-                self._path(children.child), factory_related_name=related, size=size
+                self._path(children.child),
+                factory_related_name=children.parent_attribute,
+                size=size,
             )
         for m2m in plan.factory_many_to_many:
             attrs[m2m.relationship.name] = link_many(m2m.relationship.name, self._path(m2m.target))

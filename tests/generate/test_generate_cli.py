@@ -239,3 +239,19 @@ def test_odd_column_names_generate_working_code(tmp_path, sqlite_url):
         table = Base.metadata.tables["legacy rows"]
         assert session.scalar(select(func.count()).select_from(table)) == 5
     module.bind_session(None)
+
+
+def test_runtime_factories_create_configured_children_too(sqlite_url):
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import Session
+
+    from examples.shop.models import Base, Order
+    from fixturekit import factory_for
+    from fixturekit.infer import InferenceOptions
+
+    engine = create_engine(sqlite_url)
+    Base.metadata.create_all(engine)
+    options = InferenceOptions(children={"Order.items": (3, 3)})
+    with Session(engine) as session:
+        orders = factory_for(Order, session=session, options=options).create_batch(5)
+        assert [len(order.items) for order in orders] == [3, 3, 3, 3, 3]

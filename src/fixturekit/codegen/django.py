@@ -111,15 +111,8 @@ class DjangoModuleRenderer(ModuleRenderer):
         lines: list[str] = []
         for children in plan.children:
             child = self.schema.table(children.child)
-            related = children.parent_attribute or next(
-                (p.name for p in self.plan.table(child.key).factory_parents if p.fk == children.fk),
-                None,
-            )
-            size = (
-                str(children.min_count)
-                if children.min_count == children.max_count
-                else f"lambda: fv.integer({children.min_count}, {children.max_count})"
-            )
+            related = children.parent_attribute
+            size = children.size_source
             self._note_source(size)
             lines += _wrap(
                 "    ",

@@ -244,15 +244,8 @@ class ModuleRenderer:
             body += link_body
         for children in plan.children:
             child = self.schema.table(children.child)
-            related_name = children.parent_attribute or next(
-                (p.name for p in self.plan.table(child.key).factory_parents if p.fk == children.fk),
-                None,
-            )
-            size = (
-                str(children.min_count)
-                if children.min_count == children.max_count
-                else f"lambda: fv.integer({children.min_count}, {children.max_count})"
-            )
+            related_name = children.parent_attribute
+            size = children.size_source
             if "fv." in size:
                 self._note_source(size)
             body += _wrap(

@@ -66,7 +66,16 @@ class ChildrenPlan:
     fk: ForeignKey
     min_count: int
     max_count: int
-    parent_attribute: str | None  # the child's many-to-one relationship back to the parent
+    # the child factory's declaration for its parent (relationship or parameter); filled in by
+    # plan_schema once the child's own plan exists
+    parent_attribute: str | None
+
+    @property
+    def size_source(self) -> str:
+        """How many children, as factory_boy source: a number or a callable drawing one."""
+        if self.min_count == self.max_count:
+            return str(self.min_count)
+        return f"lambda: fv.integer({self.min_count}, {self.max_count})"
 
 
 @dataclass(frozen=True)

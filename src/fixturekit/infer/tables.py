@@ -313,6 +313,13 @@ def _children_count(table: Table, relationship: str, options: InferenceOptions):
     return None
 
 
+def _with_back_reference(children: ChildrenPlan, child: TablePlan) -> ChildrenPlan:
+    if children.parent_attribute is not None:
+        return children
+    name = next((p.name for p in child.factory_parents if p.fk == children.fk), None)
+    return dataclasses.replace(children, parent_attribute=name)
+
+
 def plan_schema(
     schema: Schema, options: InferenceOptions | None = None, strict_cycles: bool = False
 ) -> SchemaPlan:
@@ -324,4 +331,6 @@ def plan_schema(
     options = options or InferenceOptions()
     insert = insert_plan(schema, strict=strict_cycles)
     tables = {key: plan_table(schema.table(key), schema, insert, options) for key in insert.order}
+    for plan in tables.values():
+        plan.children = [_with_back_reference(c, tables[c.child]) for c in plan.children]
     return SchemaPlan(schema=schema, tables=tables, insert=insert)
