@@ -83,6 +83,89 @@ def test_nothing_left_after_the_test(db_engine):
 '''
 
 
+DJANGO_CONFTEST = '''"""Test configuration written by `fixturekit init --django`.
+
+pytest-django provides the database and its isolation: a test that requests `db` (or is marked
+`django_db`) runs in a transaction that is rolled back afterwards. fixturekit adds the factories
+in {factories_import}.py (regenerate them with `fixturekit generate --django -o
+{factories_import}.py`), scenario fixtures such as the example below, and, with
+`fixturekit_register_fixtures = true` in [tool.pytest.ini_options], `<model>_factory` and
+`<model>` fixtures on top of `db`.
+
+Settings: DJANGO_SETTINGS_MODULE, or pytest-django's `--ds` / ini `DJANGO_SETTINGS_MODULE`.
+"""
+
+from fixturekit.plugin import scenario
+from {factories_module} import FACTORIES
+
+
+{scenario}
+'''
+
+DJANGO_SMOKE_TEST = '''"""Smoke test written by `fixturekit init --django`: the factories make
+valid rows, and pytest-django's transaction per test leaves none of them behind."""
+
+import pytest
+from {factories_module} import FACTORIES
+
+created = {{}}
+
+
+@pytest.mark.django_db
+def test_every_factory_creates_a_valid_row():
+    for name, factory_class in sorted(FACTORIES.items()):
+        obj = factory_class()
+        assert type(obj)._default_manager.filter(pk=obj.pk).exists(), name
+        created[name] = (type(obj), obj.pk)
+
+
+@pytest.mark.django_db
+def test_nothing_left_after_the_test():
+    # Rows made by the test above (when it ran in this process) were rolled back with it.
+    for name, (model, pk) in created.items():
+        assert not model._default_manager.filter(pk=pk).exists(), f"{{name}} row {{pk}} is left"
+'''
+
+
+def django_scenario_example(schema: Schema) -> str:
+    """The Django form of the example scenario: factories from FACTORIES, on `db`."""
+    from fixturekit.codegen.django import is_auto_through, model_name
+
+    own_first = sorted(schema, key=lambda t: bool(t.model and t.model.module.startswith("django.")))
+    for table in own_first:
+        if is_auto_through(table):
+            continue
+        for rel in table.relationships:
+            parent = schema.tables.get(rel.target)
+            if (
+                rel.kind is RelationKind.MANY_TO_ONE
+                and not rel.viewonly
+                and parent is not None
+                and table.model is not None
+                and parent.model is not None
+                and parent.key != table.key
+                and not _one_to_one(table, rel.local_columns)
+            ):
+                child, parent_name = model_name(table), model_name(parent)
+                return (
+                    "@scenario\n"
+                    "def example(db):\n"
+                    f'    """Two {parent_name} rows, the first with three {child} rows: request\n'
+                    '    `example_scenario` in a test to get them."""\n'
+                    f'    parents = FACTORIES["{parent_name}"].create_batch(2)\n'
+                    f'    children = FACTORIES["{child}"].create_batch(3, {rel.name}=parents[0])\n'
+                    '    return {"parents": parents, "children": children}\n'
+                )
+    first = next((t for t in own_first if t.model is not None), None)
+    name = model_name(first) if first is not None else "Model"
+    return (
+        "@scenario\n"
+        "def example(db):\n"
+        f'    """Three {name} rows: request `example_scenario` in a test to get them."""\n'
+        f'    return {{"rows": FACTORIES["{name}"].create_batch(3)}}\n'
+    )
+
+
 def scenario_example(schema: Schema) -> str:
     """An example @scenario using a parent and a child model of this schema."""
     for table in schema:
@@ -96,6 +179,7 @@ def scenario_example(schema: Schema) -> str:
                 and parent is not None
                 and parent.model is not None
                 and parent.key != table.key
+                and not _one_to_one(table, rel.local_columns)
             ):
                 child, parent_name = table.model.name, parent.model.name
                 return (
@@ -117,6 +201,12 @@ def scenario_example(schema: Schema) -> str:
     )
 
 
+def _one_to_one(table, columns: tuple[str, ...]) -> bool:
+    """A key unique on its own, even partially: a parent may not get three such children."""
+    sets = [*table.unique_sets(), *(u.columns for u in table.uniques)]
+    return bool(columns) and any(set(unique) <= set(columns) for unique in sets)
+
+
 def _write(path: Path, text: str, force: bool) -> bool:
     if path.exists() and not force:
         click.echo(f"  kept     {path} (exists; --force replaces it)")
@@ -128,7 +218,7 @@ def _write(path: Path, text: str, force: bool) -> bool:
 
 
 @cli.command()
-@click.argument("models")
+@click.argument("models", required=False)
 @click.option(
     "--tests",
     "tests_dir",
@@ -138,15 +228,33 @@ def _write(path: Path, text: str, force: bool) -> bool:
     help="The folder the test files go in.",
 )
 @click.option("--force", is_flag=True, help="Replace files that exist.")
-def init(models: str, tests_dir: Path, force: bool) -> None:
+@click.option(
+    "--django",
+    "django",
+    is_flag=True,
+    help="A Django project (pytest-django isolates); MODELS may list app labels, comma-separated.",
+)
+@click.option("--settings", help="With --django: the settings module.")
+def init(
+    models: str | None, tests_dir: Path, force: bool, django: bool, settings: str | None
+) -> None:
     """Scaffold factories, pytest configuration and a smoke test for MODELS.
 
-    MODELS is what `fixturekit generate` takes: app/models.py or app.models[:Base]. Files that
-    exist are kept unless --force is given. Run pytest afterwards.
+    MODELS is what `fixturekit generate` takes: app/models.py or app.models[:Base]. With
+    --django, the Django project's apps are read instead (all, or the labels in MODELS). Files
+    that exist are kept unless --force is given. Run pytest afterwards.
     """
+    if django:
+        _init_django(models or "", settings, tests_dir, force)
+        return
     from fixturekit.cli.generate import generate
+    from fixturekit.errors import FixturekitError
     from fixturekit.schema.sqlalchemy import read_models
 
+    if not models:
+        raise FixturekitError(
+            "Name the models, e.g. `fixturekit init app/models.py` (or --django)."
+        )
     schema = read_models(models)  # fails early, with the loader's message, on bad models
     factories_path = tests_dir / "factories.py"
     package = (tests_dir / "__init__.py").exists()
@@ -184,3 +292,42 @@ def init(models: str, tests_dir: Path, force: bool) -> None:
         "Next: run pytest. Point fixturekit at your database with FIXTUREKIT_DATABASE_URL or "
         "fixturekit_url in [tool.pytest.ini_options]; until then it uses a temporary SQLite file."
     )
+
+
+def _init_django(apps: str, settings: str | None, tests_dir: Path, force: bool) -> None:
+    """`fixturekit init --django`: Django factories, a conftest with a scenario, a smoke test."""
+    from fixturekit.cli.generate import generate
+    from fixturekit.schema.django import read_django
+
+    labels = [label for label in apps.split(",") if label]
+    schema = read_django(labels or None, settings=settings)  # clear errors, before writing
+    factories_path = tests_dir / "factories.py"
+    package = (tests_dir / "__init__.py").exists()
+    module = ".".join([*tests_dir.parts, "factories"]) if package else "factories"
+    click.echo(f"fixturekit init --django {apps}".rstrip())
+    if factories_path.exists() and not force:
+        click.echo(
+            f"  kept     {factories_path} (exists; `fixturekit generate --django -o "
+            f"{factories_path}` updates it)"
+        )
+    else:
+        arguments = ["--django", *labels, "-o", str(factories_path), "-q"]
+        arguments += ["--settings", settings] if settings else []
+        arguments += ["--force"] if force else []
+        generate.main(arguments, prog_name="fixturekit generate", standalone_mode=False)
+        click.echo(f"  wrote    {factories_path}")
+    example = django_scenario_example(schema)
+    conftest = DJANGO_CONFTEST.format(
+        factories_import=str(factories_path.with_suffix("")),
+        factories_module=module,
+        scenario=example,
+    )
+    if not _write(tests_dir / "conftest.py", conftest, force):
+        click.echo("           to use the example scenario there, add:")
+        click.echo("               from fixturekit.plugin import scenario")
+        click.echo(f"               from {module} import FACTORIES")
+        for line in example.splitlines():
+            click.echo(f"               {line}")
+    smoke = DJANGO_SMOKE_TEST.format(factories_module=module)
+    _write(tests_dir / "test_fixtures.py", smoke, force)
+    click.echo("Next: run pytest with pytest-django installed and DJANGO_SETTINGS_MODULE set.")

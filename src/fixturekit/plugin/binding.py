@@ -100,13 +100,25 @@ def factories_of(module: ModuleType) -> dict[str, Any]:
     return found
 
 
+def is_django_factory(factory_class: Any) -> bool:
+    """A DjangoModelFactory: pytest-django's `db` isolates it, no session to bind.
+
+    Checked by name so that projects without Django never import `factory.django`.
+    """
+    return any(
+        base.__name__ == "DjangoModelFactory" and base.__module__ == "factory.django"
+        for base in getattr(factory_class, "__mro__", ())
+    )
+
+
 def _bind(module: ModuleType, session: Any) -> None:
     binder = getattr(module, "bind_session", None)
     if callable(binder):
         binder(session)
         return
     for factory_class in factories_of(module).values():
-        factory_class._meta.sqlalchemy_session = session
+        if not is_django_factory(factory_class):
+            factory_class._meta.sqlalchemy_session = session
 
 
 @contextmanager
@@ -156,19 +168,33 @@ def namespace_items(modules: list[ModuleType]) -> list[tuple[str, Any]]:
 
 
 def _factory_fixture(name: str, factory_class: Any) -> Any:
-    def fixture(db_session: Any) -> Any:
-        # Requesting db_session is what binds the factory to this test's session.
-        return factory_class
+    if is_django_factory(factory_class):
+
+        def fixture(db: Any) -> Any:  # pytest-django's transaction-per-test database
+            return factory_class
+
+    else:
+
+        def fixture(db_session: Any) -> Any:
+            # Requesting db_session is what binds the factory to this test's session.
+            return factory_class
 
     fixture.__name__ = name
     return pytest.fixture(name=name)(fixture)
 
 
 def _instance_fixture(name: str, factory_class: Any) -> Any:
-    def fixture(db_session: Any) -> Any:
-        instance = factory_class()
-        db_session.flush()
-        return instance
+    if is_django_factory(factory_class):
+
+        def fixture(db: Any) -> Any:
+            return factory_class()
+
+    else:
+
+        def fixture(db_session: Any) -> Any:
+            instance = factory_class()
+            db_session.flush()
+            return instance
 
     fixture.__name__ = name
     return pytest.fixture(name=name)(fixture)
