@@ -22,12 +22,14 @@ from decimal import Decimal
 from fixturekit.errors import UnsatisfiableColumn
 from fixturekit.infer import strategies as st
 from fixturekit.infer.constraints import Narrowing, coerce, narrow
+from fixturekit.infer.meanings import FIXED_FORMAT, MIN_REALISTIC_LENGTH, PLAUSIBLE, PROVIDERS
 from fixturekit.infer.names import COMPANY_TABLES, PERSON_TABLES, PLACE_TABLES, match_name
 from fixturekit.infer.names import normalise as normalise_name
+from fixturekit.infer.numbers import numeric_range, type_bounds
 from fixturekit.infer.plan import FieldPlan
+from fixturekit.infer.relations import relation_choice
 from fixturekit.schema.model import (
     INTEGER_KINDS,
-    INTEGER_RANGES,
     STRING_KINDS,
     Column,
     Kind,
@@ -47,212 +49,6 @@ class InferenceOptions:
     children: dict[str, tuple[int, int]] = field(default_factory=dict)
     # leave nullable columns empty instead of filling them
     nullable_empty: bool = False
-
-
-# Strings shorter than these cannot hold a realistic value of the meaning.
-MIN_REALISTIC_LENGTH = {
-    "email": 6,
-    "url": 12,
-    "image_url": 12,
-    "full_name": 5,
-    "phone": 7,
-    "iban": 15,
-    "sha256": 64,
-    "sha1": 40,
-    "md5": 32,
-    "uuid": 32,
-    "street_address": 8,
-    "user_agent": 20,
-}
-
-# Faker providers (with arguments) per meaning, for string columns.
-PROVIDERS: dict[str, tuple[str, dict]] = {
-    "email": ("email", {}),
-    "user_name": ("user_name", {}),
-    "first_name": ("first_name", {}),
-    "last_name": ("last_name", {}),
-    "full_name": ("name", {}),
-    "company": ("company", {}),
-    "job": ("job", {}),
-    "phone": ("phone_number", {}),
-    "iban": ("iban", {}),
-    "swift": ("swift", {}),
-    "sha256": ("sha256", {}),
-    "sha1": ("sha1", {}),
-    "md5": ("md5", {}),
-    "password": ("password", {"length": 12}),
-    "token": ("sha256", {}),
-    "uuid": ("uuid4", {}),
-    "slug": ("slug", {}),
-    "image_url": ("image_url", {}),
-    "url": ("url", {}),
-    "domain": ("domain_name", {}),
-    "hostname": ("hostname", {}),
-    "ipv6": ("ipv6", {}),
-    "ipv4": ("ipv4", {}),
-    "mac": ("mac_address", {}),
-    "user_agent": ("user_agent", {}),
-    "timezone": ("timezone", {}),
-    "postcode": ("postcode", {}),
-    "city": ("city", {}),
-    "street_address": ("street_address", {}),
-    "secondary_address": ("secondary_address", {}),
-    "isbn": ("isbn13", {}),
-    "ean": ("ean13", {}),
-    "sku": ("bothify", {"text": "???-#####", "letters": "ABCDEFGHIJKLMNOPQRSTUVWXYZ"}),
-    "reference": ("bothify", {"text": "??-########", "letters": "ABCDEFGHJKLMNPQRSTUVWXYZ"}),
-    "digits": ("numerify", {"text": "########"}),
-    "code": ("bothify", {"text": "????-####", "letters": "ABCDEFGHJKLMNPQRSTUVWXYZ"}),
-    "credit_card": ("credit_card_number", {}),
-    "ssn": ("ssn", {}),
-    "color": ("color_name", {}),
-    "mime_type": ("mime_type", {}),
-    "file_name": ("file_name", {}),
-    "file_path": ("file_path", {}),
-    "file_extension": ("file_extension", {}),
-    "title": ("sentence", {"nb_words": 4}),
-    "paragraph": ("paragraph", {"nb_sentences": 2}),
-    "long_text": ("text", {"max_nb_chars": 400}),
-    "words": ("word", {}),
-    "word": ("word", {}),
-    "catch_phrase": ("catch_phrase", {}),
-}
-
-# Meanings whose values cannot carry a sequence number; unique ones are drawn until unseen.
-FIXED_FORMAT = {
-    "iban",
-    "swift",
-    "sha256",
-    "sha1",
-    "md5",
-    "hexdigest",
-    "token",
-    "uuid",
-    "ipv4",
-    "ipv6",
-    "mac",
-    "isbn",
-    "ean",
-    "credit_card",
-    "ssn",
-    "country",
-    "currency",
-    "language",
-    "timezone",
-    "postcode",
-    "color",
-    "mime_type",
-    "file_extension",
-    "sku",
-    "reference",
-    "phone",
-}
-
-# Plausible ranges per numeric meaning: (low, high), intersected with type and CHECK bounds.
-PLAUSIBLE = {
-    "money": (Decimal("1"), Decimal("500")),
-    "quantity": (1, 10),
-    "stock": (0, 500),
-    "rating": (1, 5),
-    "score": (0, 100),
-    "percent": (0, 100),
-    "age": (18, 90),
-    "year": (1990, datetime.date.today().year),
-    "ordinal": (0, 100),
-    "measure": (Decimal("0.1"), Decimal("100")),
-    "version": (1, 20),
-    "latitude": (Decimal("-90"), Decimal("90")),
-    "longitude": (Decimal("-180"), Decimal("180")),
-}
-
-# Word pairs: a column named with the left word follows the column named with the right one.
-ORDERED_PAIRS = (
-    ("end", "start"),
-    ("ends", "starts"),
-    ("finish", "start"),
-    ("until", "from"),
-    ("to", "from"),
-    ("max", "min"),
-    ("maximum", "minimum"),
-    ("last", "first"),
-    ("closes", "opens"),
-    ("close", "open"),
-    ("check_out", "check_in"),
-    ("departure", "arrival"),
-    ("updated", "created"),
-    ("modified", "created"),
-    ("valid_to", "valid_from"),
-    ("valid_until", "valid_from"),
-    ("expires", "issued"),
-    ("expires", "created"),
-    ("high", "low"),
-)
-
-
-def _step(column: Column):
-    kind = column.kind
-    if kind in INTEGER_KINDS:
-        return 1
-    if kind is Kind.NUMERIC:
-        return Decimal(1).scaleb(-(column.type.scale if column.type.scale is not None else 2))
-    if kind is Kind.DATE:
-        return datetime.timedelta(days=1)
-    if kind is Kind.DATETIME:
-        return datetime.timedelta(seconds=1)
-    return None
-
-
-def type_bounds(column: Column) -> tuple[object, object]:
-    """Inclusive bounds the column's type allows."""
-    ctype = column.type
-    if column.kind in INTEGER_KINDS:
-        if ctype.precision == 3:  # TINYINT
-            return (0, 255) if ctype.unsigned else (-128, 127)
-        low, high = INTEGER_RANGES[column.kind]
-        return (0, high * 2 + 1) if ctype.unsigned else (low, high)
-    if column.kind is Kind.NUMERIC:
-        scale = ctype.scale if ctype.scale is not None else 2
-        precision = ctype.precision if ctype.precision is not None else 18
-        top = Decimal(10) ** (precision - scale) - Decimal(1).scaleb(-scale)
-        return (-top, top)
-    return (-1e12, 1e12)
-
-
-def numeric_range(column: Column, narrowing: Narrowing, plausible=None) -> tuple[object, object]:
-    """The range to draw from: type and CHECK bounds, then a plausible range inside them."""
-    low, high = type_bounds(column)
-    step = _step(column)
-    if narrowing.low is not None:
-        bound = narrowing.low
-        if not narrowing.low_inclusive:
-            bound = bound + step if step is not None else bound + abs(bound) * 1e-9 + 1e-9
-        low = max(low, _like(bound, low))
-    if narrowing.high is not None:
-        bound = narrowing.high
-        if not narrowing.high_inclusive:
-            bound = bound - step if step is not None else bound - abs(bound) * 1e-9 - 1e-9
-        high = min(high, _like(bound, high))
-    if low > high:
-        raise UnsatisfiableColumn(
-            f"{column.name}: its type and CHECK constraints leave no value (from {low} to {high}).",
-            hint="Fix the constraint, or override the column in [tool.fixturekit.generate].",
-        )
-    if plausible is None:
-        plausible = (0, 1000) if low <= 0 <= high or low >= 0 else (low, high)
-    p_low, p_high = _like(plausible[0], low), _like(plausible[1], high)
-    c_low, c_high = max(low, p_low), min(high, p_high)
-    if c_low <= c_high:
-        return c_low, c_high
-    return low, min(high, low + _like(1000, low))
-
-
-def _like(value, reference):
-    """`value` converted to the numeric type of `reference`."""
-    if isinstance(reference, int) and not isinstance(reference, bool):
-        return int(value) if not isinstance(value, Decimal) else int(value.to_integral_value())
-    if isinstance(reference, Decimal):
-        return Decimal(str(value))
-    return float(value)
 
 
 @dataclass
@@ -336,79 +132,6 @@ def _pattern(column: Column, narrowing: Narrowing, unique: bool) -> _Choice | No
         f"matches the CHECK pattern {first.source or first.regex}",
         flags,
     )
-
-
-def _counterpart(column: Column, table: Table) -> Column | None:
-    """The column this one is ordered after, by name (`ends_at` -> `starts_at`)."""
-    name = normalise_name(column.name)
-    tokens = name.split("_")
-    by_name = {normalise_name(c.name): c for c in table.columns}
-    for later, earlier in ORDERED_PAIRS:
-        later_tokens, earlier_tokens = later.split("_"), earlier.split("_")
-        for i in range(len(tokens) - len(later_tokens) + 1):
-            if tokens[i : i + len(later_tokens)] == later_tokens:
-                candidate = "_".join(tokens[:i] + earlier_tokens + tokens[i + len(later_tokens) :])
-                other = by_name.get(candidate)
-                if other is not None and other.kind is column.kind and other is not column:
-                    return other
-    return None
-
-
-def _precedes(a: Column, b: Column, table: Table) -> bool:
-    names = [c.name for c in table.columns]
-    return names.index(a.name) < names.index(b.name)
-
-
-def _fk_columns(table: Table | None) -> set[str]:
-    return {c for fk in table.foreign_keys for c in fk.columns} if table else set()
-
-
-def _relation(
-    column: Column, table: Table | None, narrowing: Narrowing, standalone: _Choice
-) -> _Choice | None:
-    if table is None or column.kind not in (
-        INTEGER_KINDS | {Kind.NUMERIC, Kind.FLOAT, Kind.DATE, Kind.DATETIME, Kind.STRING}
-    ):
-        return None
-    fk_columns = _fk_columns(table)
-    for relation in narrowing.relations:
-        if not table.has_column(relation.right) or column.name in fk_columns:
-            continue
-        other = table.column(relation.right)
-        if relation.right in fk_columns or other.autoincrement or other.computed:
-            continue
-        if not _precedes(other, column, table):
-            continue  # the other column takes the relation from its side
-        high = _ceiling(column, narrowing)
-        return _Choice(
-            st.Relative(other.python_name, relation.op, standalone.strategy, _step(column), high),
-            f"{relation.op} {other.name} (CHECK)",
-        )
-    if column.kind in (Kind.DATE, Kind.DATETIME) or column.kind in INTEGER_KINDS | {Kind.NUMERIC}:
-        other = _counterpart(column, table)
-        if other is not None and _precedes(other, column, table) and other.name not in fk_columns:
-            high = _ceiling(column, narrowing)
-            return _Choice(
-                st.Relative(other.python_name, ">=", standalone.strategy, _step(column), high),
-                f"not before {other.name} (by name)",
-            )
-    return None
-
-
-def _ceiling(column: Column, narrowing: Narrowing):
-    """The largest value a column placed after another may take."""
-    if column.kind in (Kind.DATE, Kind.DATETIME):
-        rule = match_name(column.name, column.kind)
-        if rule is not None and rule.meaning == "future":
-            return None
-        return "today" if column.kind is Kind.DATE else "now"
-    if column.kind in INTEGER_KINDS | {Kind.NUMERIC}:
-        high = type_bounds(column)[1]
-        if narrowing.high is not None:
-            bound = narrowing.high if narrowing.high_inclusive else narrowing.high - _step(column)
-            high = min(high, _like(bound, high))
-        return high
-    return None
 
 
 def _string_meaning(
@@ -709,7 +432,8 @@ def infer_column(
     try:
         narrowing = narrow(column, table, predicates)
         standalone = _standalone(column, table, narrowing, unique)
-        related = None if unique else _relation(column, table, narrowing, standalone)
+        placed = None if unique else relation_choice(column, table, narrowing, standalone.strategy)
+        related = _Choice(*placed) if placed else None
     except UnsatisfiableColumn as exc:
         where = f"{table.display_name}." if table is not None else ""
         raise UnsatisfiableColumn(f"Column {where}{exc.message}", hint=exc.hint) from None

@@ -130,7 +130,7 @@ def _places(column: Column) -> int:
 
 
 def _type_range(column: Column) -> tuple[Any, Any]:
-    from fixturekit.infer.rules import type_bounds
+    from fixturekit.infer.numbers import type_bounds
 
     return type_bounds(column)
 
