@@ -412,3 +412,24 @@ def test_check_bounded_timestamps_and_country_names():
     )
     assert all(r["country"] and len(r["country"]) <= 60 for r in rows)
     assert not plan.flagged_fields
+
+
+def test_names_of_products_and_departments_look_like_a_shop():
+    products, plan = values_of(
+        col("name", length=120), Table("products", [col("name", length=120)])
+    )
+    assert all(len(v.split()) >= 3 for v in products) and "product" in plan.reason
+    departments, _ = values_of(
+        col("name", length=40), Table("categories", [col("name", length=40)])
+    )
+    assert all(v[0].isupper() and " " not in v for v in departments)
+
+
+def test_fixturekit_providers_render_in_bulk_too():
+    from fixturekit.infer import strategies as st
+    from fixturekit.values.bulk import BulkContext, bulk_values
+
+    strategy = st.FakerValue("product_name", max_length=60)
+    ctx = BulkContext(column=col("name", length=60))
+    values = [str(v) for v in bulk_values(strategy, 200, ctx)]
+    assert len(values) == 200 and all(len(v.split()) >= 3 and len(v) <= 60 for v in values)

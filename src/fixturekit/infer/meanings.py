@@ -75,6 +75,8 @@ PROVIDERS: dict[str, tuple[str, dict]] = {
     "words": ("word", {}),
     "word": ("word", {}),
     "catch_phrase": ("catch_phrase", {}),
+    "product_name": ("product_name", {}),
+    "department": ("department", {}),
 }
 
 # Meanings whose values cannot carry a sequence number; unique ones are drawn until unseen.

@@ -324,4 +324,9 @@ COMPANY_TABLES = re.compile(
     r"(^|_)(compan(y|ies)|organi[sz]ations?|orgs?|vendors?|suppliers?|merchants?|"
     r"brands?|manufacturers?|tenants?|businesses|teams?|partners?)$"
 )
+PRODUCT_TABLES = re.compile(
+    r"(^|_)(products?|items?|articles?|goods|skus?|offers?|listings?|variants?|merchandise|"
+    r"inventory|inventories|wares?)$"
+)
+DEPARTMENT_TABLES = re.compile(r"(^|_)(categor(y|ies)|departments?|sections?|aisles?|genres?)$")
 PLACE_TABLES = re.compile(r"(^|_)(cit(y|ies)|towns?|locations?|places?|venues?|stores?|shops?)$")

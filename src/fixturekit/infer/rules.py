@@ -23,7 +23,14 @@ from fixturekit.errors import UnsatisfiableColumn
 from fixturekit.infer import strategies as st
 from fixturekit.infer.constraints import Narrowing, coerce, narrow
 from fixturekit.infer.meanings import FIXED_FORMAT, MIN_REALISTIC_LENGTH, PLAUSIBLE, PROVIDERS
-from fixturekit.infer.names import COMPANY_TABLES, PERSON_TABLES, PLACE_TABLES, match_name
+from fixturekit.infer.names import (
+    COMPANY_TABLES,
+    DEPARTMENT_TABLES,
+    PERSON_TABLES,
+    PLACE_TABLES,
+    PRODUCT_TABLES,
+    match_name,
+)
 from fixturekit.infer.names import normalise as normalise_name
 from fixturekit.infer.numbers import numeric_range, type_bounds
 from fixturekit.infer.plan import FieldPlan
@@ -158,6 +165,10 @@ def _string_meaning(
             provider_meaning, reason = "company", f"a company name ({table.name} holds companies)"
         elif PLACE_TABLES.search(table_name):
             provider_meaning, reason = "city", f"a place name ({table.name} holds places)"
+        elif PRODUCT_TABLES.search(table_name):
+            provider_meaning, reason = "product_name", f"a product name ({table.name} sells)"
+        elif DEPARTMENT_TABLES.search(table_name):
+            provider_meaning, reason = "department", f"a department ({table.name} groups)"
         else:
             provider_meaning, reason = "catch_phrase", "a short product-style name"
     if meaning == "country":

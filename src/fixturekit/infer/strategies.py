@@ -129,7 +129,10 @@ class FakerValue(Strategy):
         return f"fv.fake({lit(self.provider)}{kwargs_source(self.kwargs)}{self._fit_args()})"
 
     def source(self) -> str:
-        if not self._fit_args():
+        from fixturekit.values.providers import PROVIDER_METHODS
+
+        # factory.Faker knows only Faker's own providers; fixturekit's go through fv.fake
+        if not self._fit_args() and self.provider not in PROVIDER_METHODS:
             return f"factory.Faker({lit(self.provider)}{kwargs_source(self.kwargs)})"
         return super().source()
 

@@ -18,6 +18,7 @@ from typing import Any
 import factory.random
 import faker as _faker_module
 
+from fixturekit.values.providers import with_providers
 from fixturekit.values.regex import generate as _generate_matching
 
 _fake: _faker_module.Faker | None = None
@@ -27,7 +28,7 @@ def faker() -> _faker_module.Faker:
     """The Faker instance fixturekit uses; it shares the generator factory_boy reseeds."""
     global _fake
     if _fake is None:
-        _fake = _faker_module.Faker()
+        _fake = with_providers(_faker_module.Faker())
     return _fake
 
 

@@ -87,7 +87,9 @@ class Pool:
 def _faker():
     import faker
 
-    return faker.Faker(LOCALE)
+    from fixturekit.values.providers import with_providers
+
+    return with_providers(faker.Faker(LOCALE))
 
 
 @functools.cache
@@ -206,7 +208,9 @@ def sampled_pool(provider: str, kwargs: tuple[tuple[str, Any], ...] = ()) -> Poo
     """
     import faker
 
-    fake = faker.Faker(LOCALE)
+    from fixturekit.values.providers import with_providers
+
+    fake = with_providers(faker.Faker(LOCALE))
     fake.seed_instance(stable_hash("pool", provider, kwargs))
     method = getattr(fake, provider)
     return Pool.of([method(**dict(kwargs)) for _ in range(SAMPLED_POOL_SIZE)])
