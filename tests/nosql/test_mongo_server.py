@@ -174,3 +174,29 @@ def test_seed_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, server, c
     no_db = CliRunner().invoke(cli, [*args[:3], "--url", "mongodb://h:1", "--rows", "users=1"])
     assert no_db.exit_code == 2 and "names no database to seed" in no_db.output
     assert "Traceback" not in bad_rows.output + no_db.output
+
+
+ORDERS = {
+    "$jsonSchema": {
+        "bsonType": "object",
+        "required": ["user_id", "total"],
+        "properties": {
+            "user_id": {"bsonType": "objectId"},
+            "coupon_id": {"bsonType": "objectId"},
+            "total": {"bsonType": "decimal", "minimum": 1, "maximum": 500},
+        },
+    }
+}
+
+
+def test_seeding_draws_references_from_the_collection_they_name() -> None:
+    db = mongomock.MongoClient().shop
+    schemas = load_schemas({"orders": ORDERS, "users": USERS})
+    results = seed_collections(db, schemas, {"orders": 300, "users": 40}, seed=5)
+    assert [r.collection for r in results] == ["users", "orders"]  # referenced ones first
+    user_ids = {d["_id"] for d in db.users.find()}
+    orders = list(db.orders.find())
+    assert len(user_ids) == 40 and len(orders) == 300
+    assert all(o["user_id"] in user_ids for o in orders)
+    assert len({o["user_id"] for o in orders}) > 20  # spread over the users
+    assert not any(o.get("coupon_id") in user_ids for o in orders)  # no coupons collection

@@ -15,6 +15,7 @@ Distributions, per collection and field (in `[tool.fixturekit.seed.mongo.<collec
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -107,6 +108,59 @@ def distributions(
     return declarations, counts
 
 
+_REFERENCE_SUFFIX = re.compile(r"(_id|Id|_ref)$")
+
+
+def references(schema: DocumentSchema, collections: set[str]) -> dict[str, str]:
+    """Top-level ObjectId fields that point into another collection: `user_id` -> `users`.
+
+    A field counts when its name without `_id` / `Id` / `_ref` is the other collection's name,
+    singular or plural; its values are then drawn from the documents seeded there.
+    """
+    found: dict[str, str] = {}
+    for field in schema.root.fields:
+        node = field.node
+        if field.name == "_id" or not isinstance(node, Leaf) or node.bson_type != "objectId":
+            continue
+        base = _REFERENCE_SUFFIX.sub("", field.name)
+        if base == field.name or not base:
+            continue
+        base = base.lower()
+        plural = base[:-1] + "ies" if base.endswith("y") else base + "s"
+        for candidate in (base, plural, base + "es"):
+            if candidate in collections and candidate != schema.collection:
+                found[field.name] = candidate
+                break
+    return found
+
+
+def _referenced_first(names: list[str], refs: dict[str, dict[str, str]]) -> list[str]:
+    """Collections ordered so that the ones referred to are seeded before those referring."""
+    ordered: list[str] = []
+    visiting: set[str] = set()
+
+    def visit(name: str) -> None:
+        if name in ordered or name in visiting:
+            return  # a cycle: its references fall back to fresh ObjectIds
+        visiting.add(name)
+        for target in refs.get(name, {}).values():
+            if target in names:
+                visit(target)
+        visiting.discard(name)
+        ordered.append(name)
+
+    for name in names:
+        visit(name)
+    return ordered
+
+
+def _pick_from(ids: list[Any]) -> Any:
+    import factory
+    import factory.random
+
+    return factory.LazyFunction(lambda: factory.random.randgen.choice(ids))
+
+
 def _batches(total: int, size: int) -> list[int]:
     full, rest = divmod(total, size)
     return [size] * full + ([rest] if rest else [])
@@ -139,19 +193,30 @@ def seed_collections(
     if seed is not None:
         factory.random.reseed_random(seed)
     settings = settings or {}
+    seeded = set(rows)
+    refs = {name: references(by_name[name], seeded) for name in rows}
+    ids: dict[str, list[Any]] = {}
     results = []
-    for name, count in rows.items():
+    for name in _referenced_first(list(rows), refs):
+        count = rows[name]
         schema = by_name[name]
         declarations, counts = distributions(schema, settings.get(name, {}))
+        for field_name, target in refs[name].items():
+            if field_name not in declarations and ids.get(target):
+                declarations[field_name] = _pick_from(ids[target])
         factory_class = document_factories([schema], counts=counts)[name]
         collection = database[name]
         inserted = 0
+        kept: list[Any] = []
         for size in _batches(count, batch_size):
             documents = factory_class.build_batch(size, **declarations)
             collection.insert_many(documents, ordered=False)
+            # insert_many gives documents without one an _id, in place
+            kept.extend(d["_id"] for d in documents if "_id" in d)
             inserted += size
             if progress:
                 progress(name, inserted)
+        ids[name] = kept
         results.append(SeedResult(name, inserted))
     return results
 
