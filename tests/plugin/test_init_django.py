@@ -15,6 +15,13 @@ def test_registered_fixtures_and_the_example_scenario(product_factory, example_s
     first, second = product_factory(), product_factory()
     assert first.pk != second.pk
     assert len(example_scenario["children"]) == 3
+
+
+def test_declared_scenario_on_pytest_django(shop_scenario):
+    users, orders = shop_scenario["users"], shop_scenario["orders"]
+    assert len(users) == 2 and len(orders) == 3
+    assert all(order.customer in users for order in orders)
+    assert all(1 <= order.lines.count() <= 2 for order in orders)
 """
 
 
@@ -25,6 +32,8 @@ def test_init_django_then_pytest_passes(tmp_path):
         "[tool.pytest.ini_options]\n"
         'DJANGO_SETTINGS_MODULE = "shop_project.settings"\n'
         "fixturekit_register_fixtures = true\n"
+        "\n[tool.fixturekit.scenarios]\n"
+        "shop = { users = 2, orders = { count = 3, lines = [1, 2] } }\n"
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "FIXTUREKIT_"))}
     env["DJANGO_SETTINGS_MODULE"] = "shop_project.settings"
@@ -60,4 +69,4 @@ def test_init_django_then_pytest_passes(tmp_path):
         timeout=600,
     )
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
-    assert "3 passed" in run.stdout
+    assert "4 passed" in run.stdout

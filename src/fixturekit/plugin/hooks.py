@@ -36,6 +36,23 @@ def _is_xdist_controller(config: pytest.Config) -> bool:
 
 
 @pytest.hookimpl(trylast=True)
+def _django_factories(state: FixturekitState) -> dict[str, Any] | None:
+    """The registered factories when they are Django's (pytest-django then isolates)."""
+    if not _django_active():
+        return None
+    from fixturekit.plugin.binding import factories_of, is_django_factory
+
+    found = {k: f for m in state.factory_modules() for k, f in factories_of(m).items()}
+    return found if found and all(is_django_factory(f) for f in found.values()) else None
+
+
+def _django_active() -> bool:
+    import os
+    import sys
+
+    return "django" in sys.modules and bool(os.environ.get("DJANGO_SETTINGS_MODULE"))
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
@@ -55,7 +72,8 @@ def pytest_configure(config: pytest.Config) -> None:
     declared = read_declared(pyproject)
     if declared:
         config.pluginmanager.register(
-            declared_module(declared, settings.seed), "fixturekit-scenarios"
+            declared_module(declared, settings.seed, _django_factories(state)),
+            "fixturekit-scenarios",
         )
     if settings.register_fixtures:
         from fixturekit.plugin.binding import registration_module

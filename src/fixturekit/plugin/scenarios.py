@@ -70,14 +70,67 @@ def _plural_forms(word: str) -> set[str]:
     return forms
 
 
-class _Builder:
-    def __init__(self, factories: dict[str, Any], session: Any, rng: random.Random) -> None:
+class _SQLAlchemyRelations:
+    """How a scenario finds relations between SQLAlchemy mapped classes."""
+
+    @staticmethod
+    def table_name(model: type) -> str:
         from sqlalchemy import inspect
 
+        return getattr(inspect(model).local_table, "name", "")
+
+    @staticmethod
+    def many_to_one(model: type) -> list[tuple[str, type]]:
+        from sqlalchemy import inspect
+
+        return [
+            (rel.key, rel.mapper.class_)
+            for rel in inspect(model).relationships
+            if rel.direction.name == "MANYTOONE" and not rel.viewonly
+        ]
+
+    @staticmethod
+    def one_to_many(model: type, name: str) -> type | None:
+        from sqlalchemy import inspect
+
+        rel = inspect(model).relationships.get(name)
+        if rel is not None and rel.direction.name == "ONETOMANY":
+            return rel.mapper.class_
+        return None
+
+
+class _DjangoRelations:
+    """The same for Django models, read from their `_meta`."""
+
+    @staticmethod
+    def table_name(model: type) -> str:
+        return model._meta.db_table
+
+    @staticmethod
+    def many_to_one(model: type) -> list[tuple[str, type]]:
+        return [
+            (f.name, f.related_model)
+            for f in model._meta.get_fields()
+            if getattr(f, "many_to_one", False) and getattr(f, "concrete", False)
+        ]
+
+    @staticmethod
+    def one_to_many(model: type, name: str) -> type | None:
+        for f in model._meta.get_fields():
+            if getattr(f, "one_to_many", False) and f.get_accessor_name() == name:
+                return f.related_model
+        return None
+
+
+class _Builder:
+    def __init__(
+        self, factories: dict[str, Any], session: Any, rng: random.Random, relations: Any = None
+    ) -> None:
         from fixturekit.plugin.binding import snake
 
         self.session = session
         self.rng = rng
+        self.relations = relations or _SQLAlchemyRelations
         self.by_model: dict[type, Any] = {}
         self.names: dict[str, type] = {}
         for model_name, factory_class in factories.items():
@@ -85,8 +138,7 @@ class _Builder:
             if not isinstance(model, type):
                 continue  # a Core table's factory: no relationships to follow
             self.by_model[model] = factory_class
-            mapper = inspect(model)
-            table = getattr(mapper.local_table, "name", "")
+            table = self.relations.table_name(model)
             for form in {table, *_plural_forms(snake(model_name)), model_name.lower()}:
                 self.names.setdefault(form, model)
         self.created: dict[type, list[Any]] = {}
@@ -111,20 +163,22 @@ class _Builder:
 
     def _references(self, model: type, skip: set[str]) -> dict[str, Any]:
         """Many-to-one relationships pointed at rows this scenario already made."""
-        from sqlalchemy import inspect
-
         chosen: dict[str, Any] = {}
-        for rel in inspect(model).relationships:
-            if rel.direction.name != "MANYTOONE" or rel.key in skip or rel.viewonly:
+        for key, target in self.relations.many_to_one(model):
+            if key in skip:
                 continue
-            pool = self.created.get(rel.mapper.class_)
+            pool = self.created.get(target)
             if pool:
-                chosen[rel.key] = self.rng.choice(pool)
+                chosen[key] = self.rng.choice(pool)
         return chosen
 
-    def build(self, key: str, spec: Any, parent: Any = None, parent_key: str = "") -> None:
-        from sqlalchemy import inspect
+    def _back_reference(self, model: type, parent: Any) -> str | None:
+        return next(
+            (key for key, target in self.relations.many_to_one(model) if target is type(parent)),
+            None,
+        )
 
+    def build(self, key: str, spec: Any, parent: Any = None, parent_key: str = "") -> None:
         where = f"{parent_key}.{key}" if parent_key else key
         if isinstance(spec, dict):
             children = {k: v for k, v in spec.items() if k != "count"}
@@ -133,38 +187,14 @@ class _Builder:
             children, count_spec = {}, spec
         link: dict[str, Any] = {}
         if parent is not None:
-            rel = inspect(type(parent)).relationships.get(key)
-            if rel is not None and rel.direction.name == "ONETOMANY":
-                model = rel.mapper.class_
-                back = next(
-                    (
-                        r
-                        for r in inspect(model).relationships
-                        if r.direction.name == "MANYTOONE" and r.mapper.class_ is type(parent)
-                    ),
-                    None,
+            child = self.relations.one_to_many(type(parent), key)
+            model = child if child is not None else self.model_for(key)
+            back = self._back_reference(model, parent)
+            if back is None:
+                raise ScenarioError(
+                    f"{where}: {model.__name__} does not refer to {type(parent).__name__}"
                 )
-                if back is None:
-                    raise ScenarioError(
-                        f"{where}: {model.__name__} has no relationship back "
-                        f"to {type(parent).__name__}"
-                    )
-                link = {back.key: parent}
-            else:
-                model = self.model_for(key)
-                back = next(
-                    (
-                        r
-                        for r in inspect(model).relationships
-                        if r.direction.name == "MANYTOONE" and r.mapper.class_ is type(parent)
-                    ),
-                    None,
-                )
-                if back is None:
-                    raise ScenarioError(
-                        f"{where}: {model.__name__} does not refer to {type(parent).__name__}"
-                    )
-                link = {back.key: parent}
+            link = {back: parent}
         else:
             model = self.model_for(key)
         factory_class = self.by_model.get(model)
@@ -188,11 +218,17 @@ class _Builder:
 def build_declared(
     name: str, spec: dict[str, Any], factories: dict[str, Any], session: Any, seed: int
 ) -> Scenario:
-    """Create the rows a TOML-declared scenario describes, in declaration order."""
+    """Create the rows a TOML-declared scenario describes, in declaration order.
+
+    `session` is None for Django factories: pytest-django's `db` holds the transaction.
+    """
+    from fixturekit.plugin.binding import is_django_factory
+
     rng = random.Random(zlib.crc32(f"{seed}:{name}".encode()))
     # The `factories` namespace lists each factory twice (by model and by class name).
     by_model = {getattr(f._meta.model, "__name__", key): f for key, f in factories.items()}
-    builder = _Builder(by_model, session, rng)
+    django = any(is_django_factory(f) for f in by_model.values())
+    builder = _Builder(by_model, session, rng, _DjangoRelations if django else None)
     try:
         for key, value in spec.items():
             builder.build(key, value)
@@ -200,7 +236,8 @@ def build_declared(
         pytest.fail(
             f"fixturekit: scenario {name!r} in [tool.fixturekit.scenarios]: {exc}", pytrace=False
         )
-    session.flush()
+    if session is not None:
+        session.flush()
     return builder.result
 
 
@@ -223,17 +260,37 @@ def read_declared(pyproject: Path) -> dict[str, dict[str, Any]]:
     return scenarios
 
 
-def declared_module(scenarios: dict[str, dict[str, Any]], seed: int) -> ModuleType:
-    """A plugin module with one `<name>_scenario` fixture per declared scenario."""
+def declared_module(
+    scenarios: dict[str, dict[str, Any]], seed: int, django_factories: dict[str, Any] | None = None
+) -> ModuleType:
+    """A plugin module with one `<name>_scenario` fixture per declared scenario.
+
+    With `django_factories` (the project's factories are DjangoModelFactory classes) the
+    fixtures stand on pytest-django's `db` instead of `db_session`.
+    """
     holder = ModuleType("fixturekit_declared_scenarios")
     for scenario_name, spec in scenarios.items():
-        setattr(holder, f"_{scenario_name}", _declared_fixture(scenario_name, spec, seed))
+        if django_factories:
+            fixture = _declared_django_fixture(scenario_name, spec, seed, django_factories)
+        else:
+            fixture = _declared_fixture(scenario_name, spec, seed)
+        setattr(holder, f"_{scenario_name}", fixture)
     return holder
 
 
 def _declared_fixture(scenario_name: str, spec: dict[str, Any], seed: int) -> Any:
     def fixture(factories: Any, db_session: Any) -> Scenario:
         return build_declared(scenario_name, spec, vars(factories), db_session, seed)
+
+    fixture.__name__ = f"{scenario_name}{SUFFIX}"
+    return pytest.fixture(name=f"{scenario_name}{SUFFIX}")(fixture)
+
+
+def _declared_django_fixture(
+    scenario_name: str, spec: dict[str, Any], seed: int, factories: dict[str, Any]
+) -> Any:
+    def fixture(db: Any) -> Scenario:
+        return build_declared(scenario_name, spec, factories, None, seed)
 
     fixture.__name__ = f"{scenario_name}{SUFFIX}"
     return pytest.fixture(name=f"{scenario_name}{SUFFIX}")(fixture)
