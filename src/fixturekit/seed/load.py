@@ -148,9 +148,22 @@ class StatementLoader(Loader):
     @abstractmethod
     def quote(name: str) -> str: ...
 
-    @staticmethod
-    @abstractmethod
-    def table_name(table: Table) -> str: ...
+    @classmethod
+    def table_name(cls, table: Table) -> str:
+        name = cls.quote(table.name)
+        return f"{cls.quote(table.schema)}.{name}" if table.schema else name
+
+    def empty_tables(
+        self, tables: list[Table], nullable_links: list[tuple[Table, list[str]]]
+    ) -> None:
+        # Foreign keys are checked row by row: clear the keys that point across a cycle or
+        # within a table first, then delete children before parents.
+        for table, columns in nullable_links:
+            sets = ", ".join(f"{self.quote(c)} = NULL" for c in columns)
+            what = f"Emptying {table.key} (--truncate)"
+            self._run(what, f"UPDATE {self.table_name(table)} SET {sets}")
+        for table in reversed(tables):
+            self._run(f"Emptying {table.key} (--truncate)", f"DELETE FROM {self.table_name(table)}")
 
     def has_rows(self, table: Table) -> bool:
         statement = f"SELECT EXISTS (SELECT 1 FROM {self.table_name(table)})"

@@ -25,15 +25,10 @@ def quote(name: str) -> str:
     return "`" + name.replace("`", "``") + "`"
 
 
-def table_name(table: Table) -> str:
-    return f"{quote(table.schema)}.{quote(table.name)}" if table.schema else quote(table.name)
-
-
 class MySQLLoader(StatementLoader):
     dialect = "mysql"
 
     quote = staticmethod(quote)
-    table_name = staticmethod(table_name)
 
     def __init__(self, url: Any) -> None:
         super().__init__(url)
@@ -85,19 +80,6 @@ class MySQLLoader(StatementLoader):
                 hint="Convert them to InnoDB (ALTER TABLE ... ENGINE=InnoDB) to seed them.",
             )
 
-    def empty_tables(
-        self, tables: list[Table], nullable_links: list[tuple[Table, list[str]]]
-    ) -> None:
-        # InnoDB checks foreign keys row by row: clear the keys that point across a cycle or
-        # within a table first, then delete children before parents.
-        for table, columns in nullable_links:
-            sets = ", ".join(f"{quote(c)} = NULL" for c in columns)
-            self._run(
-                f"Emptying {table.key} (--truncate)", f"UPDATE {table_name(table)} SET {sets}"
-            )
-        for table in reversed(tables):
-            self._run(f"Emptying {table.key} (--truncate)", f"DELETE FROM {table_name(table)}")
-
     def _insert(self, what: str, table: str, columns: list[str], rows: list[tuple]) -> None:
         listed = ", ".join(quote(c) for c in columns)
         marks = ", ".join(["%s"] * len(columns))
@@ -120,7 +102,7 @@ class MySQLLoader(StatementLoader):
         for chunk in chunks:
             values = [driver_values(chunk.columns[c.name], c, "mysql") for c in target.columns]
             rows = list(zip(*values, strict=True))
-            self._insert(f"Loading {target.table.key}", table_name(target.table), names, rows)
+            self._insert(f"Loading {target.table.key}", self.table_name(target.table), names, rows)
             written += chunk.count
             if on_chunk is not None:
                 on_chunk(chunk)
@@ -139,7 +121,8 @@ class MySQLLoader(StatementLoader):
         temp = quote("fixturekit_pending")
         self._run(
             what,
-            f"CREATE TEMPORARY TABLE {temp} AS SELECT {listed} FROM {table_name(table)} LIMIT 0",
+            f"CREATE TEMPORARY TABLE {temp} AS SELECT {listed} "
+            f"FROM {self.table_name(table)} LIMIT 0",
         )
         for key_values, new_values, _count in batches:
             columns = [driver_values(key_values[c.name], c, "mysql") for c in keys]
@@ -147,7 +130,9 @@ class MySQLLoader(StatementLoader):
             self._insert(what, temp, names, list(zip(*columns, strict=True)))
         match = " AND ".join(f"t.{quote(c.name)} = p.{quote(c.name)}" for c in keys)
         sets = ", ".join(f"t.{quote(c.name)} = p.{quote(c.name)}" for c in values)
-        self._run(what, f"UPDATE {table_name(table)} AS t JOIN {temp} AS p ON {match} SET {sets}")
+        self._run(
+            what, f"UPDATE {self.table_name(table)} AS t JOIN {temp} AS p ON {match} SET {sets}"
+        )
         self._run(what, f"DROP TEMPORARY TABLE {temp}")
 
     def commit(self) -> None:

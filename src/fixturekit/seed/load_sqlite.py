@@ -22,15 +22,10 @@ def quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def table_name(table: Table) -> str:
-    return f"{quote(table.schema)}.{quote(table.name)}" if table.schema else quote(table.name)
-
-
 class SQLiteLoader(StatementLoader):
     dialect = "sqlite"
 
     quote = staticmethod(quote)
-    table_name = staticmethod(table_name)
 
     def __init__(self, url: Any) -> None:
         super().__init__(url)
@@ -64,17 +59,6 @@ class SQLiteLoader(StatementLoader):
     def begin(self) -> None:
         self._run("Starting the load", "BEGIN IMMEDIATE")
 
-    def empty_tables(
-        self, tables: list[Table], nullable_links: list[tuple[Table, list[str]]]
-    ) -> None:
-        for table, columns in nullable_links:
-            sets = ", ".join(f"{quote(c)} = NULL" for c in columns)
-            self._run(
-                f"Emptying {table.key} (--truncate)", f"UPDATE {table_name(table)} SET {sets}"
-            )
-        for table in reversed(tables):
-            self._run(f"Emptying {table.key} (--truncate)", f"DELETE FROM {table_name(table)}")
-
     def _insert(self, what: str, statement: str, rows: list[tuple]) -> None:
         try:
             self.conn.executemany(statement, rows)
@@ -89,7 +73,7 @@ class SQLiteLoader(StatementLoader):
     ) -> int:
         listed = ", ".join(quote(c.name) for c in target.columns)
         marks = ", ".join(["?"] * len(target.columns))
-        statement = f"INSERT INTO {table_name(target.table)} ({listed}) VALUES ({marks})"
+        statement = f"INSERT INTO {self.table_name(target.table)} ({listed}) VALUES ({marks})"
         written = 0
         for chunk in chunks:
             values = [driver_values(chunk.columns[c.name], c, "sqlite") for c in target.columns]
@@ -109,7 +93,7 @@ class SQLiteLoader(StatementLoader):
         what = f"Setting {', '.join(c.name for c in values)} of {table.key}"
         sets = ", ".join(f"{quote(c.name)} = ?" for c in values)
         match = " AND ".join(f"{quote(c.name)} = ?" for c in keys)
-        statement = f"UPDATE {table_name(table)} SET {sets} WHERE {match}"
+        statement = f"UPDATE {self.table_name(table)} SET {sets} WHERE {match}"
         for key_values, new_values, _count in batches:
             columns = [driver_values(new_values[c.name], c, "sqlite") for c in values]
             columns += [driver_values(key_values[c.name], c, "sqlite") for c in keys]
