@@ -166,6 +166,8 @@ class ModuleRenderer:
         indent = "    "
         lines: list[str] = []
         if field.strategy is None:
+            if self.options.show_reasons:  # left to the ORM or the database: say so
+                lines += _comment_lines(indent, f"{field.column.name}: {field.reason}")
             return lines
         for ref in field.strategy.python_refs:
             self._import(ref)

@@ -381,7 +381,7 @@ def _text_for_unknown(column: Column, unique: bool) -> _Choice:
     ltree, a domain over text), and one column must not stop the rest of the file."""
     flag = (
         f"no rule for the type {column.type.describe()}: a text value is generated; if the "
-        "database rejects it, override the column in [tool.fixturekit.generate] overrides"
+        "database rejects it, give the column an override (tool.fixturekit.generate.overrides)"
     )
     if unique:
         return _Choice(st.UniqueFakerValue("word"), "type unknown: a word, numbered", [flag])

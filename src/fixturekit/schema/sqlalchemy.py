@@ -172,7 +172,8 @@ def column_type(sa_type: TypeEngine, dialect: Any = None) -> ColumnType:
         return ColumnType(Kind.STRING, length=sa_type.length, sql=sql)
     if isinstance(sa_type, LargeBinary):
         return ColumnType(Kind.BINARY, length=sa_type.length, sql=sql)
-    return ColumnType(Kind.UNKNOWN, sql=sql)
+    named = type(sa_type).__name__
+    return ColumnType(Kind.UNKNOWN, sql=sql if named.upper() == sql.upper() else f"{named} ({sql})")
 
 
 # Python types a TypeDecorator may declare (`python_type`) over a type stored as text or bytes.
