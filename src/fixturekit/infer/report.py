@@ -34,9 +34,7 @@ def report_rows(plan: SchemaPlan) -> list[ReportRow]:
         for flag in table_plan.flags:
             rows.append(ReportRow(model, "(table)", "", "", (flag,)))
         for field in table_plan.factory_fields:
-            value = (
-                _describe(field.strategy.source()) if field.strategy else _left_to(field)
-            )
+            value = _describe(field.strategy.source()) if field.strategy else _left_to(field)
             rows.append(ReportRow(model, field.attribute, value, field.reason, field.flags))
         for link in table_plan.factory_parents:
             value = "(empty)" if link.empty else f"SubFactory -> {link.parent}"

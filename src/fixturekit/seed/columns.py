@@ -28,8 +28,8 @@ from fixturekit.seed.plan import (
     Link,
     SeedPlan,
     TableSeed,
-    inherit_base,
 )
+from fixturekit.seed.sizing import inherit_base
 from fixturekit.values.bulk import BulkContext, BulkError, Decimals, bulk_values, choice_values
 from fixturekit.values.distinct import affine_permutation
 from fixturekit.values.pools import object_array, stable_hash
