@@ -15,16 +15,14 @@ module off (`InferenceOptions.factory_object`): a seeded table keeps its drawn d
 
 from __future__ import annotations
 
-import datetime
-import enum
 import re
 from dataclasses import dataclass
-from decimal import Decimal
 
 from fixturekit.infer import strategies as st
 from fixturekit.infer.constraints import coerce
 from fixturekit.infer.names import normalise
 from fixturekit.infer.plan import FieldPlan
+from fixturekit.schema.defaults import PLAIN_VALUES
 from fixturekit.schema.model import STRING_KINDS, Column, DefaultForm, Kind, Table
 
 
@@ -63,9 +61,6 @@ USABLE_OBJECT_FLAGS: tuple[FlagRule, ...] = (
     ),
 )
 
-# Python values a generated factory can write as a literal.
-_LITERAL_TYPES = (bool, int, float, str, Decimal, datetime.date)
-
 
 def usable_object_flag(column: Column) -> FlagRule | None:
     if column.kind is not Kind.BOOLEAN:
@@ -93,7 +88,7 @@ def _in_unique_set(column: Column, table: Table | None, alone: bool) -> bool:
 
 def _scalar_literal(column: Column, value) -> st.Literal | None:
     """The default as a literal the factory writes, or None to leave it to the ORM."""
-    if isinstance(value, enum.Enum) or not isinstance(value, _LITERAL_TYPES):
+    if not isinstance(value, PLAIN_VALUES):  # an object only the ORM knows how to apply
         return None
     if column.kind is Kind.ENUM:  # labels versus members: the ORM knows which it maps
         return None

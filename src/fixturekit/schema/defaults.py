@@ -8,6 +8,8 @@ from an expression (`now()`, `nextval('seq')`, `gen_random_uuid()`).
 
 from __future__ import annotations
 
+import datetime
+import enum
 import re
 from decimal import Decimal
 from typing import Any
@@ -82,11 +84,34 @@ def callable_name(function: Any) -> str:
     return "a function" if name == "<lambda>" else f"{name}()"
 
 
+# Values the neutral model keeps as they are: plain, picklable without the application.
+PLAIN_VALUES = (bool, int, float, str, Decimal, datetime.date, datetime.time)
+
+
 def python_default(value: Any) -> DefaultValue:
-    """A client-side default given as a Python value or a callable."""
+    """A client-side default given as a Python value or a callable.
+
+    An enum member is kept as its value (what the database stores); any other object (a dict,
+    an instance of an application class) only as text, so the ORM is left to apply it.
+    """
     if callable(value):
         return DefaultValue(DefaultForm.CALLABLE, False, None, callable_name(value))
-    return DefaultValue(DefaultForm.SCALAR, False, value, repr(value))
+    text = repr(value)
+    if isinstance(value, enum.Enum):
+        text, value = f"{type(value).__name__}.{value.name}", value.value
+    if isinstance(value, PLAIN_VALUES):
+        return DefaultValue(DefaultForm.SCALAR, False, _plain(value), text)
+    return DefaultValue(DefaultForm.SCALAR, False, None, text)
+
+
+def _plain(value: Any) -> Any:
+    """A str or int subclass (a Django TextChoices member) as the builtin it stands for."""
+    if type(value) in PLAIN_VALUES:
+        return value
+    for builtin in (bool, int, str):
+        if isinstance(value, builtin):
+            return builtin(value)
+    return value
 
 
 def django_default(field: Any, server_sql: str | None) -> DefaultValue | None:
