@@ -3,6 +3,7 @@
 The order of decisions, for one column:
 1. columns the database or the ORM fills (autoincrement keys, computed, discriminators);
 2. user overrides from configuration;
+   a factory's default object (fixturekit.infer.defaults): usable-object flags, model defaults;
 3. closed domains: CHECK `IN (...)`, enums, booleans;
 4. relations to another column of the row (`ends_at > starts_at`, `updated_at` after
    `created_at`);
