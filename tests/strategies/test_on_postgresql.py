@@ -217,7 +217,7 @@ class Impossible(_Bad):
 
 
 def test_an_unsatisfiable_column_is_named_when_the_strategy_is_built():
-    with pytest.raises(FixturekitError, match=r"impossible\.qty"):
+    with pytest.raises(FixturekitError, match=r"Impossible\.qty"):
         objects(Impossible)
 
 
