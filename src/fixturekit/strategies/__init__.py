@@ -64,5 +64,5 @@ def objects(model: Any, **overrides: Any):
 def graphs(model: Any, children: Mapping[str, tuple[int, int] | int], **overrides: Any):
     """An unsaved `model` instance with generated children per one-to-many relationship:
     `graphs(Order, children={"items": (1, 5)})` gives an order with one to five items."""
-    plan, key = model_plan(model)
+    plan, key = model_plan(model, related=tuple(children))
     return graphs_strategy(plan, key, children, overrides)

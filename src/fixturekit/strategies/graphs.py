@@ -93,7 +93,7 @@ class Builder:
             else:
                 parent_table = self.model_plan.plan.schema.table(link.parent)
                 pairs = [
-                    (plan.table.column(c).key, parent_table.column(r).key)
+                    (_column(plan, c).key, parent_table.column(r).key)
                     for c, r in zip(link.fk.columns, link.fk.referred_columns, strict=True)
                 ]
                 pending.parents.append((parent, pairs))
@@ -128,6 +128,15 @@ class _CoreRow:
     plan: TablePlan
 
 
+def _column(plan: TablePlan, name: str):
+    """A column of the table or of a table it inherits from (joined inheritance)."""
+    while plan is not None:
+        if plan.table.has_column(name):
+            return plan.table.column(name)
+        plan = plan.inherited
+    raise KeyError(f"no column {name!r} in the tables of this model")
+
+
 def _is_field(plan: TablePlan, name: str) -> bool:
     return any(name in (f.attribute, f.column.key, f.column.name) for f in plan.factory_fields)
 
@@ -135,7 +144,7 @@ def _is_field(plan: TablePlan, name: str) -> bool:
 def _link_overridden(link: ParentLink, plan: TablePlan, overrides: Mapping[str, Any]) -> bool:
     if link.relationship and link.relationship in overrides:
         return True
-    keys = {plan.table.column(c).key for c in link.fk.columns}
+    keys = {_column(plan, c).key for c in link.fk.columns}
     return bool(keys & set(overrides)) or link.name in overrides
 
 

@@ -37,10 +37,20 @@ def _is_django_model(model: Any) -> bool:
     return isinstance(model, type) and meta is not None and hasattr(meta, "concrete_fields")
 
 
-def model_plan(model: Any) -> tuple[ModelPlan, str]:
-    """The plan that covers `model` and the key of its table in it."""
+def model_plan(model: Any, related: tuple[str, ...] = ()) -> tuple[ModelPlan, str]:
+    """The plan that covers `model` and the key of its table in it.
+
+    `related` names relations whose models the plan must cover too (a graph's children): a
+    Django plan is read from the model and what it references, not from every app.
+    """
     if _is_django_model(model):
-        return _django_plan(model._meta.label), _django_key(model)
+        labels = [model._meta.label]
+        for name in related:
+            try:
+                labels.append(model._meta.get_field(name).related_model._meta.label)
+            except Exception:  # an unknown name: graphs() says which relations exist
+                continue
+        return _django_plan(tuple(labels)), _django_key(model)
     from sqlalchemy import Table
     from sqlalchemy import inspect as sa_inspect
 
@@ -91,14 +101,13 @@ def _django_key(model: Any) -> str:
 
 
 @functools.lru_cache(maxsize=64)
-def _django_plan(label: str) -> ModelPlan:
+def _django_plan(labels: tuple[str, ...]) -> ModelPlan:
     from django.apps import apps
 
     from fixturekit.infer.tables import plan_schema
     from fixturekit.schema.django import read_models
 
-    model = apps.get_model(label)
-    schema = read_models([model])
+    schema = read_models([apps.get_model(label) for label in labels])
     plan = plan_schema(schema)
     classes = {}
     for table in schema:
