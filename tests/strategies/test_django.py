@@ -15,7 +15,7 @@ from sqlalchemy import create_engine, text
 
 ROOT = Path(__file__).resolve().parents[2]
 
-TESTS = '''
+TESTS = """
 import pytest
 from django.apps import apps
 from hypothesis import HealthCheck, find, given, settings
@@ -72,7 +72,7 @@ def test_failures_shrink_on_django_models(db):
     found = find(objects(Product), lambda p: p.weight_grams > 10,
                  settings=settings(database=None, max_examples=300))
     assert found.weight_grams == 11
-'''
+"""
 
 
 def test_strategies_on_django_models(tmp_path, pg_admin_url):
@@ -93,9 +93,23 @@ def test_strategies_on_django_models(tmp_path, pg_admin_url):
     )
     try:
         run = subprocess.run(
-            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist",
-             "-p", "no:fixturekit"],
-            cwd=project, env=env, capture_output=True, text=True, timeout=900,
+            [
+                sys.executable,
+                "-m",
+                "pytest",
+                "-q",
+                "-p",
+                "no:cacheprovider",
+                "-p",
+                "no:xdist",
+                "-p",
+                "no:fixturekit",
+            ],
+            cwd=project,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=900,
         )
     finally:
         admin = create_engine(pg_admin_url, isolation_level="AUTOCOMMIT")

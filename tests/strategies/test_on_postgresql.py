@@ -15,7 +15,6 @@ from sqlalchemy import (
     Integer,
     MetaData,
     SmallInteger,
-    String,
     Table,
     create_engine,
     func,
@@ -44,12 +43,25 @@ EXAMPLES = settings(
 )
 
 SHOP_MODELS = [
-    shop.User, shop.Address, shop.Category, shop.Tag, shop.Product, shop.Order,
-    shop.OrderItem, shop.Review,
+    shop.User,
+    shop.Address,
+    shop.Category,
+    shop.Tag,
+    shop.Product,
+    shop.Order,
+    shop.OrderItem,
+    shop.Review,
 ]
 KITCHEN_SINK_MODELS = [
-    ks.Group, ks.Account, ks.Profile, ks.Folder, ks.Transfer, ks.Region, ks.Store,
-    ks.Employee, ks.Manager,
+    ks.Group,
+    ks.Account,
+    ks.Profile,
+    ks.Folder,
+    ks.Transfer,
+    ks.Region,
+    ks.Store,
+    ks.Employee,
+    ks.Manager,
 ]
 
 
@@ -136,14 +148,18 @@ def test_rows_leave_foreign_keys_out_unless_given():
 
 
 def test_rows_shrink_to_the_minimal_quantity():
-    found = find(rows(shop.OrderItem), lambda r: r["quantity"] > 5,
-                 settings=settings(database=None))
+    found = find(
+        rows(shop.OrderItem), lambda r: r["quantity"] > 5, settings=settings(database=None)
+    )
     assert found["quantity"] == 6
 
 
 def test_a_failing_property_over_users_reports_a_minimal_user():
-    user = find(objects(shop.User), lambda u: u.phone is not None,
-                settings=settings(database=None, max_examples=500))
+    user = find(
+        objects(shop.User),
+        lambda u: u.phone is not None,
+        settings=settings(database=None, max_examples=500),
+    )
     # everything the property does not need has shrunk away: NULLs and the shortest values
     assert user.birth_date is None
     assert user.default_address is None
@@ -169,7 +185,8 @@ def test_graphs_insert_an_order_with_its_items(shop_engine):
             with savepoint(session):
                 save(order, session)
                 count = session.scalar(
-                    select(func.count()).select_from(shop.OrderItem)
+                    select(func.count())
+                    .select_from(shop.OrderItem)
                     .where(shop.OrderItem.order_id == order.id)
                 )
                 assert count == len(order.items)
@@ -234,7 +251,9 @@ def test_something_that_is_not_a_model_is_refused():
 def test_a_not_null_column_without_a_rule_is_named():
     metadata = MetaData()
     table = Table(
-        "odd", metadata, Column("id", Integer, primary_key=True),
+        "odd",
+        metadata,
+        Column("id", Integer, primary_key=True),
         Column("shape", _Opaque(), nullable=False),
     )
     try:

@@ -20,14 +20,18 @@ from fixturekit.strategies import NoHypothesisRendering, column_strategy
 from fixturekit.strategies.columns import RowDependent
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "seed"))
-import test_bulk  # noqa: E402  (its EXAMPLES are the shared contract of every rendering)
+import test_bulk
 
 NO_RENDERING = {st.Custom}  # arbitrary user code has no domain to search
 
 
 def _examples() -> list[test_bulk.Example]:
-    return [e for cls, examples in test_bulk.EXAMPLES.items() if cls not in NO_RENDERING
-            for e in examples]
+    return [
+        e
+        for cls, examples in test_bulk.EXAMPLES.items()
+        if cls not in NO_RENDERING
+        for e in examples
+    ]
 
 
 def test_every_strategy_class_has_a_hypothesis_rendering():
@@ -78,8 +82,12 @@ def test_custom_declarations_name_the_column():
     [
         (st.IntRange(1, 99), Kind.INTEGER, lambda v: v > 5, 6),
         (st.Code(3), Kind.STRING, lambda v: v > "M", "MAA"),
-        (st.DateRange("2024-01-01", "2024-12-31"), Kind.DATE, lambda v: v.month > 1,
-         dt.date(2024, 2, 1)),
+        (
+            st.DateRange("2024-01-01", "2024-12-31"),
+            Kind.DATE,
+            lambda v: v.month > 1,
+            dt.date(2024, 2, 1),
+        ),
         (st.Choice(("a", "b", "c")), Kind.STRING, lambda v: v != "a", "b"),
     ],
 )
@@ -93,6 +101,7 @@ def test_relative_values_shrink_to_the_smallest_gap():
     start = dt.datetime(2024, 1, 1, 12, 0)
     rendered = column_strategy(st.Relative("starts_at", ">", st.DateTimeRange()))
     assert isinstance(rendered, RowDependent)
-    found = find(rendered.given({"starts_at": start}), lambda v: True,
-                 settings=settings(database=None))
+    found = find(
+        rendered.given({"starts_at": start}), lambda v: True, settings=settings(database=None)
+    )
     assert found == start + dt.timedelta(seconds=1)

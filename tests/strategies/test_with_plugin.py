@@ -65,7 +65,9 @@ def test_given_with_db_session_rolls_back_every_example(pytester: Any, pg_admin_
     )
     pytester.syspathinsert(ROOT)
     pytester.makepyfile(test_properties=PROPERTY_TESTS)
-    result = pytester.runpytest("-p", "no:randomly", f"--fixturekit-url={url.render_as_string(False)}")
+    result = pytester.runpytest(
+        "-p", "no:randomly", f"--fixturekit-url={url.render_as_string(False)}"
+    )
     result.assert_outcomes(passed=2)
 
 

@@ -100,7 +100,7 @@ def _save_django(obj: Any) -> None:
         if not field.is_relation or field.many_to_many:
             continue
         parent = field.get_cached_value(obj, default=None)
-        if parent is not None and parent.pk is None or (
+        if (parent is not None and parent.pk is None) or (
             parent is not None and parent._state.adding
         ):
             _save_django(parent)
