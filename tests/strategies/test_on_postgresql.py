@@ -239,7 +239,7 @@ def test_an_unsatisfiable_column_is_named_when_the_strategy_is_built():
 
 
 def test_children_must_name_a_one_to_many_relationship():
-    with pytest.raises(BadChildren, match="Order.user is not a one-to-many"):
+    with pytest.raises(BadChildren, match=r"Order\.user is not a one-to-many"):
         graphs(shop.Order, children={"user": 1})
 
 
