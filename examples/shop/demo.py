@@ -54,7 +54,6 @@ def main() -> int:
 
     sys.path.insert(0, str(ROOT))
     from examples.shop.models import Base
-
     from fixturekit.dialects.sqlite import install_integer_keys
 
     database.unlink(missing_ok=True)
