@@ -11,6 +11,7 @@ the strategy, so that a batch's values can never meet another batch's or a singl
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import json
 import uuid
 from collections.abc import Mapping, Sequence
@@ -143,8 +144,27 @@ def to_python(values: Any, column: Column | None, python_type: type | None = Non
     items = values.tolist()
     if values.dtype != object:
         return items
+    if isinstance(python_type, type) and issubclass(python_type, enum.Enum):
+        return _members(items, column, python_type)
     if python_type is uuid.UUID:
         return [uuid.UUID(v) if isinstance(v, str) else v for v in items]
     if kind is Kind.JSON and python_type is not str:
         return [json.loads(v) if isinstance(v, str) else v for v in items]
     return items
+
+
+def _members(items: list[Any], column: Column | None, enum_class: type[enum.Enum]) -> list[Any]:
+    """Enum labels (what the database stores, what bulk choices give) as the enum's members."""
+    names: dict[Any, str] = {}
+    if column is not None and column.type.enum_members and column.type.enum_values:
+        names = dict(zip(column.type.enum_values, column.type.enum_members, strict=False))
+    by_value = {member.value: member for member in enum_class}
+    out = []
+    for item in items:
+        if isinstance(item, enum_class) or item is None:
+            out.append(item)
+        elif names.get(item, item) in enum_class.__members__:
+            out.append(enum_class[names.get(item, item)])
+        else:
+            out.append(by_value.get(item, item))
+    return out
