@@ -265,7 +265,8 @@ def measure(label: str, url: str, rows: int, baseline_rows: int) -> dict[str, fl
         f"   ({baseline_rows} lines)"
     )
     print(f"  Core executemany (pre-made)  {results['core']:>10,.0f} rows/s")
-    print(f"  fixturekit / factory_boy     {results['fixturekit'] / results['factory_boy']:>10.1f}x")
+    versus_factory_boy = results["fixturekit"] / results["factory_boy"]
+    print(f"  fixturekit / factory_boy     {versus_factory_boy:>10.1f}x")
     print(f"  fixturekit / Core            {results['fixturekit'] / results['core']:>10.2f}x")
     return results
 

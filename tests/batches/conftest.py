@@ -22,7 +22,7 @@ from . import models
 
 # The user's region of the generated module: a customised factory (a LazyAttribute and a
 # post_generation hook of their own) and an order factory that makes its lines.
-CUSTOM = '''
+CUSTOM = """
 class CustomerFactory(CustomerFactory):
     last_name = factory.LazyAttribute(lambda o: o.first_name.upper())
 
@@ -35,7 +35,7 @@ class OrderWithLinesFactory(OrderFactory):
     lines = factory.RelatedFactoryList(
         f"{__name__}.OrderLineFactory", factory_related_name="order", size=3
     )
-'''
+"""
 
 DIALECTS = ["sqlite", "postgresql", "mysql"]
 

@@ -151,9 +151,8 @@ def test_a_failing_batch_raises_like_per_row_and_leaves_the_session_usable(
     session, factories
 ) -> None:
     factories.CustomerFactory.create(email="taken@example.org")
-    with pytest.raises(IntegrityError) as per_row:
-        with session.begin_nested():
-            factories.CustomerFactory.create(email="taken@example.org")
+    with pytest.raises(IntegrityError) as per_row, session.begin_nested():
+        factories.CustomerFactory.create(email="taken@example.org")
     customers = count(session, Customer)
     with pytest.raises(IntegrityError) as batch:
         factories.OrderFactory.create_batch(3, customer__email="dup@example.org")
