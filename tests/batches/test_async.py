@@ -112,7 +112,8 @@ async def test_sync_create_is_refused(async_db_session):
 
 def _write_project(pytester: Any, factories: Any) -> None:
     pytester.makepyfile(models=Path(models.__file__).read_text())
-    source = Path(factories.__file__).read_text().replace(f"from {models.__name__} ", "from models ")
+    source = Path(factories.__file__).read_text()
+    source = source.replace(f"from {models.__name__} ", "from models ")
     pytester.makepyfile(batch_factories=source)
     pytester.makepyfile(test_async_factories=PROJECT_TESTS)
     pytester.makefile(
