@@ -28,6 +28,7 @@ from factory.declarations import BaseDeclaration, PostGenerationContext, Related
 from fixturekit.factory_fields import FactoryFields, analyse, demote_dependents
 from fixturekit.factory_targets import Unbatchable as _Unbatchable
 from fixturekit.values.batch import as_bulk, batch_seed, draw, to_python
+from fixturekit.values.bulk import BulkError
 
 _FIELDS: dict[type, FactoryFields] = {}
 
@@ -139,15 +140,21 @@ def draw_values(
             other = bulk_field.depends_on
             if other is not None and other not in earlier and other in columns_by_field:
                 continue  # drawn later in this loop
-            values = draw(
-                bulk_field.strategy,
-                bulk_field.column,
-                count,
-                table=table,
-                first_sequence=first,
-                seed=seed,
-                earlier=earlier,
-            )
+            try:
+                values = draw(
+                    bulk_field.strategy,
+                    bulk_field.column,
+                    count,
+                    table=table,
+                    first_sequence=first,
+                    seed=seed,
+                    earlier=earlier,
+                )
+            except BulkError:  # beyond what the bulk rendering can give: row by row
+                pending.remove(bulk_field)
+                scratch.per_row[bulk_field.name] = bulk_field.strategy.declaration()
+                progressed = True
+                continue
             earlier[bulk_field.name] = earlier[bulk_field.column.name] = values
             columns[bulk_field.name] = to_python(
                 values, bulk_field.column, _python_type(factory_class, bulk_field.name)

@@ -116,7 +116,7 @@ class MappedTarget:
             return objs
         objs = [self.model(**row) for row in rows]
         session.add_all(objs)
-        session.flush(objs)
+        session.flush()
         return objs
 
     def build(

@@ -21,7 +21,7 @@ import numpy as np
 
 from fixturekit.infer.strategies import Code, Matching, UniqueFakerValue
 from fixturekit.schema.model import Column, Kind
-from fixturekit.values.bulk import BulkContext, Decimals, bulk_values, typed
+from fixturekit.values.bulk import BulkContext, BulkError, Decimals, bulk_values, typed
 from fixturekit.values.distinct import key_for
 from fixturekit.values.pools import object_array
 
@@ -30,19 +30,22 @@ class BatchContext(BulkContext):
     """A BulkContext whose unique values are numbered like the per-row `factory.Sequence`.
 
     The bijections behind unique values are keyed by table and column only, never by the
-    batch's seed: every batch maps its (distinct) sequence numbers through the same bijection,
-    so two batches cannot collide. Codes use the identity (`in_order`): a unique code numbered
-    n is then the n-th code, the one `fv.code(n, ...)` gives a single row.
+    batch's seed: every batch of a factory maps its (distinct) sequence numbers through the
+    same bijection, so two batches cannot collide. Codes use the identity (`in_order`): a
+    unique code numbered n is then the n-th code, the one `fv.code(n, ...)` gives a single row.
     """
 
     in_order: bool = False
+    salt: int = 0  # another bijection, for values that must avoid ones already issued
 
     def unique_key(self, *labels: Any) -> int:
-        return 0 if self.in_order else key_for(0, self.table, self.column_name, *labels)
+        if self.in_order:
+            return 0
+        return key_for(self.salt, self.table, self.column_name, *labels)
 
     def derive(self, column: Column | None) -> BatchContext:
         ctx = BatchContext(self.seed, self.table, column, self.start, self.today, self.columns)
-        ctx.in_order = self.in_order
+        ctx.in_order, ctx.salt = self.in_order, self.salt
         return ctx
 
 
@@ -62,11 +65,14 @@ def draw(
     seed: int,
     earlier: Mapping[str, Any],
 ) -> Any:
-    """`count` values of one column in its bulk representation (numpy, Decimals, objects)."""
+    """`count` values of one column in its bulk representation (numpy, Decimals, objects).
+
+    Raises BulkError when the bulk rendering cannot give them (the caller then evaluates the
+    column row by row, as the per-row path would)."""
     ctx = BatchContext(seed, table, column, first_sequence, dt.date.today(), earlier)
     ctx.in_order = isinstance(strategy, Code)
     values = bulk_values(strategy, count, ctx)
-    return _keep_process_unique(strategy, values, first_sequence)
+    return _keep_process_unique(strategy, values, ctx)
 
 
 def as_bulk(values: Sequence[Any], column: Column | None) -> Any:
@@ -76,45 +82,59 @@ def as_bulk(values: Sequence[Any], column: Column | None) -> Any:
 
 # --- values the per-row path keeps distinct through a process-wide registry -------------------
 
+_REDRAWS = 20
 
-def _keep_process_unique(strategy: Any, values: Any, first_sequence: int) -> Any:
-    """Fixed-format unique values (`fv.unique_draw`) and unique patterns (`fv.matching`) are
-    kept distinct per row by remembering what was issued; a batch joins the same registry, and
-    redraws, one by one, the few values a single row already took."""
+
+def _registry(strategy: Any) -> set[Any] | None:
     from fixturekit import values as fv
 
     if isinstance(strategy, UniqueFakerValue) and not strategy.weave:
         kwargs = tuple(sorted(dict(strategy.kwargs).items()))
-        seen = fv._drawn.setdefault(
-            (strategy.provider, kwargs, strategy.max_length, strategy.case), set()
-        )
+        slot = (strategy.provider, kwargs, strategy.max_length, strategy.case)
+        return fv._drawn.setdefault(slot, set())
+    if isinstance(strategy, Matching) and strategy.is_unique:
+        return fv._issued.setdefault(strategy.regex, set())
+    return None
 
-        def redraw(n: int) -> Any:
-            return fv.unique_draw(
-                strategy.provider,
-                n,
-                max_length=strategy.max_length,
-                case=strategy.case,
-                min_length=strategy.min_length,
-                wrap=strategy.wrap,
-                **dict(strategy.kwargs),
-            )
 
-    elif isinstance(strategy, Matching) and strategy.is_unique:
-        seen = fv._issued.setdefault(strategy.regex, set())
+def _keep_process_unique(strategy: Any, values: Any, ctx: BatchContext) -> Any:
+    """Fixed-format unique values (`fv.unique_draw`) and unique patterns (`fv.matching`) are
+    kept distinct per row by remembering what was issued in this process; a batch joins the
+    same registry. Values another factory for the table (or a single row) already took are
+    replaced from other bijections of the domain: fresh draws, distinct among themselves."""
+    from fixturekit import values as fv
 
-        def redraw(n: int) -> Any:
-            return fv.matching(strategy.regex, max_length=strategy.max_length, n=n)
-
-    else:
+    seen = _registry(strategy)
+    if seen is None:
         return values
     items = values.tolist() if isinstance(values, np.ndarray) else list(values)
+    taken = []
     for i, value in enumerate(items):
         folded = fv._fold(value)
         if folded in seen:
-            items[i] = redraw(first_sequence + i)  # registers the new value itself
+            taken.append(i)
         else:
             seen.add(folded)
+    for attempt in range(1, _REDRAWS + 1):
+        if not taken:
+            break
+        other = BatchContext(ctx.seed + attempt, ctx.table, ctx.column, 0, ctx.today, ctx.columns)
+        other.salt = ctx.seed + attempt
+        fresh = bulk_values(strategy, len(taken), other)
+        fresh = fresh.tolist() if isinstance(fresh, np.ndarray) else list(fresh)
+        still = []
+        for i, value in zip(taken, fresh, strict=True):
+            folded = fv._fold(value)
+            if folded in seen:
+                still.append(i)
+            else:
+                seen.add(folded)
+                items[i] = value
+        taken = still
+    if taken:
+        raise BulkError(
+            f"{ctx.table}.{ctx.column_name}: no unused value left for {len(taken)} rows"
+        )
     return object_array(items)
 
 
