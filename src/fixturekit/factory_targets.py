@@ -14,6 +14,7 @@ from sqlalchemy import Table, insert
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import MANYTOONE
 
+from fixturekit.factory_copy import copy_rows, copy_target, load_back
 from fixturekit.factory_fields import FactoryFields
 
 
@@ -103,6 +104,10 @@ class MappedTarget:
         count: int,
     ) -> list[Any]:
         keys, lists = self._key_lists(columns, parents)
+        if self.plain_init and not self.mapper.inherits:
+            copied = self._copy(session, keys, lists, count)
+            if copied is not None:
+                return copied
         rows = _rows(keys, lists, count)
         how = _returning(session, self.mapper.local_table) if keys and self.plain_init else None
         if how is not None and not self.mapper.inherits:
@@ -118,6 +123,18 @@ class MappedTarget:
         session.add_all(objs)
         session.flush()
         return objs
+
+    def _copy(self, session: Any, keys: list[str], lists: list[list[Any]], count: int):
+        """The rows through PostgreSQL's COPY, when the table allows it (None otherwise)."""
+        table = self.mapper.local_table
+        if not copy_target(session, table, count):
+            return None
+        column_keys = [self.mapper.columns[key].key for key in keys]
+        values = copy_rows(session, table, column_keys, lists, count)
+        if values is None:
+            return None
+        key = table.primary_key.columns[0]
+        return load_back(session, self.model, key, values[key.key])
 
     def build(
         self, columns: dict[str, list[Any]], parents: dict[str, list[Any]], count: int

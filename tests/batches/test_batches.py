@@ -162,3 +162,32 @@ def test_a_failing_batch_raises_like_per_row_and_leaves_the_session_usable(
     assert not any(isinstance(obj, Order) for obj in session)
     more = factories.OrderFactory.create_batch(2)
     assert count(session, Order) == 2 and all(o.id for o in more)
+
+
+def test_large_batches_on_postgresql_go_through_copy(
+    session, factories, engine, monkeypatch
+) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("COPY is PostgreSQL's")
+    from fixturekit import factory_copy
+
+    copied: list[str] = []
+    real_copy_rows = factory_copy.copy_rows
+
+    def spy(session, table, *args):
+        copied.append(table.name)
+        return real_copy_rows(session, table, *args)
+
+    monkeypatch.setattr(factory_copy, "COPY_FROM_ROWS", 10)
+    monkeypatch.setattr("fixturekit.factory_targets.copy_rows", spy)
+    first = factories.OrderLineFactory.create()
+    lines = factories.OrderLineFactory.create_batch(40)
+    assert copied == ["bt_customers", "bt_orders", "bt_order_lines"]
+    assert [line.id for line in lines] == list(range(first.id + 1, first.id + 41))
+    assert all(line in session for line in lines)
+    check_customers([line.order.customer for line in lines])
+    assert factories.OrderLineFactory.create().id == first.id + 41  # the sequence moved on
+    with pytest.raises(IntegrityError):
+        factories.CustomerFactory.create_batch(20, email="same@example.org")
+    assert count(session, Customer) == 42
+    assert len(factories.CustomerFactory.create_batch(20)) == 20
