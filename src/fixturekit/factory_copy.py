@@ -37,13 +37,24 @@ def _sequence_values(connection: Any, table: Table, column: Any, count: int) -> 
     return list(connection.scalars(query, {"sequence": sequence, "n": count}))
 
 
+class _NoDefault(Exception):
+    """A column default only an INSERT can apply (an SQL expression, a context function)."""
+
+
 def _python_default(column: Any, count: int) -> list[Any] | None:
+    """The values an INSERT would give the column from its Python-side default (None when it
+    has none)."""
     default = column.default
-    if default is None or not (default.is_scalar or default.is_callable):
+    if default is None:
         return None
     if default.is_scalar:
         return [default.arg] * count
-    return [default.arg(None) for _ in range(count)]
+    if default.is_callable:
+        try:
+            return [default.arg(None) for _ in range(count)]
+        except Exception:  # it wants the execution context
+            raise _NoDefault(column.key) from None
+    raise _NoDefault(column.key)
 
 
 def copy_rows(
@@ -57,10 +68,13 @@ def copy_rows(
     for column in table.columns:
         if column.key in values:
             continue
-        if column.primary_key and column.autoincrement is not False and column.default is None:
-            drawn = _sequence_values(connection, table, column, count)
-        else:
-            drawn = _python_default(column, count)
+        try:
+            if column.primary_key and column.autoincrement is not False and column.default is None:
+                drawn = _sequence_values(connection, table, column, count)
+            else:
+                drawn = _python_default(column, count)
+        except _NoDefault:
+            return None
         if drawn is None:
             if column.primary_key:
                 return None

@@ -104,7 +104,8 @@ class MappedTarget:
         count: int,
     ) -> list[Any]:
         keys, lists = self._key_lists(columns, parents)
-        if self.plain_init and not self.mapper.inherits:
+        # COPY bypasses the ORM: not for a class the ORM has to fill in (a discriminator)
+        if self.plain_init and not self.mapper.inherits and self.mapper.polymorphic_on is None:
             copied = self._copy(session, keys, lists, count)
             if copied is not None:
                 return copied
