@@ -191,3 +191,21 @@ def test_large_batches_on_postgresql_go_through_copy(
         factories.CustomerFactory.create_batch(20, email="same@example.org")
     assert count(session, Customer) == 42
     assert len(factories.CustomerFactory.create_batch(20)) == 20
+
+
+def test_runtime_factories_batch_the_same_way(session) -> None:
+    from fixturekit.runtime import bind_session, factory_for
+
+    line_factory = factory_for(OrderLine)
+    fields = fields_of(line_factory)
+    assert fields.per_row == {} and {f.name for f in fields.bulk} >= {"quantity", "unit_price"}
+    bind_session(session)
+    try:
+        order = factory_for(Order).create()
+        lines = line_factory.create_batch(30, order=order, quantity=4)
+        fresh = line_factory.create_batch(10)
+    finally:
+        bind_session(None)
+    assert {(x.order_id, x.quantity) for x in lines} == {(order.id, 4)}
+    assert len({x.order.customer.id for x in fresh}) == 10
+    assert count(session, OrderLine) == 40 and count(session, Order) == 11
