@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from fixturekit.dialects.errors import DatabaseError, Failure, first_line
 from fixturekit.errors import UnsafeDatabase
 
 MARK_PREFIX = "fixturekit test database"
@@ -198,3 +199,7 @@ class Server(ABC):
     def is_lock_timeout(self, exc: BaseException) -> bool:
         """Whether an exception raised in a test is this server's lock-wait timeout."""
         return False
+
+    def describe_error(self, exc: BaseException) -> DatabaseError:
+        """What a failed INSERT says: failure kind, constraint, table and column when named."""
+        return DatabaseError(Failure.OTHER, first_line(exc))
