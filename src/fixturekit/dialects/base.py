@@ -174,6 +174,10 @@ class Server(ABC):
         """Statements, run in autocommit mode, that remove every row of `tables`."""
         return [f"DELETE FROM {self.qualified(t)}" for t in tables]
 
+    #: bound values need a CAST to the column's type before a CHECK can compare them (psycopg
+    #: sends text as "unknown", which PostgreSQL will not compare with a number)
+    casts_bound_values = False
+
     #: the driver reads '%' as a placeholder even without parameters (psycopg, PyMySQL)
     percent_placeholders = False
 

@@ -32,6 +32,7 @@ def sql_literal(text: str) -> str:
 class PostgresServer(Server):
     family = "postgresql"
     percent_placeholders = True
+    casts_bound_values = True
     max_name_length = 63  # NAMEDATALEN - 1; longer names are silently truncated by the server
     async_driver = "asyncpg"
 
