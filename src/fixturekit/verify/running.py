@@ -94,8 +94,10 @@ def run_factories(
             except Exception as exc:
                 result.error = exc
             finally:
-                if nested.is_active:
-                    nested.rollback()
+                try:
+                    nested.rollback()  # an inactive savepoint (a failed flush) is closed too
+                except Exception:
+                    session.rollback()  # only the session's own savepoint: the outer one stays
                 session.expunge_all()
             results.append(result)
     return results
