@@ -49,8 +49,15 @@ class Part(Base):
 # PostgreSQL only: a type fixturekit does not know, that a CHECK wants filled.
 POSTGRES_MODELS = '''
 from sqlalchemy import CheckConstraint, Integer
-from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import UserDefinedType
+
+
+class TsQuery(UserDefinedType):
+    cache_ok = True
+
+    def get_col_spec(self, **kw):
+        return "TSQUERY"
 
 
 class Base(DeclarativeBase):
@@ -61,7 +68,7 @@ class Document(Base):
     __tablename__ = "documents"
     __table_args__ = (CheckConstraint("body IS NOT NULL", name="ck_body_filled"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    body = mapped_column(TSVECTOR, nullable=True)
+    body = mapped_column(TsQuery, nullable=True)
 '''
 
 IMPOSSIBLE_MODELS = '''

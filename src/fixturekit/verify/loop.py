@@ -47,9 +47,7 @@ MAX_ROUNDS = 40
 
 
 def _describe(field: FieldPlan) -> str:
-    if field.strategy is None:
-        return "its default"
-    return field.strategy.source()
+    return Candidate("", field.strategy, "").describe()
 
 
 def _parent_fails(table: str) -> str:
