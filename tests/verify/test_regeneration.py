@@ -9,8 +9,13 @@ from verify_helpers import PORTABLE_MODELS, repairs_in, run_cli, write_models
 
 def _verify(models: Path, out: Path, url, *extra: str):
     return run_cli(
-        "generate", str(models), "-o", str(out), "--verify",
-        url.render_as_string(hide_password=False), *extra,
+        "generate",
+        str(models),
+        "-o",
+        str(out),
+        "--verify",
+        url.render_as_string(hide_password=False),
+        *extra,
     )
 
 

@@ -46,7 +46,7 @@ def test_unverified_factories_fail_and_repaired_ones_pass(tmp_path, request, ser
     assert "Part: verified" in result.output
     assert "FIXME(weight)" not in text
     # plain code: it creates rows with no verifier around
-    create_rows(verified, url.set(database=url.database + "_check") if server == "sqlite_url" else url)
+    create_rows(verified, url)
 
 
 def test_sqlite_says_it_proves_less(tmp_path, sqlite_url):
@@ -62,7 +62,11 @@ def test_unknown_type_is_repaired_with_text(tmp_path, pg_url):
     models = write_models(tmp_path, POSTGRES_MODELS)
     out = tmp_path / "f.py"
     result = run_cli(
-        "generate", str(models), "-o", str(out), "--verify",
+        "generate",
+        str(models),
+        "-o",
+        str(out),
+        "--verify",
         pg_url.render_as_string(hide_password=False),
     )
     assert result.exit_code == 0, result.output
@@ -76,7 +80,11 @@ def test_what_cannot_pass_is_flagged_with_the_database_message(tmp_path, request
     models = write_models(tmp_path, IMPOSSIBLE_MODELS)
     out = tmp_path / "f.py"
     result = run_cli(
-        "generate", str(models), "-o", str(out), "--verify",
+        "generate",
+        str(models),
+        "-o",
+        str(out),
+        "--verify",
         url.render_as_string(hide_password=False),
     )
     assert result.exit_code == 0, result.output
@@ -93,8 +101,14 @@ def test_what_cannot_pass_is_flagged_with_the_database_message(tmp_path, request
 def test_verification_database_is_dropped(tmp_path, pg_url, pg_admin_url):
     models = write_models(tmp_path, PORTABLE_MODELS)
     result = run_cli(
-        "generate", str(models), "-o", "f.py", "--verify",
-        pg_url.render_as_string(hide_password=False), "--verify-rows", "5",
+        "generate",
+        str(models),
+        "-o",
+        "f.py",
+        "--verify",
+        pg_url.render_as_string(hide_password=False),
+        "--verify-rows",
+        "5",
     )
     assert result.exit_code == 0, result.output
     assert leftover_databases(pg_admin_url, pg_url.database) == []

@@ -68,7 +68,8 @@ def test_unreachable_database_one_message_no_password_nothing_written(tmp_path):
     url = "postgresql+psycopg://fk:s3cret@127.0.0.1:9/app"
     result = run_cli("generate", str(models), "-o", "f.py", "--verify", url)
     assert result.exit_code == 2
-    assert "Cannot create the verification database on postgresql+psycopg://fk:***@127.0.0.1:9/app" in result.output
+    shown = "postgresql+psycopg://fk:***@127.0.0.1:9/app"
+    assert f"Cannot create the verification database on {shown}" in result.output
     assert "without --verify" in result.output
     assert "s3cret" not in result.output and "Traceback" not in result.output
     assert not Path("f.py").exists()
@@ -96,15 +97,22 @@ def test_unmarked_namesake_is_never_touched(tmp_path, pg_url, monkeypatch):
     try:
         models = write_models(tmp_path, PORTABLE_MODELS)
         result = run_cli(
-            "generate", str(models), "-o", "f.py", "--verify",
+            "generate",
+            str(models),
+            "-o",
+            "f.py",
+            "--verify",
             pg_url.render_as_string(hide_password=False),
         )
         assert result.exit_code == 2
         assert "was not created by fixturekit" in result.output
         with admin.connect() as conn:
-            assert conn.execute(
-                text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
-            ).scalar() == 1
+            assert (
+                conn.execute(
+                    text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
+                ).scalar()
+                == 1
+            )
     finally:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))

@@ -16,7 +16,7 @@ from fixturekit.cli import _register, cli
 
 # Fails without repair on every server: a CHECK the parser cannot read (a function call), a
 # column whose default is the only valid value, a nullable column a CHECK wants NULL.
-PORTABLE_MODELS = '''
+PORTABLE_MODELS = """
 from sqlalchemy import CheckConstraint, Integer, String, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -44,10 +44,10 @@ class Part(Base):
     __tablename__ = "parts"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     label: Mapped[str] = mapped_column(String(30))
-'''
+"""
 
 # PostgreSQL only: a type fixturekit does not know, that a CHECK wants filled.
-POSTGRES_MODELS = '''
+POSTGRES_MODELS = """
 from sqlalchemy import CheckConstraint, Integer
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import UserDefinedType
@@ -69,9 +69,9 @@ class Document(Base):
     __table_args__ = (CheckConstraint("body IS NOT NULL", name="ck_body_filled"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     body = mapped_column(TsQuery, nullable=True)
-'''
+"""
 
-IMPOSSIBLE_MODELS = '''
+IMPOSSIBLE_MODELS = """
 from sqlalchemy import CheckConstraint, Integer, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -86,7 +86,7 @@ class Widget(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     weight: Mapped[int] = mapped_column(Integer)
     name: Mapped[str] = mapped_column(String(20))
-'''
+"""
 
 
 def write_models(folder: Path, source: str) -> Path:
