@@ -29,7 +29,7 @@ from fixturekit.infer.candidates import (
     field_index,
     with_candidate,
 )
-from fixturekit.infer.plan import FieldPlan, SchemaPlan
+from fixturekit.infer.plan import FieldPlan, SchemaPlan, TablePlan
 from fixturekit.verify.checks import screen
 from fixturekit.verify.database import VerifyDatabase
 from fixturekit.verify.mapping import Diagnosis, diagnose
@@ -48,6 +48,28 @@ MAX_ROUNDS = 40
 
 def _describe(field: FieldPlan) -> str:
     return Candidate("", field.strategy, "").describe()
+
+
+def _parent_reuse(plan: TablePlan) -> Callable[[Any], dict[str, Any]] | None:
+    """Declarations that give more rows the parents of a first row, instead of new ones."""
+    links = [link for link in plan.factory_parents if not link.empty]
+    if not links:
+        return None
+    table = plan.table
+
+    def overrides(first: Any) -> dict[str, Any]:
+        given: dict[str, Any] = {}
+        for link in links:
+            if link.relationship:
+                given[link.relationship] = getattr(first, link.relationship)
+                continue
+            given[link.name] = None  # the parent SubFactory is not run
+            for name in link.fk.columns:
+                column = table.column(name)
+                given[column.python_name] = getattr(first, column.key)
+        return given
+
+    return overrides
 
 
 def _parent_fails(table: str) -> str:
@@ -90,9 +112,8 @@ class Verifier:
                 break
             text = self.render(self.plan, self.record)
             with loaded_module(text, self.extra_modules) as module:
-                results = run_factories(
-                    module, self.database.engine, [(k, names[k]) for k in pending], self.rows
-                )
+                targets = [(k, names[k], _parent_reuse(self.plan.table(k))) for k in pending]
+                results = run_factories(module, self.database.engine, targets, self.rows)
             pending = self._repair_round([r for r in results if not r.passed])
         else:
             for key in pending:
