@@ -184,9 +184,12 @@ def verify_request(source: Source, verify: str, rows: int, models_file, models_t
     from fixturekit.verify.loop import VerifyRequest
 
     if source.django:
-        raise FixturekitError(
-            "--verify does not run on Django apps yet: it builds the schema with SQLAlchemy.",
-            hint="Generate without --verify, and run the generated smoke test with pytest-django.",
+        from fixturekit.verify.django import DjangoVerifyRequest
+
+        return DjangoVerifyRequest(
+            None if verify == "auto" else verify,
+            rows,
+            notice=lambda text: console.print(text, markup=False),
         )
     extra: dict[str, str] = {}
     if source.reflected:

@@ -58,8 +58,13 @@ class DatabaseError:
 
 
 def driver_error(exc: BaseException) -> Any:
-    """The DBAPI exception inside a SQLAlchemy one."""
-    return getattr(exc, "orig", None) or exc
+    """The DBAPI exception inside a SQLAlchemy one (or a Django one, which chains it)."""
+    orig = getattr(exc, "orig", None)
+    if orig is not None:
+        return orig
+    if type(exc).__module__ == "django.db.utils" and exc.__cause__ is not None:
+        return exc.__cause__
+    return exc
 
 
 def first_line(exc: BaseException) -> str:

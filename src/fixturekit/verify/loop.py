@@ -12,8 +12,9 @@ most once per round, so failures of several children of one parent do not skip c
 
 from __future__ import annotations
 
+import contextlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -95,6 +96,9 @@ class Verifier:
     inferred: dict[tuple[str, str], FieldPlan]  # fields before any recorded repair
     extra_modules: dict[str, str] = field(default_factory=dict)
     type_sql: Callable[[str, str], str | None] = lambda table, column: None
+    # (module, engine, targets, rows) -> results: SQLAlchemy sessions, or Django's connection
+    runner: Callable[..., list] = run_factories
+    names: dict[str, str] | None = None  # table key -> factory class name
     columns: dict[tuple[str, str], _Column] = field(default_factory=dict)
     flagged: dict[str, str] = field(default_factory=dict)  # table key -> problem
     _why: dict[tuple[str, str], str] = field(default_factory=dict)  # the message behind a repair
@@ -103,7 +107,7 @@ class Verifier:
     def run(self) -> VerifyReport:
         started = time.perf_counter()
         schema = self.plan.schema
-        names = factory_names(schema)
+        names = self.names or factory_names(schema)
         # earlier flags are looked at again: the database is the judge
         self.record.flagged.clear()
         pending = list(self.plan.insert.order)
@@ -113,7 +117,7 @@ class Verifier:
             text = self.render(self.plan, self.record)
             with loaded_module(text, self.extra_modules) as module:
                 targets = [(k, names[k], _parent_reuse(self.plan.table(k))) for k in pending]
-                results = run_factories(module, self.database.engine, targets, self.rows)
+                results = self.runner(module, self.database.engine, targets, self.rows)
             pending = self._repair_round([r for r in results if not r.passed])
         else:
             for key in pending:
@@ -275,6 +279,21 @@ class Verifier:
         self.flagged.setdefault(table, problem)
 
 
+@contextlib.contextmanager
+def unexpected() -> Iterator[None]:
+    """A bug of fixturekit's during verification: still one message, no traceback."""
+    try:
+        yield
+    except FixturekitError:
+        raise
+    except Exception as exc:
+        raise FixturekitError(
+            f"Verification stopped on an unexpected error: {type(exc).__name__}: "
+            f"{mask(first_line(exc))}",
+            hint="Generate without --verify, and please report this.",
+        ) from None
+
+
 @dataclass
 class VerifyRequest:
     """What `generate --verify` asks for; `run` is called with the plan once it is inferred."""
@@ -323,13 +342,5 @@ class VerifyRequest:
                 dict(self.extra_modules),
                 type_sql,
             )
-            try:
+            with unexpected():
                 return verifier.run()
-            except FixturekitError:
-                raise
-            except Exception as exc:  # a bug of fixturekit's: still one message, no traceback
-                raise FixturekitError(
-                    f"Verification stopped on an unexpected error: {type(exc).__name__}: "
-                    f"{mask(first_line(exc))}",
-                    hint="Generate without --verify, and please report this.",
-                ) from None

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fixturekit.dialects import Server
-from fixturekit.dialects.errors import DatabaseError, Failure, first_line
+from fixturekit.dialects.errors import DatabaseError, Failure, driver_error, first_line
 from fixturekit.schema.model import STRING_KINDS, Check, Kind, Schema, Table
 
 _INSERT_TABLE = re.compile(
@@ -127,7 +127,7 @@ def diagnose(exc: BaseException, server: Server, schema: Schema, factory_table: 
     columns to repair, most likely first."""
     from sqlalchemy.exc import DBAPIError
 
-    if not isinstance(exc, DBAPIError):
+    if not isinstance(exc, DBAPIError) and driver_error(exc) is exc:
         return Diagnosis(f"{type(exc).__name__}: {first_line(exc)}", table=factory_table)
     error = server.describe_error(exc)
     key = None
