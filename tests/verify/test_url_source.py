@@ -41,7 +41,7 @@ def test_ctrl_c_drops_the_verification_database(tmp_path, pg_url, pg_admin_url, 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("fixturekit.verify.loop.run_factories", interrupted)
+    monkeypatch.setattr("fixturekit.verify.loop.loaded_module", interrupted)
     models = write_models(tmp_path, PORTABLE_MODELS)
     result = run_cli(
         "generate",
