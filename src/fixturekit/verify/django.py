@@ -53,20 +53,28 @@ def source_for_django(explicit: str | None) -> VerifySource:
     return VerifySource("url", "Django's DATABASES", url.render_as_string(hide_password=False))
 
 
-@contextlib.contextmanager
-def pointed_at(url: Any) -> Iterator[None]:
-    """Django's default connection on the database at `url`, for the duration of the block."""
+def check_kind(backend: str) -> None:
+    """Refuse a server of another kind than Django's default database, before creating one."""
     from django.db import DEFAULT_DB_ALIAS, connections
 
     connection = connections[DEFAULT_DB_ALIAS]
     family = _family(connection.settings_dict)
-    backend = url.get_backend_name().replace("mariadb", "mysql")
+    backend = backend.replace("mariadb", "mysql")
     if family != backend:
         raise VerifyDatabaseError(
             f"Django's default database is {family or connection.settings_dict['ENGINE']}, the "
             f"verification URL names {backend}: Django cannot switch database kinds.",
             hint=f"Pass a {family} server with --verify URL, or none to use the settings' one.",
         )
+
+
+@contextlib.contextmanager
+def pointed_at(url: Any) -> Iterator[None]:
+    """Django's default connection on the database at `url`, for the duration of the block."""
+    from django.db import DEFAULT_DB_ALIAS, connections
+
+    check_kind(url.get_backend_name())
+    connection = connections[DEFAULT_DB_ALIAS]
     saved = dict(connection.settings_dict)
     connection.close()
     connection.settings_dict.update(
@@ -134,6 +142,10 @@ class DjangoVerifyRequest:
         from fixturekit.verify.loop import Verifier, unexpected
 
         source = source_for_django(self.explicit)
+        if source.url:
+            from sqlalchemy.engine import make_url
+
+            check_kind(make_url(source.url).get_backend_name())
         names = {key: django_factory_name(t.table) for key, t in plan.tables.items()}
         with (
             verification_database(source, lambda engine: None, self.notice) as database,
