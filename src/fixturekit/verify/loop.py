@@ -52,11 +52,19 @@ def _describe(field: FieldPlan) -> str:
 
 
 def _parent_reuse(plan: TablePlan) -> Callable[[Any], dict[str, Any]] | None:
-    """Declarations that give more rows the parents of a first row, instead of new ones."""
-    links = [link for link in plan.factory_parents if not link.empty]
+    """Declarations that give more rows the parents of a first row, instead of new ones.
+
+    Keys that are part of a primary key or a unique set (link tables, one-to-one) keep a new
+    parent per row: shared, they would collide.
+    """
+    table = plan.table
+    keyed = set(table.primary_key) | {c for u in table.uniques for c in u.columns}
+    keyed |= {c.name for c in table.columns if c.unique}
+    links = [
+        link for link in plan.factory_parents if not link.empty and not set(link.fk.columns) & keyed
+    ]
     if not links:
         return None
-    table = plan.table
 
     def overrides(first: Any) -> dict[str, Any]:
         given: dict[str, Any] = {}

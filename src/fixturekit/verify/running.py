@@ -73,11 +73,19 @@ def _more_rows(factory_class: Any, session: Any, rows: int, first: Any, reuse: R
     schema fast. Where the rows cannot be built apart from the database (a factory with its
     own create hooks), they are created one by one, as tests do.
     """
+    from sqlalchemy import inspect
+
     try:
         overrides = reuse(first) if reuse is not None else {}
+    except Exception:
+        overrides = {}
+    try:
         built = factory_class.build_batch(rows, **overrides)
     except Exception:
-        factory_class.create_batch(rows)
+        built = None
+    if built is None or any(inspect(obj, raiseerr=False) is None for obj in built):
+        # a Core table's rows (or a factory that only creates): inserted one by one
+        factory_class.create_batch(rows, **overrides)
         return
     session.add_all(built)
     session.flush()
