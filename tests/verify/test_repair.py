@@ -112,3 +112,24 @@ def test_verification_database_is_dropped(tmp_path, pg_url, pg_admin_url):
     )
     assert result.exit_code == 0, result.output
     assert leftover_databases(pg_admin_url, pg_url.database) == []
+
+
+def test_kitchen_sink_verifies_with_core_and_link_tables(tmp_path, pg_url):
+    """Core tables (TableFactory) and a link table whose key is two foreign keys: the N rows
+    are created one by one and get parents of their own where shared ones would collide."""
+    from verify_helpers import ROOT
+
+    models = ROOT / "tests" / "schemas" / "kitchen_sink.py"
+    result = run_cli(
+        "generate",
+        str(models),
+        "-o",
+        str(tmp_path / "f.py"),
+        "-q",
+        "--verify",
+        pg_url.render_as_string(hide_password=False),
+        "--verify-rows",
+        "20",
+    )
+    assert result.exit_code == 0, result.output
+    assert "11 verified" in result.output and "flagged." not in result.output.split("Verified")[1]

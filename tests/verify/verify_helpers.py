@@ -14,6 +14,8 @@ from sqlalchemy.orm import Session
 
 from fixturekit.cli import _register, cli
 
+ROOT = Path(__file__).resolve().parents[2]
+
 # Fails without repair on every server: a CHECK the parser cannot read (a function call), a
 # column whose default is the only valid value, a nullable column a CHECK wants NULL.
 PORTABLE_MODELS = """
