@@ -16,6 +16,16 @@ from pathlib import Path
 from typing import Any
 
 from fixturekit.dialects.base import Mark, Server, TableRef
+from fixturekit.dialects.errors import DatabaseError, Failure, first_line
+
+# SQLite names no SQLSTATE; its messages are stable ("NOT NULL constraint failed: t.c").
+_SQLITE_FAILURES = (
+    ("CHECK constraint failed: ", Failure.CHECK),
+    ("NOT NULL constraint failed: ", Failure.NOT_NULL),
+    ("UNIQUE constraint failed: ", Failure.UNIQUE),
+    ("FOREIGN KEY constraint failed", Failure.FOREIGN_KEY),
+    ("datatype mismatch", Failure.INVALID_VALUE),
+)
 
 # "fkt1": written into the database header; readable without trusting anything else in the file.
 APPLICATION_ID = 0x666B7431
@@ -189,3 +199,21 @@ class SQLiteServer(Server):
     def is_lock_timeout(self, exc: BaseException) -> bool:
         orig = getattr(exc, "orig", exc)
         return isinstance(orig, sqlite3.OperationalError) and "locked" in str(orig)
+
+    def describe_error(self, exc: BaseException) -> DatabaseError:
+        message = first_line(exc)
+        for prefix, failure in _SQLITE_FAILURES:
+            if not message.startswith(prefix):
+                continue
+            rest = message[len(prefix) :].strip()
+            if failure is Failure.CHECK:
+                # the constraint's name, or (unnamed) its expression
+                return DatabaseError(failure, message, constraint=rest or None)
+            if failure in (Failure.NOT_NULL, Failure.UNIQUE):
+                pairs = [item.strip().rpartition(".") for item in rest.split(",")]
+                table = pairs[0][0] if pairs and pairs[0][0] else None
+                return DatabaseError(
+                    failure, message, table=table, columns=tuple(p[2] for p in pairs if p[2])
+                )
+            return DatabaseError(failure, message)
+        return DatabaseError(Failure.OTHER, message)

@@ -64,6 +64,7 @@ def report_rows(plan: SchemaPlan) -> list[ReportRow]:
 
 def print_report(plan: SchemaPlan, console, verbose: bool = True) -> int:
     """Print the report with rich; return the number of flagged fields."""
+    from rich.markup import escape
     from rich.table import Table as RichTable
 
     rows = report_rows(plan)
@@ -77,12 +78,16 @@ def print_report(plan: SchemaPlan, console, verbose: bool = True) -> int:
         for row in rows:
             why = row.reason
             if row.flags:
-                why = (why + "; " if why else "") + "[yellow]⚑ " + "; ".join(row.flags) + "[/]"
+                flags = escape("; ".join(row.flags))
+                why = escape(why) + "; " if why else ""
+                why += f"[yellow]⚑ {flags}[/]"
+            else:
+                why = escape(why)
             table.add_row(row.model if row.model != previous else "", row.field, why)
             previous = row.model
         console.print(table)
     fields = sum(1 for row in rows if row.field != "(table)")
     console.print(f"{len(plan.tables)} models, {fields} fields, {len(flagged)} flagged.")
     for row in flagged:
-        console.print(f"  [yellow]⚑[/] {row.model}.{row.field}: {'; '.join(row.flags)}")
+        console.print(f"  [yellow]⚑[/] {row.model}.{row.field}: {escape('; '.join(row.flags))}")
     return len(flagged)

@@ -336,13 +336,15 @@ def _relationships(mapper: Mapper) -> list[Relationship]:
 
 def read_table(sa_table: SATable, mapper: Mapper | None = None, dialect: Any = None) -> Table:
     """One SQLAlchemy Table (and its mapper, when there is one) as a neutral Table."""
+    # Table.constraints is a set: declaration order keeps generated files the same run to run.
+    constraints = sorted(sa_table.constraints, key=lambda c: getattr(c, "_creation_order", 0))
     single_unique = {
         next(iter(c.columns)).name
-        for c in sa_table.constraints
+        for c in constraints
         if isinstance(c, UniqueConstraint) and len(c.columns) == 1
     }
     uniques: list[Unique] = []
-    for constraint in sa_table.constraints:
+    for constraint in constraints:
         if isinstance(constraint, UniqueConstraint) and len(constraint.columns) > 1:
             uniques.append(Unique(tuple(c.name for c in constraint.columns), constraint.name))
     for index in sorted(sa_table.indexes, key=lambda i: i.name or ""):
@@ -399,7 +401,7 @@ def read_table(sa_table: SATable, mapper: Mapper | None = None, dialect: Any = N
         )
 
     # Column-level CHECKs live on the column, not in the table's constraint set.
-    declared = list(sa_table.constraints) + [c for col in sa_table.columns for c in col.constraints]
+    declared = constraints + [c for col in sa_table.columns for c in col.constraints]
     checks = [
         Check(_check_sql(c), c.name if isinstance(c.name, str) else None)
         for c in declared
