@@ -170,6 +170,12 @@ def _run_jobs(request: SeedRequest, jobs: int, console: Console, quiet: bool) ->
     show_default=True,
     help="With --like: multiply the learned row counts (0.1 seeds a tenth of the source).",
 )
+@click.option(
+    "--report",
+    "report_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write an HTML page with what was seeded: counts, distributions, children per parent.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
 def seed_command(
     models,
@@ -188,6 +194,7 @@ def seed_command(
     like,
     like_out,
     scale,
+    report_path,
     quiet,
 ):
     """Fill a database with realistic rows generated from MODELS, in one transaction.
@@ -229,6 +236,8 @@ def seed_command(
         like_out=like_out,
         scale=scale,
     )
+    if report_path is not None and not url:
+        raise FixturekitError("--report describes the rows seeded into --url; give --url.")
     if (like_out is not None or scale != 1.0) and not like:
         raise FixturekitError("--like-out and --scale go with --like SOURCE_URL.")
     console = Console(stderr=False)
@@ -237,6 +246,8 @@ def seed_command(
             raise FixturekitError("--jobs runs its own shards; leave out --shard.")
         if not url:
             raise FixturekitError("--jobs needs --url.")
+        if report_path is not None:
+            raise FixturekitError("--report reads one seed's plan; run it without --jobs.")
         _run_jobs(request, jobs, console, quiet)
         return
     progress: Progress | None = None if quiet else RichProgress(console)
@@ -252,6 +263,12 @@ def seed_command(
             progress.close()
     if not quiet and request.learned is not None:
         _learned_summary(console, request, like)
+    if report_path is not None:
+        from fixturekit.seed.report import write_report
+
+        write_report(report_path, result.plan, url, result.seconds, f"fixturekit seed {models}")
+        if not quiet:
+            console.print(f"Report: {report_path}")
     if not quiet:
         where = f"into {redact(url)}" if url else ""
         if export is not None:
