@@ -488,5 +488,5 @@ def _(strategy: NetworkAddress, count: int, ctx: BulkContext) -> np.ndarray:
 
 # The renderings of text and of values derived from other columns live in modules of their
 # own; importing them here registers them with `bulk_values` for every user of this module.
-from fixturekit.values import bulk_rows, bulk_text  # noqa: E402, F401
+from fixturekit.values import bulk_people, bulk_rows, bulk_text  # noqa: E402, F401
 from fixturekit.values.bulk_text import as_texts, matching_capacity  # noqa: E402, F401
