@@ -1,6 +1,6 @@
 """The bulk rendering of the person strategies: a row's names, login and email agree.
 
-Registered with `fixturekit.values.bulk.bulk_values` on import (bulk.py imports this module).
+Registered with `bulk_values` on import (`fixturekit.values.bulk` imports this module).
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from typing import Any
 
 from fixturekit.infer.strategies import PersonDerived, PersonName
 from fixturekit.values import people
-from fixturekit.values.bulk import BulkContext, bulk_values, fit_texts
+from fixturekit.values.bulk_core import BulkContext, bulk_values, fit_texts
 from fixturekit.values.distinct import key_for
 from fixturekit.values.pools import email_domains, object_array
 
