@@ -7,6 +7,7 @@ import re
 
 from fixturekit.errors import FixturekitError
 from fixturekit.infer import strategies as st
+from fixturekit.infer.people import cohere_people
 from fixturekit.infer.plan import (
     ChildrenPlan,
     FieldPlan,
@@ -280,6 +281,7 @@ def plan_table(
         plan.fields.append(field)
 
     _draw_what_others_follow(plan, table, schema, options)
+    plan.fields = cohere_people(plan.fields, table)
     own = {f.column.name for f in plan.fields if f.column in table.columns}
     for columns in _unique_sets_needing_help(table, fk_columns):
         helped = _make_one_unique(plan, table, columns, own, schema, options)
