@@ -15,10 +15,10 @@ from typing import Any
 import factory
 import factory.alchemy
 
-from fixturekit.codegen.factory_boy import factory_key, factory_names, renamed_columns
 from fixturekit.factories import TableFactory, link_many
 from fixturekit.infer.plan import SchemaPlan, TablePlan
 from fixturekit.infer.rules import InferenceOptions
+from fixturekit.naming import factory_key, factory_names, renamed_columns
 from fixturekit.schema.model import Schema
 
 _SETS: dict[tuple[int, str], RuntimeFactories] = {}

@@ -14,6 +14,12 @@ from dataclasses import dataclass
 from fixturekit.codegen.layout import LINE_LIMIT, layout
 from fixturekit.infer.plan import FieldPlan, ParentLink, SchemaPlan, TablePlan
 from fixturekit.infer.strategies import lit
+from fixturekit.naming import (  # noqa: F401  (factory_name: kept importable from here)
+    factory_key,
+    factory_name,
+    factory_names,
+    renamed_columns,
+)
 from fixturekit.schema.model import PythonRef, Schema, Table
 
 CUSTOM_BEGIN = "# >>> fixturekit: your code below is kept when this file is regenerated"
@@ -28,39 +34,6 @@ DEFAULT_CUSTOM = """\
 #
 # Every SubFactory and FACTORIES pick up a factory redefined here.
 """
-
-
-def _base_factory_name(table: Table) -> str:
-    if table.model is not None:
-        return f"{table.model.name}Factory"
-    words = re.split(r"[^0-9a-zA-Z]+", table.name)
-    name = "".join(w[:1].upper() + w[1:] for w in words if w) + "Factory"
-    return name if name[0].isalpha() else f"T{name}"
-
-
-def factory_names(schema: Schema) -> dict[str, str]:
-    """Table key -> factory class name; tables whose names collide get a number, in key order."""
-    names: dict[str, str] = {}
-    used: dict[str, int] = {}
-    for key in sorted(schema.tables):
-        base = _base_factory_name(schema.table(key))
-        used[base] = used.get(base, 0) + 1
-        names[key] = base if used[base] == 1 else f"{base[: -len('Factory')]}{used[base]}Factory"
-    return names
-
-
-def factory_name(table: Table, schema: Schema | None = None) -> str:
-    return factory_names(schema)[table.key] if schema is not None else _base_factory_name(table)
-
-
-def renamed_columns(table: Table) -> dict[str, str]:
-    """Declaration name -> constructor keyword, for columns whose key is not declarable."""
-    return {c.python_name: c.key for c in table.columns if c.python_name != c.key}
-
-
-def factory_key(table: Table) -> str:
-    """The FACTORIES key: the model class name, or the table name for a Core table."""
-    return table.model.name if table.model is not None else table.key
 
 
 def _wrap(indent: str, name: str, expr: str) -> list[str]:

@@ -11,6 +11,12 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
 
+from fixturekit.naming import (  # noqa: F401  (kept importable from here)
+    RESERVED_ATTRIBUTES,
+    declaration_name,
+    python_identifier,
+)
+
 
 class Kind(StrEnum):
     """What a column holds, independent of dialect spelling."""
@@ -49,42 +55,6 @@ INTEGER_RANGES = {
     Kind.INTEGER: (-(2**31), 2**31 - 1),
     Kind.BIGINT: (-(2**63), 2**63 - 1),
 }
-
-
-# Names a declarative class cannot use for a mapped attribute.
-RESERVED_ATTRIBUTES = frozenset({"metadata", "registry", "query"})
-
-
-def python_identifier(name: str) -> str:
-    """A usable Python identifier for a database name: spaces, punctuation and keywords fixed.
-
-    `First Name` -> `First_Name`, `class` -> `class_`, `2nd` -> `c_2nd`, `__x` -> `x`.
-    """
-    import keyword
-    import re
-
-    ident = re.sub(r"\W+", "_", name).strip("_") if not name.isidentifier() else name
-    if not ident:
-        ident = "column"
-    if ident[0].isdigit():
-        ident = f"c_{ident}"
-    if ident.startswith("__"):  # class-private name mangling would rename it in a class body
-        ident = ident.lstrip("_") or "column"
-    if ident.startswith("_sa_"):
-        ident = f"c{ident}"
-    if keyword.iskeyword(ident) or keyword.issoftkeyword(ident) or ident in RESERVED_ATTRIBUTES:
-        ident = f"{ident}_"
-    return ident
-
-
-def declaration_name(name: str) -> str:
-    """A name a factory can declare: factory_boy skips names with a leading underscore."""
-    ident = python_identifier(name)
-    if ident.startswith("_"):
-        ident = ident.lstrip("_") + "_"
-    if ident in ("Meta", "Params"):
-        ident += "_"
-    return ident
 
 
 @dataclass(frozen=True)
