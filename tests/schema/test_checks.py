@@ -348,7 +348,7 @@ NOT_PARSED = [
     "tags @> ARRAY['a']",
     "x % 2 = 0",
     "-x > 0",
-    "interval '1 day' > d",
+    "interval 'one day' > d",
 ]
 
 

@@ -56,6 +56,10 @@ def lit(value: Any) -> str:
         return f'decimal.Decimal("{value}")'
     if isinstance(value, datetime.datetime):
         return f"datetime.datetime.fromisoformat({lit(value.isoformat())})"
+    if isinstance(value, datetime.time):
+        return f"datetime.time.fromisoformat({lit(value.isoformat())})"
+    if isinstance(value, datetime.timedelta):
+        return f"datetime.timedelta(seconds={value.total_seconds()!r})"
     if isinstance(value, datetime.date):
         return f"datetime.date.fromisoformat({lit(value.isoformat())})"
     if isinstance(value, (list, tuple)):
@@ -344,19 +348,38 @@ class DateTimeRange(Strategy):
 
 @dataclass(frozen=True)
 class TimeOfDay(Strategy):
+    """A time of day, from `low` to `high` seconds since midnight (inclusive)."""
+
+    low: int = 0
+    high: int = 86399
+
+    @property
+    def bounded(self) -> bool:
+        return (self.low, self.high) != (0, 86399)
+
     def value_source(self) -> str:
-        return "fv.time_of_day()"
+        return f"fv.time_of_day({self.low}, {self.high})" if self.bounded else "fv.time_of_day()"
 
     def source(self) -> str:
-        return 'factory.Faker("time_object")'
+        return super().source() if self.bounded else 'factory.Faker("time_object")'
 
 
 @dataclass(frozen=True)
 class Duration(Strategy):
+    """A duration from `low` seconds to `high` seconds (default: `max_days` days)."""
+
     max_days: int = 30
+    low: int = 60
+    high: int | None = None
+
+    @property
+    def high_seconds(self) -> int:
+        return self.max_days * 86400 if self.high is None else self.high
 
     def value_source(self) -> str:
-        return f"fv.duration({self.max_days})"
+        if self.low == 60 and self.high is None:
+            return f"fv.duration({self.max_days})"
+        return f"fv.duration({self.max_days}, {self.low}, {self.high_seconds})"
 
 
 @dataclass(frozen=True)
@@ -474,6 +497,7 @@ class Relative(Strategy):
     fallback: Strategy = field(default_factory=lambda: Literal(None))
     step: Any = None  # the smallest representable gap: 1, Decimal("0.01"), a timedelta
     high: Any = None  # the largest value the column takes: a number, or "now" / "today"
+    low: Any = None  # the smallest value the column takes, when placed before the other
 
     @property
     def python_refs(self) -> tuple[PythonRef, ...]:
@@ -485,9 +509,10 @@ class Relative(Strategy):
     def source(self) -> str:
         step = f", step={lit(self.step)}" if self.step is not None else ""
         high = f", high={lit(self.high)}" if self.high is not None else ""
+        low = f", low={lit(self.low)}" if self.low is not None else ""
         return (
             f"factory.LazyAttribute(lambda o: fv.relative(o.{self.other}, {lit(self.op)}, "
-            f"lambda: {self.fallback.value_source()}{step}{high}))"
+            f"lambda: {self.fallback.value_source()}{step}{high}{low}))"
         )
 
 

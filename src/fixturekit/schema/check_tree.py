@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from fixturekit.schema.check_tokens import NUMBER, Token, Unparsable, number
+from fixturekit.schema.intervals import QUALIFIER_WORDS, parse_interval
 from fixturekit.schema.predicates import COMPARISON_OPS, Literal
 
 
@@ -269,6 +270,8 @@ class Parser:
             nxt = self.peek()
             if word in ("date", "time", "timestamp") and nxt and nxt.kind == "str":
                 return Lit(self.next().value)  # typed literal: dates stay strings
+            if word == "interval" and nxt and nxt.kind == "str":
+                return self.interval(self.next().value)
             if word in _RESERVED:
                 raise Unparsable
         elif token.kind != "qname":
@@ -280,6 +283,19 @@ class Parser:
             args = self.expressions(")")
             return Func(name.lower(), tuple(args), self.text_from(token.start))
         return Col(name)
+
+    def interval(self, text: str) -> Lit:
+        """`INTERVAL '12 hours'`, `INTERVAL '5' DAY`, `INTERVAL '1:30' HOUR TO MINUTE`."""
+        words: list[str] = []
+        while (token := self.peek()) and token.is_word(*QUALIFIER_WORDS):
+            words.append(self.next().value.lower())
+        if self.accept_op("("):  # a precision: `SECOND(3)`
+            while not self.accept_op(")"):
+                self.next()
+        value = parse_interval(text, " ".join(words) or None)
+        if value is None:
+            raise Unparsable
+        return Lit(value)
 
     def expressions(self, closing: str) -> list[object]:
         items: list[object] = []
@@ -301,7 +317,9 @@ class Parser:
         words = [self.identifier()]
         while self.accept_op("."):
             words[-1] = self.identifier()
-        while (token := self.peek()) and token.is_word(*_TYPE_WORDS):
+        # `interval hour`, `interval day to second`: PostgreSQL keeps an interval's fields.
+        extra = QUALIFIER_WORDS if words[0].lower() == "interval" else frozenset()
+        while (token := self.peek()) and token.is_word(*_TYPE_WORDS, *extra):
             words.append(self.next().value)
         if self.accept_op("("):
             while not self.accept_op(")"):
@@ -320,6 +338,12 @@ def _cast(node: object, type_name: str) -> object:
             return Lit(number(text))
         if type_name in ("boolean", "bool") and text.lower() in ("t", "true", "f", "false"):
             return Lit(text.lower() in ("t", "true"))
+        # PostgreSQL shows interval '0' as '00:00:00'::interval.
+        if type_name.split()[0] == "interval":
+            value = parse_interval(text, type_name.partition(" ")[2] or None)
+            if value is None:
+                raise Unparsable
+            return Lit(value)
     return node
 
 

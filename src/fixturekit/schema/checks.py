@@ -79,7 +79,7 @@ def _parse_conjunct(tokens: list[Token], sql: str) -> list[Predicate] | None:
 
 # --- tree to predicates ---------------------------------------------------------------------
 
-_LENGTH_FUNCS = frozenset({"char_length", "character_length", "length", "len"})
+_LENGTH_FUNCS = frozenset({"char_length", "character_length", "length", "len", "cardinality"})
 _CASE_FUNCS = {"lower": "lower", "lcase": "lower", "upper": "upper", "ucase": "upper"}
 
 
@@ -135,4 +135,8 @@ def _comparison(op: str, left: object, right: object) -> Predicate | None:
             return LetterCase(a, _CASE_FUNCS[func])
         case Func(func, (Col(a),)), Lit(int() as n) if func in _LENGTH_FUNCS:
             return None if isinstance(n, bool) else Length(a, op, n)
+        case Func("array_length", (Col(a), Lit(1))), Lit(int() as n) if not isinstance(n, bool):
+            # NULL for an empty array, so `array_length(a, 1) >= 1` alone lets {} through;
+            # reading it as a count asks for at least one item, which satisfies it either way.
+            return Length(a, op, n)
     return None

@@ -58,6 +58,7 @@ _NAMED_KINDS = {  # dialect types recognised by their visit name, so no dialect 
     "TSVECTOR": Kind.TEXT,  # PostgreSQL parses plain words into a tsvector
     "XML": Kind.TEXT,  # text with no markup is valid XML content
     "OID": Kind.INTEGER,
+    "INTERVAL": Kind.INTERVAL,  # PostgreSQL's reflected INTERVAL is not an sqltypes.Interval
     "REGCLASS": Kind.UNKNOWN,
 }
 

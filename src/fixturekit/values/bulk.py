@@ -450,12 +450,13 @@ def _times_of_day() -> np.ndarray:
 
 @bulk_values.register
 def _(strategy: TimeOfDay, count: int, ctx: BulkContext) -> np.ndarray:
-    return _times_of_day()[ctx.rng.integers(0, 86400, count)]
+    return _times_of_day()[ctx.rng.integers(strategy.low, strategy.high, count, endpoint=True)]
 
 
 @bulk_values.register
 def _(strategy: Duration, count: int, ctx: BulkContext) -> np.ndarray:
-    seconds = ctx.rng.integers(60, max(strategy.max_days * 86400, 60), count, endpoint=True)
+    high = max(strategy.high_seconds, strategy.low)
+    seconds = ctx.rng.integers(strategy.low, high, count, endpoint=True)
     return seconds.astype("timedelta64[s]")
 
 
@@ -488,5 +489,5 @@ def _(strategy: NetworkAddress, count: int, ctx: BulkContext) -> np.ndarray:
 
 # The renderings of text and of values derived from other columns live in modules of their
 # own; importing them here registers them with `bulk_values` for every user of this module.
-from fixturekit.values import bulk_rows, bulk_text  # noqa: E402, F401
+from fixturekit.values import bulk_relative, bulk_rows, bulk_text  # noqa: E402, F401
 from fixturekit.values.bulk_text import as_texts, matching_capacity  # noqa: E402, F401
