@@ -37,14 +37,38 @@ def python_identifier(name: str) -> str:
     return ident
 
 
+# Names a factory class already uses: a declaration with one of these names would replace
+# factory_boy's own classmethod (`create = ...` breaks `Factory.create()`) or its options.
+FACTORY_ATTRIBUTES = frozenset(
+    {"Meta", "Params", "AssociatedClassError", "UnknownStrategy", "UnsupportedStrategy"}
+    | {"build", "build_batch", "create", "create_batch", "stub", "stub_batch"}
+    | {"generate", "generate_batch", "simple_generate", "simple_generate_batch"}
+    | {"reset_sequence"}
+)
+
+
 def declaration_name(name: str) -> str:
-    """A name a factory can declare: factory_boy skips names with a leading underscore."""
+    """A name a factory can declare for a model attribute (the factory renames it back).
+
+    factory_boy ignores plain values and `Params` whose names start with an underscore, and a
+    declaration named like one of its classmethods (`create`, `build`) would replace it:
+    `_token` -> `token_`, `create` -> `create_`, `Meta` -> `Meta_`.
+    """
     ident = python_identifier(name)
     if ident.startswith("_"):
         ident = ident.lstrip("_") + "_"
-    if ident in ("Meta", "Params"):
+    if ident in FACTORY_ATTRIBUTES:
         ident += "_"
     return ident
+
+
+def relationship_declaration(name: str) -> str:
+    """The declaration name of a relationship: its own, unless factory_boy uses that name.
+
+    `_server` stays `_server`: a SubFactory is a declaration whatever its name, and a caller's
+    `_server=` then overrides it by that same name.
+    """
+    return f"{name}_" if name in FACTORY_ATTRIBUTES or keyword.iskeyword(name) else name
 
 
 def attribute_names(column_names: Iterable[str]) -> dict[str, str]:
@@ -117,8 +141,16 @@ def factory_name(table: Table, schema: Schema | None = None) -> str:
 
 
 def renamed_columns(table: Table) -> dict[str, str]:
-    """Declaration name -> constructor keyword, for columns whose key is not declarable."""
-    return {c.python_name: c.key for c in table.columns if c.python_name != c.key}
+    """Declaration name -> constructor keyword, for attributes whose name is not declarable.
+
+    Columns (`token_` for `_token`) and relationships (`create_` for a relationship `create`).
+    """
+    renames = {c.python_name: c.key for c in table.columns if c.python_name != c.key}
+    for rel in table.relationships:
+        declared = relationship_declaration(rel.name)
+        if declared != rel.name:
+            renames[declared] = rel.name
+    return renames
 
 
 def factory_key(table: Table) -> str:

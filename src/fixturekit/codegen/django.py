@@ -21,6 +21,7 @@ from fixturekit.codegen.factory_boy import (
     CUSTOM_BEGIN,
     CUSTOM_END,
     DEFAULT_CUSTOM,
+    ORIGINAL_NAMES_HOOK,
     ModuleRenderer,
     RenderOptions,
     _comment_lines,
@@ -28,6 +29,7 @@ from fixturekit.codegen.factory_boy import (
 )
 from fixturekit.infer.plan import ManyToManyPlan, SchemaPlan, TablePlan
 from fixturekit.infer.strategies import lit
+from fixturekit.naming import relationship_declaration, renamed_columns
 from fixturekit.schema.model import STRING_KINDS, RelationKind, Table
 
 _THROUGH = ".through"
@@ -98,7 +100,7 @@ class DjangoModuleRenderer(ModuleRenderer):
         return [
             "",
             "    @factory.post_generation",
-            f"    def {name}(self, create, extracted, **kwargs):",
+            f"    def {relationship_declaration(name)}(self, create, extracted, **kwargs):",
             '        """A list links existing rows; a number creates that many new ones."""',
             "        if not create or not extracted:",
             "            return",
@@ -116,7 +118,7 @@ class DjangoModuleRenderer(ModuleRenderer):
             self._note_source(size)
             lines += _wrap(
                 "    ",
-                children.relationship.name,
+                relationship_declaration(children.relationship.name),
                 f"factory.RelatedFactoryList({self._lazy(child.key)}, "
                 f"factory_related_name={related!r}, size={size})",
             )
@@ -127,13 +129,18 @@ class DjangoModuleRenderer(ModuleRenderer):
         if table.model is None:
             raise ValueError(f"{table.key} has no Django model to build")
         model = self._import(table.model)
+        renames = renamed_columns(table)
+        base = "_Factory" if renames else "DjangoModelFactory"
         lines = [
-            f"class {django_factory_name(table)}(DjangoModelFactory):",
+            f"class {django_factory_name(table)}({base}):",
             f'    """{model_name(table)} rows ({table.key})."""',
             "",
             "    class Meta:",
             f"        model = {model}",
         ]
+        if renames:
+            pairs = ", ".join(f"{lit(a)}: {lit(b)}" for a, b in renames.items())
+            lines += _wrap("        ", "rename", "{" + pairs + "}")
         natural = self._natural_key(plan)
         if natural:
             lines += _wrap("        ", "django_get_or_create", lit(natural))
@@ -182,6 +189,16 @@ class DjangoModuleRenderer(ModuleRenderer):
         # After `import factory...`, as isort places it among the third-party imports.
         at = max(i for i, line in enumerate(imports) if line.startswith("import factory"))
         imports.insert(at + 1, "from factory.django import DjangoModelFactory")
+        if any(renamed_columns(p.table) for p in self.plan):
+            classes = [
+                "",
+                "",
+                "class _Factory(DjangoModelFactory):",
+                "    class Meta:",
+                "        abstract = True",
+                *ORIGINAL_NAMES_HOOK,
+                *classes,
+            ]
         keys = {model_name(p.table): django_factory_name(p.table) for p in self.plan}
         footer = ["", "", "FACTORIES = {"]
         footer += [f"    {lit(k)}: {v}," for k, v in sorted(keys.items())]

@@ -18,6 +18,7 @@ from fixturekit.naming import (  # noqa: F401  (factory_name: kept importable fr
     factory_key,
     factory_name,
     factory_names,
+    relationship_declaration,
     renamed_columns,
 )
 from fixturekit.schema.model import PythonRef, Schema, Table
@@ -34,6 +35,19 @@ DEFAULT_CUSTOM = """\
 #
 # Every SubFactory and FACTORIES pick up a factory redefined here.
 """
+
+
+# A caller may pass the model's own names (`_token=`, `create=`) for declarations renamed for
+# factory_boy (`token_`, `create_`): the base class maps them before building, so they win.
+ORIGINAL_NAMES_HOOK = [
+    "",
+    "    @classmethod",
+    "    def _generate(cls, strategy, params):",
+    "        # The model's own names (`_token=`, `create=`) set the renamed declarations.",
+    "        declared = {model: name for name, model in cls._meta.rename.items()}",
+    "        params = {declared.get(key, key): value for key, value in params.items()}",
+    "        return super()._generate(strategy, params)",
+]
 
 
 def _wrap(indent: str, name: str, expr: str) -> list[str]:
@@ -163,7 +177,7 @@ class ModuleRenderer:
             return params, body
         sub = f"factory.SubFactory({self._lazy(link.parent)})"
         if link.relationship:
-            body += _wrap(indent, link.relationship, sub)
+            body += _wrap(indent, link.name, sub)
             return params, body
         params += _wrap(indent * 2, link.name, sub)
         parent = self.schema.table(link.parent)
@@ -223,7 +237,7 @@ class ModuleRenderer:
                 self._note_source(size)
             body += _wrap(
                 "    ",
-                children.relationship.name,
+                relationship_declaration(children.relationship.name),
                 f"factory.RelatedFactoryList({self._lazy(child.key)}, "
                 f"factory_related_name={related_name!r}, size={size})",
             )
@@ -237,7 +251,7 @@ class ModuleRenderer:
             )
             body += _wrap(
                 "    ",
-                m2m.relationship.name,
+                relationship_declaration(m2m.relationship.name),
                 f'link_many("{m2m.relationship.name}", f"{{__name__}}.{target}")',
             )
         if params:
@@ -245,6 +259,12 @@ class ModuleRenderer:
         if body:
             lines += ["", *body]
         return lines
+
+    def _original_names_hook(self) -> list[str]:
+        """The base class's translation of model names to renamed declarations, when needed."""
+        if not any(renamed_columns(p.table) for p in self.plan):
+            return []
+        return ORIGINAL_NAMES_HOOK
 
     # -- module ------------------------------------------------------------------------------
     def render(self, custom: str | None = None) -> str:
@@ -270,6 +290,7 @@ class ModuleRenderer:
             "        abstract = True",
             "        sqlalchemy_session_factory = _current_session",
             '        sqlalchemy_session_persistence = "flush"',
+            *self._original_names_hook(),
         ]
         if self.uses_tables:
             self.imports.setdefault("fixturekit.factories", set()).add("TableFactory")
@@ -281,6 +302,7 @@ class ModuleRenderer:
                 "        abstract = True",
                 "        sqlalchemy_session_factory = _current_session",
                 '        sqlalchemy_session_persistence = "flush"',
+                *self._original_names_hook(),
             ]
         self.plain_imports.add("factory.alchemy")
         header = [

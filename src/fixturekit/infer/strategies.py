@@ -95,7 +95,9 @@ class Strategy:
     def namespace(self) -> dict[str, Any]:
         namespace = base_namespace()
         for ref in self.python_refs:
-            namespace[ref.name] = resolve_ref(ref)
+            # Sources name a ref by its qualname, so its top-level name is what they need.
+            top = ref.qualname.split(".", 1)[0]
+            namespace[top] = getattr(importlib.import_module(ref.module), top)
         return namespace
 
     def declaration(self) -> Any:
@@ -256,8 +258,10 @@ class Choice(Strategy):
     def _choices(self) -> str:
         if self.enum_class:
             if self.values:
-                return "[" + ", ".join(f"{self.enum_class.name}.{v}" for v in self.values) + "]"
-            return f"list({self.enum_class.name})"
+                # The qualname reaches an enum nested in a model class (`Order.Status`).
+                path = self.enum_class.qualname
+                return "[" + ", ".join(f"{path}.{v}" for v in self.values) + "]"
+            return f"list({self.enum_class.qualname})"
         return lit(list(self.values))
 
     def value_source(self) -> str:

@@ -16,6 +16,7 @@ from fixturekit.infer.plan import (
     TablePlan,
 )
 from fixturekit.infer.rules import InferenceOptions, infer_column, is_soft_delete
+from fixturekit.naming import declaration_name, relationship_declaration
 from fixturekit.schema.graph import InsertPlan, fk_is_nullable, insert_plan
 from fixturekit.schema.model import (
     INTEGER_KINDS,
@@ -43,10 +44,11 @@ def _link_name(table: Table, fk: ForeignKey, parent: Table, taken: set[str]) -> 
         base = re.sub(r"_?(id|fk|key|code|no|num)$", "", fk.columns[0], flags=re.I) or parent.name
     else:
         base = _singular(parent.name)
-    base = re.sub(r"\W", "_", base)
-    name = base
-    while name in taken or not name.isidentifier():
-        name = f"{name}_row" if name.isidentifier() else f"_{name}"
+    # A Params entry must not start with an underscore (factory_boy skips those): `_server_id`
+    # gives `server_`.
+    name = declaration_name(base)
+    while name in taken:
+        name = f"{name}_row"
     return name
 
 
@@ -191,7 +193,10 @@ def plan_table(
             continue  # left to the fields below, flagged
         nullable = fk_is_nullable(table, fk)
         relationship = _relationship_for(table, fk)
-        name = relationship or _link_name(table, fk, parent, taken)
+        if relationship:
+            name = relationship_declaration(relationship)
+        else:
+            name = _link_name(table, fk, parent, taken)
         taken.add(name)
         linked_columns.update(fk.columns)
         if fk.referred_table == table.key:
