@@ -145,7 +145,9 @@ def renamed_columns(table: Table) -> dict[str, str]:
 
     Columns (`token_` for `_token`) and relationships (`create_` for a relationship `create`).
     """
-    renames = {c.python_name: c.key for c in table.columns if c.python_name != c.key}
+    renames = {
+        c.python_name: c.key for c in table.columns if c.python_name != c.key and not c.setter
+    }
     for rel in table.relationships:
         declared = relationship_declaration(rel.name)
         if declared != rel.name:

@@ -110,6 +110,9 @@ class Column:
     comment: str | None = None
     discriminator: bool = False  # the ORM sets it from the class (polymorphic identity)
     semantic: str | None = None  # what the source says the value is ("email", "slug", "url", ...)
+    # A public property whose setter writes this column (`password` for `_password`):
+    # factories set the value through it, as the application does.
+    setter: str | None = None
 
     @property
     def kind(self) -> Kind:
@@ -125,9 +128,10 @@ class Column:
         """A name a factory can declare: an identifier, not a keyword, not starting with `_`.
 
         factory_boy ignores declarations that start with an underscore and Python rejects
-        keywords and spaces, so such columns are declared under this name and renamed back.
+        keywords and spaces, so such columns are declared under this name and renamed back. A
+        column behind a property setter is declared as that property.
         """
-        return declaration_name(self.key)
+        return self.setter or declaration_name(self.key)
 
     @property
     def has_default(self) -> bool:
