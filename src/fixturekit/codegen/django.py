@@ -28,7 +28,7 @@ from fixturekit.codegen.factory_boy import (
     _wrap,
 )
 from fixturekit.infer.plan import ManyToManyPlan, SchemaPlan, TablePlan
-from fixturekit.infer.strategies import lit
+from fixturekit.infer.strategies import DjangoPassword, lit
 from fixturekit.naming import relationship_declaration, renamed_columns
 from fixturekit.schema.model import STRING_KINDS, RelationKind, Table
 
@@ -124,6 +124,21 @@ class DjangoModuleRenderer(ModuleRenderer):
             )
         return lines
 
+    def _password_hook(self, plan: TablePlan) -> list[str]:
+        """Hash a caller's `password="..."` as the generated default is: Django stores hashes."""
+        names = [f.attribute for f in plan.factory_fields if isinstance(f.strategy, DjangoPassword)]
+        if not names:
+            return []
+        lines = [
+            "",
+            "    @classmethod",
+            "    def _adjust_kwargs(cls, **kwargs):",
+            '        # Django stores a hash, as set_password does: a caller\'s password="..." is',
+            "        # hashed too (each text once), so the user can log in with it.",
+        ]
+        lines += [f"        kwargs[{lit(n)}] = fv.django_password(kwargs[{lit(n)}])" for n in names]
+        return [*lines, "        return kwargs"]
+
     def _class(self, plan: TablePlan) -> list[str]:
         table = plan.table
         if table.model is None:
@@ -168,6 +183,7 @@ class DjangoModuleRenderer(ModuleRenderer):
         body += self._children(plan)
         for m2m in plan.factory_many_to_many:
             body += self._many_to_many(m2m)
+        body += self._password_hook(plan)
         if body:
             lines += ["", *body]
         return lines

@@ -14,7 +14,6 @@ Every decision carries its reason; fall-throughs carry a flag.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
 import re
 from dataclasses import dataclass, field
@@ -36,6 +35,7 @@ from fixturekit.infer.names import normalise as normalise_name
 from fixturekit.infer.numbers import duration_range, numeric_range, time_range, type_bounds
 from fixturekit.infer.plan import FieldPlan
 from fixturekit.infer.relations import leave_room_for_later_columns, relation_choice
+from fixturekit.infer.secrets import secret_flags, secret_plan
 from fixturekit.schema.model import (
     INTEGER_KINDS,
     STRING_KINDS,
@@ -452,8 +452,9 @@ def infer_column(
     override = _override_for(column, table, options)
     if override is not None:
         return FieldPlan(column, st.Custom(override), "set in configuration")
-    if column.setter is not None:
-        return _through_setter(column, options)
+    secret = secret_plan(column, options)
+    if secret is not None:
+        return secret
     if unique is None:
         unique = table.is_unique_alone(column.name) if table is not None else column.unique
     if column.kind is Kind.UNKNOWN and (column.nullable or column.has_default):
@@ -474,8 +475,7 @@ def infer_column(
     flags = list(choice.flags) + [f"CHECK not honoured: {note}" for note in narrowing.notes]
     if options.nullable_empty and column.nullable and not column.primary_key:
         return FieldPlan(column, st.NullValue(), "nullable: left empty by configuration")
-    if is_secret(column) and column.semantic != "django_password":
-        flags.append(SECRET_FLAG)
+    flags += secret_flags(column)
     if (
         choice.strategy is standalone.strategy
         and not flags
@@ -486,34 +486,6 @@ def infer_column(
     else:
         reason = choice.reason
     return FieldPlan(column, choice.strategy, reason, tuple(flags))
-
-
-SECRET_FLAG = (
-    "secret-like column with no property setter: factories store the generated text as is; "
-    "if the application hashes it, override the column to do the same"
-)
-_SECRET = re.compile(
-    r"(^|_)(password|passwd|pwd|passphrase|secret|pin)(_?(hash|hashed|digest|encrypted))?$"
-    r"|^(hashed|encrypted)_?(password|secret|pin)$",
-    re.IGNORECASE,
-)
-
-
-def is_secret(column: Column) -> bool:
-    """A column that holds a password or secret, usually written through hashing."""
-    return column.kind in STRING_KINDS | {Kind.BINARY} and bool(
-        _SECRET.search(column.key.lstrip("_"))
-    )
-
-
-def _through_setter(column: Column, options: InferenceOptions) -> FieldPlan:
-    """A column behind a property setter (`_password` behind `password`): the factory sets the
-    property, so the value is inferred for the public name and the model transforms it."""
-    public = dataclasses.replace(column, name=column.setter, attribute=None, setter=None)
-    inner = infer_column(public, None, options=options, unique=False)
-    reason = f"set through the {column.setter} property setter: {inner.reason}"
-    flags = tuple(flag for flag in inner.flags if flag != SECRET_FLAG)
-    return FieldPlan(column, inner.strategy, reason, flags)
 
 
 def is_soft_delete(column: Column) -> bool:

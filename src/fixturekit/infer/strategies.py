@@ -387,6 +387,16 @@ class Duration(Strategy):
 
 
 @dataclass(frozen=True)
+class DjangoPassword(Strategy):
+    """A Django password hash, as `set_password` stores it, of a known text (`raw`)."""
+
+    raw: str = "password"
+
+    def value_source(self) -> str:
+        return f"fv.django_password({lit(self.raw)})"
+
+
+@dataclass(frozen=True)
 class UuidValue(Strategy):
     as_string: bool = False
 

@@ -357,6 +357,8 @@ def _quantified(op: str, quantifier: str, operand: object, array: object) -> In:
 
 
 def _negate(node: object) -> object:
+    if isinstance(node, Col):  # `NOT is_primary`: a boolean column that is false
+        return Comparison("=", node, Lit(False))
     if isinstance(node, Comparison):
         return replace(node, op=_INVERSE[node.op])
     if isinstance(node, Between | In | Match | IsNull):

@@ -92,6 +92,11 @@ def _predicates(node: object) -> list[Predicate] | None:
             return _null_or(first, second) or _null_or(second, first)
         case IsNull(Col(name), negated=True):
             return [NotNull(name)]
+        case Col(name) if name.lower() not in (
+            "check",
+            "constraint",
+        ):  # a bare boolean column: `CHECK (active)`, `WHERE is_primary`
+            return [Compare(name, "=", True)]
         case Comparison(op, left, right):
             found = _comparison(op, left, right)
             return [found] if found else None

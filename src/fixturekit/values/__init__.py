@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import decimal as _decimal
+import functools as _functools
 import json as _json
 import re as _re
 import unicodedata as _unicodedata
@@ -350,3 +351,30 @@ def email_from(name: Any, max_length: int | None = None) -> str:
         local = local[: max(1, max_length - len(domain) - 1)]
         value = f"{local}@{domain}"[:max_length]
     return value
+
+
+def django_password(raw: str | None) -> str:
+    """`raw` hashed as Django's `set_password` does (an existing hash is kept as it is).
+
+    Each text is hashed once per process and password-hasher setting: hashing is slow by
+    design, and factories make many users with the same password.
+    """
+    from django.conf import settings
+    from django.contrib.auth.hashers import identify_hasher, make_password
+
+    if raw is None:
+        return make_password(None)  # an unusable password, as set_unusable_password stores
+    if "$" in raw:
+        try:
+            identify_hasher(raw)
+            return raw
+        except ValueError:
+            pass
+    return _django_hash(raw, tuple(settings.PASSWORD_HASHERS))
+
+
+@_functools.lru_cache(maxsize=256)
+def _django_hash(raw: str, hashers: tuple[str, ...]) -> str:
+    from django.contrib.auth.hashers import make_password
+
+    return make_password(raw)

@@ -37,6 +37,7 @@ from fixturekit.infer.strategies import (
     DateRange,
     DateTimeRange,
     DecimalRange,
+    DjangoPassword,
     Duration,
     FloatRange,
     IntRange,
@@ -451,6 +452,13 @@ def _times_of_day() -> np.ndarray:
 @bulk_values.register
 def _(strategy: TimeOfDay, count: int, ctx: BulkContext) -> np.ndarray:
     return _times_of_day()[ctx.rng.integers(strategy.low, strategy.high, count, endpoint=True)]
+
+
+@bulk_values.register
+def _(strategy: DjangoPassword, count: int, ctx: BulkContext) -> np.ndarray:
+    from fixturekit import values as fv
+
+    return np.full(count, fv.django_password(strategy.raw), dtype=object)
 
 
 @bulk_values.register
