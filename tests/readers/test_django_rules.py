@@ -158,3 +158,40 @@ def test_replacing_hand_written_factories_names_each_dropped_hook():
     assert "- UserFactory.email(): lazy_attribute hook dropped" in changes
     assert "- UserFactory._create(): classmethod hook dropped (it called create_user)" in changes
     assert any(line.startswith("~ UserFactory.username") for line in changes)
+
+
+def test_seeded_users_log_in_with_the_default_password(tmp_path):
+    database = tmp_path / "seed.sqlite3"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "RULES_"))}
+    env.update(
+        DJANGO_SETTINGS_MODULE="settings", PYTHONPATH=str(PROJECT), RULES_SQLITE=str(database)
+    )
+
+    def run(*args: str) -> str:
+        proc = subprocess.run(
+            [sys.executable, *args],
+            cwd=PROJECT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+        return proc.stdout
+
+    run("-m", "django", "migrate", "-v0")
+    run(
+        "-m", "fixturekit", "seed", "--django", "rulesapp,auth", "--settings", "settings",
+        "--url", f"sqlite:///{database}", "--append", "-q",
+        "--rows", "auth_user=40,rulesapp_address=60,rulesapp_job=10",
+    )  # fmt: skip
+    checked = run(
+        "-c",
+        "import django; django.setup()\n"
+        "from django.contrib.auth.models import User\n"
+        "from rulesapp.models import Address\n"
+        "users = list(User.objects.all())\n"
+        "print(len(users), all(u.check_password('password') for u in users),"
+        " Address.objects.filter(is_primary=True).count())",
+    )
+    assert checked.split() == ["40", "True", "0"]
