@@ -110,7 +110,10 @@ def _bound_units(axis: _Axis, bound: Any, ctx: BulkContext) -> Any:
         if not isinstance(bound, dt.timedelta):
             return None
         return np.timedelta64(bound) // np.timedelta64(1, axis.unit)
-    return bound if isinstance(bound, int | float) and not isinstance(bound, bool) else None
+    if isinstance(bound, bool) or not isinstance(bound, int | float):
+        return None
+    # A BIGINT's type bound leaves no room to overflow into: only nearer bounds matter.
+    return None if isinstance(bound, int) and abs(bound) >= 2**62 else bound
 
 
 def _shrink(
