@@ -14,7 +14,7 @@ from fixturekit.infer.tables import plan_schema
 from fixturekit.schema.loading import load_models
 from fixturekit.schema.sqlalchemy import read_metadata
 
-MODELS = ROOT / "tests" / "schemas" / "secrets.py"
+MODELS = ROOT / "tests" / "schemas" / "private_columns.py"
 
 
 def _plan():

@@ -23,8 +23,8 @@ SECRET_FLAG = (
     "if the application hashes it, override the column to do the same"
 )
 _SECRET = re.compile(
-    r"(^|_)(password|passwd|pwd|passphrase|secret|pin)(_?(hash|hashed|digest|encrypted))?$"
-    r"|^(hashed|encrypted)_?(password|secret|pin)$",
+    r"(^|_)(password|passwd|pwd|passphrase|secret)(_?(hash|hashed|digest|encrypted))?$"
+    r"|(^|_)pin_?hash$|^(hashed|encrypted)_?(password|secret|pin)$",
     re.IGNORECASE,
 )
 
