@@ -216,3 +216,36 @@ def test_intervals_and_array_sizes_fill_postgresql(pg_url, tmp_path):
     for check in reflected.schema.table("jobs").checks:
         assert check.parsed.fully_parsed, check.sql
     assert _strategies(reflected) == _strategies(_plan(POSTGRES_ONLY))
+
+
+def test_hypothesis_rows_keep_bounds_and_relations():
+    """The fourth rendering (Hypothesis) agrees: drawn rows satisfy the same CHECKs."""
+    from hypothesis import HealthCheck, given, settings
+
+    from fixturekit.strategies import rows
+
+    classes = {c.__name__: c for c in load_models(PORTABLE).classes}
+
+    @settings(max_examples=60, suppress_health_check=list(HealthCheck), deadline=None)
+    @given(rows(classes["Shift"]), rows(classes["Allowance"]))
+    def check(shift, allowance):
+        assert shift["opens_at"] < shift["closes_at"]
+        assert dt.time(17) <= shift["last_call"] <= shift["closes_at"]
+        assert shift["lunch_at"] is None or dt.time(11) <= shift["lunch_at"] < dt.time(14, 30)
+        assert 0 <= allowance["spent"] <= allowance["budget"]
+        assert 10 <= allowance["minimum"] <= allowance["maximum"] <= 50
+        assert 1 <= allowance["floor_price"] <= allowance["ceiling_price"] <= 500
+
+    check()
+
+    jobs = load_models(POSTGRES_ONLY).classes[0]
+
+    @settings(max_examples=60, suppress_health_check=list(HealthCheck), deadline=None)
+    @given(rows(jobs))
+    def check_jobs(job):
+        assert job["timeout"] > dt.timedelta(0)
+        assert dt.timedelta(minutes=1) <= job["grace"] <= dt.timedelta(days=2)
+        assert job["warmup"] < job["cooldown"] <= dt.timedelta(hours=1)
+        assert len(job["tags"]) >= 1 and 2 <= len(job["scores"]) <= 4
+
+    check_jobs()
