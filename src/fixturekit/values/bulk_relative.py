@@ -15,8 +15,9 @@ from typing import Any
 import numpy as np
 
 from fixturekit.infer.strategies import Relative
-from fixturekit.values.bulk import BulkContext, BulkError, Decimals, bulk_values, resolve_bound
+from fixturekit.values.bulk_core import BulkContext, BulkError, Decimals, bulk_values
 from fixturekit.values.bulk_text import as_texts
+from fixturekit.values.offsets import resolve as resolve_bound
 from fixturekit.values.pools import object_array
 
 
