@@ -72,6 +72,9 @@ def test_factories_set_passwords_through_the_setter(server, kind, request, tmp_p
             digest = sys.modules[type(member).__module__].digest
             assert member.password_hash == digest("s3cret")
             assert len(factories["Member"].create_batch(20)) == 20
+            # Batches set the property too (no bulk path around the setter).
+            batch = factories["Account"].create_batch(10, password="pw")
+            assert all(account.check_password("pw") for account in batch)
             assert factories["ApiClient"].create().client_secret
             session.commit()
     finally:
