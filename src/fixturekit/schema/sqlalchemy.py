@@ -7,7 +7,6 @@ import decimal
 import enum
 import functools
 import importlib
-import re
 import uuid
 from typing import Any
 
@@ -56,6 +55,7 @@ from fixturekit.schema.model import (
     Table,
     Unique,
 )
+from fixturekit.schema.properties import property_setter
 
 _NAMED_KINDS = {  # dialect types recognised by their visit name, so no dialect import is needed
     "INET": Kind.INET,
@@ -336,35 +336,6 @@ def _relationships(mapper: Mapper) -> list[Relationship]:
     return relations
 
 
-def _setter_candidates(key: str) -> list[str]:
-    """Public names a property setting the column `key` would have: `_password` -> `password`,
-    `password_hash` / `_hashed_password` -> `password`."""
-    public = key.lstrip("_")
-    names = [public] if public != key else []
-    stripped = re.sub(r"^(?:hashed|encrypted)_|_(?:hash|hashed|digest|encrypted)$", "", public)
-    if stripped and stripped != public:
-        names.append(stripped)
-    return names
-
-
-def _property_setter(mapper: Mapper, key: str) -> str | None:
-    """The public property (plain or hybrid) with a setter that writes the column `key`."""
-    from sqlalchemy.ext.hybrid import hybrid_property
-
-    mapped = {prop.key for prop in mapper.attrs}
-    for name in _setter_candidates(key):
-        if name in mapped or not name.isidentifier():
-            continue
-        for klass in mapper.class_.__mro__:
-            attribute = vars(klass).get(name)
-            if attribute is None:
-                continue
-            if isinstance(attribute, property | hybrid_property) and attribute.fset is not None:
-                return name
-            break
-    return None
-
-
 def read_table(sa_table: SATable, mapper: Mapper | None = None, dialect: Any = None) -> Table:
     """One SQLAlchemy Table (and its mapper, when there is one) as a neutral Table."""
     single_unique = {
@@ -412,7 +383,7 @@ def read_table(sa_table: SATable, mapper: Mapper | None = None, dialect: Any = N
                 attribute=attribute,
                 comment=col.comment,
                 discriminator=discriminator is not None and col is discriminator,
-                setter=_property_setter(mapper, attribute or col.name) if mapper else None,
+                setter=property_setter(mapper, attribute or col.name) if mapper else None,
             )
         )
 
