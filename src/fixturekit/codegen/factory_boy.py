@@ -14,6 +14,13 @@ from dataclasses import dataclass
 from fixturekit.codegen.layout import LINE_LIMIT, layout
 from fixturekit.infer.plan import FieldPlan, ParentLink, SchemaPlan, TablePlan
 from fixturekit.infer.strategies import lit
+from fixturekit.naming import (  # noqa: F401  (factory_name: kept importable from here)
+    factory_key,
+    factory_name,
+    factory_names,
+    relationship_declaration,
+    renamed_columns,
+)
 from fixturekit.schema.model import PythonRef, Schema, Table
 
 CUSTOM_BEGIN = "# >>> fixturekit: your code below is kept when this file is regenerated"
@@ -30,37 +37,17 @@ DEFAULT_CUSTOM = """\
 """
 
 
-def _base_factory_name(table: Table) -> str:
-    if table.model is not None:
-        return f"{table.model.name}Factory"
-    words = re.split(r"[^0-9a-zA-Z]+", table.name)
-    name = "".join(w[:1].upper() + w[1:] for w in words if w) + "Factory"
-    return name if name[0].isalpha() else f"T{name}"
-
-
-def factory_names(schema: Schema) -> dict[str, str]:
-    """Table key -> factory class name; tables whose names collide get a number, in key order."""
-    names: dict[str, str] = {}
-    used: dict[str, int] = {}
-    for key in sorted(schema.tables):
-        base = _base_factory_name(schema.table(key))
-        used[base] = used.get(base, 0) + 1
-        names[key] = base if used[base] == 1 else f"{base[: -len('Factory')]}{used[base]}Factory"
-    return names
-
-
-def factory_name(table: Table, schema: Schema | None = None) -> str:
-    return factory_names(schema)[table.key] if schema is not None else _base_factory_name(table)
-
-
-def renamed_columns(table: Table) -> dict[str, str]:
-    """Declaration name -> constructor keyword, for columns whose key is not declarable."""
-    return {c.python_name: c.key for c in table.columns if c.python_name != c.key}
-
-
-def factory_key(table: Table) -> str:
-    """The FACTORIES key: the model class name, or the table name for a Core table."""
-    return table.model.name if table.model is not None else table.key
+# A caller may pass the model's own names (`_token=`, `create=`) for declarations renamed for
+# factory_boy (`token_`, `create_`): the base class maps them before building, so they win.
+ORIGINAL_NAMES_HOOK = [
+    "",
+    "    @classmethod",
+    "    def _generate(cls, strategy, params):",
+    "        # The model's own names (`_token=`, `create=`) set the renamed declarations.",
+    "        declared = {model: name for name, model in cls._meta.rename.items()}",
+    "        params = {declared.get(key, key): value for key, value in params.items()}",
+    "        return super()._generate(strategy, params)",
+]
 
 
 def _wrap(indent: str, name: str, expr: str) -> list[str]:
@@ -192,7 +179,7 @@ class ModuleRenderer:
             return params, body
         sub = f"factory.SubFactory({self._lazy(link.parent)})"
         if link.relationship:
-            body += _wrap(indent, link.relationship, sub)
+            body += _wrap(indent, link.name, sub)
             return params, body
         params += _wrap(indent * 2, link.name, sub)
         parent = self.schema.table(link.parent)
@@ -252,7 +239,7 @@ class ModuleRenderer:
                 self._note_source(size)
             body += _wrap(
                 "    ",
-                children.relationship.name,
+                relationship_declaration(children.relationship.name),
                 f"factory.RelatedFactoryList({self._lazy(child.key)}, "
                 f"factory_related_name={related_name!r}, size={size})",
             )
@@ -266,7 +253,7 @@ class ModuleRenderer:
             )
             body += _wrap(
                 "    ",
-                m2m.relationship.name,
+                relationship_declaration(m2m.relationship.name),
                 f'link_many("{m2m.relationship.name}", f"{{__name__}}.{target}")',
             )
         if params:
@@ -274,6 +261,12 @@ class ModuleRenderer:
         if body:
             lines += ["", *body]
         return lines
+
+    def _original_names_hook(self) -> list[str]:
+        """The base class's translation of model names to renamed declarations, when needed."""
+        if not any(renamed_columns(p.table) for p in self.plan):
+            return []
+        return ORIGINAL_NAMES_HOOK
 
     # -- module ------------------------------------------------------------------------------
     def render(self, custom: str | None = None) -> str:
@@ -299,6 +292,7 @@ class ModuleRenderer:
             "        abstract = True",
             "        sqlalchemy_session_factory = _current_session",
             '        sqlalchemy_session_persistence = "flush"',
+            *self._original_names_hook(),
         ]
         if self.uses_tables:
             self.imports.setdefault("fixturekit.factories", set()).add("TableFactory")
@@ -310,6 +304,7 @@ class ModuleRenderer:
                 "        abstract = True",
                 "        sqlalchemy_session_factory = _current_session",
                 '        sqlalchemy_session_persistence = "flush"',
+                *self._original_names_hook(),
             ]
         self.imports.setdefault("fixturekit.factories", set()).add("ModelFactory")
         header = [

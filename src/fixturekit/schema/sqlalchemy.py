@@ -55,6 +55,7 @@ from fixturekit.schema.model import (
     Table,
     Unique,
 )
+from fixturekit.schema.properties import property_setter
 
 _NAMED_KINDS = {  # dialect types recognised by their visit name, so no dialect import is needed
     "INET": Kind.INET,
@@ -66,6 +67,7 @@ _NAMED_KINDS = {  # dialect types recognised by their visit name, so no dialect 
     "TSVECTOR": Kind.TEXT,  # PostgreSQL parses plain words into a tsvector
     "XML": Kind.TEXT,  # text with no markup is valid XML content
     "OID": Kind.INTEGER,
+    "INTERVAL": Kind.INTERVAL,  # PostgreSQL's reflected INTERVAL is not an sqltypes.Interval
     "REGCLASS": Kind.UNKNOWN,
 }
 
@@ -383,6 +385,7 @@ def read_table(sa_table: SATable, mapper: Mapper | None = None, dialect: Any = N
                 attribute=attribute,
                 comment=col.comment,
                 discriminator=discriminator is not None and col is discriminator,
+                setter=property_setter(mapper, attribute or col.name) if mapper else None,
             )
         )
 

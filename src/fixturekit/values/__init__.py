@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import datetime as _dt
 import decimal as _decimal
+import functools as _functools
 import json as _json
 import re as _re
 import unicodedata as _unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import factory.random
@@ -20,6 +21,8 @@ import faker as _faker_module
 
 from fixturekit.values.providers import with_providers
 from fixturekit.values.regex import generate as _generate_matching
+from fixturekit.values.relative import relative as relative  # generated code calls fv.relative
+from fixturekit.values.relative import time_of_seconds
 
 _fake: _faker_module.Faker | None = None
 
@@ -275,12 +278,16 @@ def datetime_between(start: Any = "-2y", end: Any = "now", aware: bool = False) 
     return value.replace(microsecond=0)
 
 
-def time_of_day() -> _dt.time:
-    return faker().time_object()
+def time_of_day(low: int | None = None, high: int | None = None) -> _dt.time:
+    """A time of day; `low` and `high` bound it in seconds since midnight (inclusive)."""
+    if low is None and high is None:
+        return faker().time_object()
+    return time_of_seconds(_rng().randint(low or 0, 86399 if high is None else high))
 
 
-def duration(max_days: int = 30) -> _dt.timedelta:
-    return _dt.timedelta(seconds=_rng().randint(60, max_days * 86400))
+def duration(max_days: int = 30, low: int = 60, high: int | None = None) -> _dt.timedelta:
+    """A duration of `low` to `high` seconds (default: a minute to `max_days` days)."""
+    return _dt.timedelta(seconds=_rng().randint(low, max_days * 86400 if high is None else high))
 
 
 def json_document(strings_only: bool = False) -> dict[str, Any]:
@@ -346,68 +353,31 @@ def email_from(name: Any, max_length: int | None = None) -> str:
     return value
 
 
-def _resolve_high(high: Any, like: Any) -> Any:
-    if high == "now":
-        return _dt.datetime.now(like.tzinfo) if isinstance(like, _dt.datetime) else _dt.date.today()
-    if high == "today":
-        return _dt.date.today()
-    return high
+def django_password(raw: str | None) -> str:
+    """`raw` hashed as Django's `set_password` does (an existing hash is kept as it is).
 
-
-def relative(
-    other: Any, op: str, fallback: Callable[[], Any], step: Any = None, high: Any = None
-) -> Any:
-    """A value that stands in relation `op` to `other` (`>` after it, `<` before it, ...).
-
-    `high` caps values placed after `other` (a column's maximum, or "now" for past times): the
-    gap shrinks to fit, and a value equal to `other` is used when no gap fits.
+    Each text is hashed once per process and password-hasher setting: hashing is slow by
+    design, and factories make many users with the same password.
     """
-    if other is None:
-        return fallback()
-    if op == "=":
-        return other
-    if isinstance(other, _dt.datetime):
-        gap = _dt.timedelta(seconds=_rng().randint(60, 30 * 86400))
-    elif isinstance(other, _dt.date):
-        gap = _dt.timedelta(days=_rng().randint(1, 30))
-    elif isinstance(other, _decimal.Decimal):
-        unit = step if step is not None else _decimal.Decimal(1).scaleb(other.as_tuple().exponent)
-        gap = unit * _rng().randint(1, 100)
-    elif isinstance(other, int):
-        gap = (step or 1) * _rng().randint(1, 100)
-    elif isinstance(other, float):
-        gap = _rng().uniform(0.001, 100.0)
-    else:
-        value = fallback()
-        for _ in range(50):
-            if value != other:
-                return value
-            value = fallback()
-        raise ValueError(f"could not find a value different from {other!r}")
-    if op in ("<", "<="):
-        return other - gap
-    if op not in (">", ">=", "<>"):
-        raise ValueError(f"unknown comparison {op!r}")
-    value = other + gap
-    limit = _resolve_high(high, other) if high is not None else None
-    if limit is not None and value > limit:
-        room = limit - other
-        smallest = step if step is not None else gap * 0
-        if room > smallest or (op == ">=" and room >= smallest):
-            fraction = _rng().random()
-            if isinstance(room, int):
-                value = other + int(room * fraction)
-            elif isinstance(room, _decimal.Decimal):
-                value = other + room * _decimal.Decimal(str(round(fraction, 6)))
-            else:
-                value = other + room * fraction
-            if isinstance(other, _decimal.Decimal) and step is not None:
-                value = value.quantize(step, rounding=_decimal.ROUND_DOWN)
-            if op == ">" and value <= other:
-                value = other + (step if step is not None else room)
-        else:
-            value = other if op == ">=" else other + (step if step is not None else gap)
-    return value
+    from django.conf import settings
+    from django.contrib.auth.hashers import identify_hasher, make_password
+
+    if raw is None:
+        return make_password(None)  # an unusable password, as set_unusable_password stores
+    if "$" in raw:
+        try:
+            identify_hasher(raw)
+            return raw
+        except ValueError:
+            pass
+    return _django_hash(raw, tuple(settings.PASSWORD_HASHERS))
+
+
+@_functools.lru_cache(maxsize=256)
+def _django_hash(raw: str, hashers: tuple[str, ...]) -> str:
+    from django.contrib.auth.hashers import make_password
+
+    return make_password(raw)
 
 
 from fixturekit.values.people import person  # noqa: E402, F401  (fv.person in factories)

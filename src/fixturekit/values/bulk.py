@@ -34,6 +34,7 @@ from fixturekit.infer.strategies import (
     DateRange,
     DateTimeRange,
     DecimalRange,
+    DjangoPassword,
     Duration,
     FloatRange,
     IntRange,
@@ -51,7 +52,7 @@ from fixturekit.infer.strategies import (
 from fixturekit.schema.model import Column
 
 # The text and row-dependent renderings register themselves with `bulk_values` on import.
-from fixturekit.values import bulk_people, bulk_rows, bulk_text, textgen  # noqa: F401
+from fixturekit.values import bulk_people, bulk_relative, bulk_rows, bulk_text, textgen  # noqa: F401
 from fixturekit.values.bulk_core import (  # noqa: F401  (re-exported: callers import them here)
     BulkContext,
     BulkError,
@@ -249,12 +250,20 @@ def _times_of_day() -> np.ndarray:
 
 @bulk_values.register
 def _(strategy: TimeOfDay, count: int, ctx: BulkContext) -> np.ndarray:
-    return _times_of_day()[ctx.rng.integers(0, 86400, count)]
+    return _times_of_day()[ctx.rng.integers(strategy.low, strategy.high, count, endpoint=True)]
+
+
+@bulk_values.register
+def _(strategy: DjangoPassword, count: int, ctx: BulkContext) -> np.ndarray:
+    from fixturekit import values as fv
+
+    return np.full(count, fv.django_password(strategy.raw), dtype=object)
 
 
 @bulk_values.register
 def _(strategy: Duration, count: int, ctx: BulkContext) -> np.ndarray:
-    seconds = ctx.rng.integers(60, max(strategy.max_days * 86400, 60), count, endpoint=True)
+    high = max(strategy.high_seconds, strategy.low)
+    seconds = ctx.rng.integers(strategy.low, high, count, endpoint=True)
     return seconds.astype("timedelta64[s]")
 
 
