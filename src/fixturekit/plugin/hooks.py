@@ -220,6 +220,29 @@ def _check_at_call(
 
 
 @pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Generator[None, Any, Any]:
+    """While a module's shared data is open, factories are bound to its Session for the
+    wider-scoped fixtures being set up, and unbound for a test that has no db_session: what such
+    a test creates would otherwise join the shared rows for good."""
+    state: FixturekitState | None = item.config.stash.get(STATE_KEY, None)
+    if state is not None and state.shared is not None:
+        from fixturekit.plugin.binding import bind_all
+
+        bind_all(state.factory_modules(), state.shared.session)
+    try:
+        return (yield)
+    finally:
+        if (
+            state is not None
+            and state.shared is not None
+            and "db_session" not in getattr(item, "fixturenames", ())
+        ):
+            from fixturekit.plugin.binding import bind_all
+
+            bind_all(state.factory_modules(), None)
+
+
+@pytest.hookimpl(wrapper=True)
 def pytest_runtest_teardown(item: pytest.Item) -> Generator[None, Any, Any]:
     try:
         return (yield)

@@ -64,6 +64,7 @@ class FixturekitState:
         self._factory_modules: list[ModuleType] | None = None
         self.auto_fresh = False  # savepoint/transaction replaced by fresh-db (MyISAM)
         self.current_scope: Any = None  # IsolationScope of the running test
+        self.shared: Any = None  # shared.SharedData while a module's shared data is open
         # For error messages: where the URL came from and how it prints (no password).
         self._source = settings.url_source or "the fixturekit URL"
         self._shown = ""
