@@ -9,6 +9,7 @@ dropped.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 import threading
@@ -23,6 +24,18 @@ from fixturekit.errors import UnsafeDatabase
 from fixturekit.plugin.leaks import LeakProbe
 
 _CLONE_RETRIES = 20  # "source database is being accessed by other users" clears quickly
+# Seed rows (from migrations) kept in memory to put back after a leak; above this the test
+# database is cloned again from the template instead.
+SNAPSHOT_ROW_LIMIT = 10_000
+
+
+@dataclass(frozen=True)
+class KeptTemplate:
+    """A template kept across runs: reused while `fingerprint` matches what built it."""
+
+    fingerprint: str
+    rebuild: bool = False  # --fixturekit-rebuild
+    tables: tuple[TableRef, ...] = ()  # the models' tables (those outside the default schema)
 
 
 def test_database_names(server: Server, worker: str | None) -> tuple[str, str]:
@@ -70,14 +83,18 @@ class DatabaseManager:
         lock_timeout: float,
         build_schema: Callable[[Any], Iterable[TableRef]],
         notice: Callable[[str], None],
+        kept: KeptTemplate | None = None,
     ) -> None:
         self.server = server
+        self.kept = kept
+        self.kept_status = ""  # "built" or "reused" once provisioned from a kept template
         self.lock_timeout = lock_timeout
         server.lock_timeout = lock_timeout
         self._build_schema = build_schema
         self._notice = notice
         self.prefix, self.base = test_database_names(server, worker)
         self.template = f"{self.base}_tpl"
+        self.kept_name = f"{self.prefix}_kept"
         self.name = self.base
         self.mark = Mark.here()
         self.created: list[str] = []
@@ -96,19 +113,91 @@ class DatabaseManager:
     def provision(self) -> None:
         self.server.check()
         self._janitor()
-        self._create(self.template, clone_from=None)
-        template_engine = self._engine(self.template)
-        try:
-            extra_tables = list(self._build_schema(template_engine))
-            self.layout = self._read_layout(template_engine, extra_tables)
-        finally:
-            template_engine.dispose()
+        if self.kept is not None:
+            self._copy_kept_template(self.kept)
+            template_engine = self._engine(self.template)
+            try:
+                self.layout = self._read_layout(template_engine, list(self.kept.tables))
+            finally:
+                template_engine.dispose()
+        else:
+            self._create(self.template, clone_from=None)
+            template_engine = self._engine(self.template)
+            try:
+                extra_tables = list(self._build_schema(template_engine))
+                self.layout = self._read_layout(template_engine, extra_tables)
+            finally:
+                template_engine.dispose()
         self.server.snapshot_template(self.template)
         self._create(self.name, clone_from=self.template)
         self.engine = self._engine(self.name)
         with self.engine.connect() as conn:
             self.layout.nontransactional = self.server.nontransactional_tables(conn)
         self.probe = LeakProbe(self.server, self.server.url_for(self.name), self.layout)
+
+    def _copy_kept_template(self, kept: KeptTemplate) -> None:
+        """Build the kept template unless a complete one with our fingerprint exists, then
+        clone it into this run's template.
+
+        Everything happens under a server-wide lock: concurrent runs (and xdist workers) wait
+        for the one building instead of building it again, and nobody clones a half-built one.
+        The fingerprint is written last, so an interrupted build is never reused. The run works
+        on its own copy, so a later rebuild by another run cannot pull the template from under
+        it.
+        """
+        name = self.kept_name
+
+        def waiting() -> None:
+            self._notice(f"fixturekit: waiting for another run building the template {name!r}.")
+
+        with self.server.exclusive(name, waiting):
+            text = self.server.read_mark(name)
+            if text is not None and Mark.parse(text) is None:
+                raise UnsafeDatabase(
+                    f"Database {name!r} exists and was not created by fixturekit; refusing to "
+                    "use or replace it as the kept template.",
+                    hint="Drop or rename it yourself, or turn fixturekit_keep_template off.",
+                )
+            found = self.server.read_fingerprint(name) if text is not None else None
+            if found == kept.fingerprint and not kept.rebuild:
+                self.kept_status = "reused"
+            else:
+                if text is not None:
+                    self.server.drop(name)
+                self._build_kept(name)
+                why = (
+                    "--fixturekit-rebuild"
+                    if kept.rebuild
+                    else "none was kept"
+                    if text is None
+                    else "the schema, migrations or options changed"
+                    if found
+                    else "the last build did not finish"
+                )
+                self._notice(
+                    f"fixturekit: built the kept template {name!r} ({why}); later runs with "
+                    "the same fingerprint reuse it."
+                )
+                self.kept_status = "built"
+            self.server.snapshot_template(name)
+            self._create(self.template, clone_from=name)
+
+    def _build_kept(self, name: str) -> None:
+        assert self.kept is not None
+        self.server.create(name, self.mark)  # not in self.created: it outlives the run
+        try:
+            engine = self._engine(name)
+            try:
+                list(self._build_schema(engine))
+            finally:
+                engine.dispose()
+            self.server.snapshot_template(name)
+        except BaseException:
+            # Without its fingerprint it would never be reused anyway; don't leave it around.
+            with contextlib.suppress(Exception):  # else the next run drops it
+                self.server.drop(name)
+            raise
+        self.server.write_fingerprint(name, self.mark, self.kept.fingerprint)
 
     def _janitor(self) -> None:
         """Drop marked databases left behind by runs that died; refuse to reuse anything else."""
@@ -200,7 +289,7 @@ class DatabaseManager:
             return layout
         counts = LeakProbe.count_rows(engine, self.server, layout.tables)
         layout.baseline = {t: n for t, n in counts.items() if n}
-        if layout.baseline:
+        if layout.baseline and sum(layout.baseline.values()) <= SNAPSHOT_ROW_LIMIT:
             layout.rows, layout.restore_order = self._snapshot_rows(engine, list(layout.baseline))
         return layout
 

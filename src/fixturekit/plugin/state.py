@@ -179,6 +179,7 @@ class FixturekitState:
             lock_timeout=settings.lock_timeout,
             build_schema=build,
             notice=self.notice,
+            kept=self._kept_template(url, server, metadatas),
         )
         self._connecting = True
         server.check()
@@ -197,6 +198,30 @@ class FixturekitState:
                 + " ignore transactions and savepoints; db_session uses a fresh database per "
                 "test instead (slower). Convert them to InnoDB for savepoint isolation."
             )
+
+    def _kept_template(self, url: Any, server: Any, metadatas: list[Any]) -> Any:
+        """What a kept template must match, or None when templates are built per run."""
+        from fixturekit.plugin.building import model_tables
+        from fixturekit.plugin.databases import KeptTemplate
+        from fixturekit.plugin.fingerprint import fingerprint
+
+        settings = self.settings
+        if not settings.keep_template:
+            return None
+        if self._tempdir is not None:
+            self.notice(
+                "fixturekit: fixturekit_keep_template needs a configured database; the default "
+                "SQLite file is temporary, so the template is built for this run only."
+            )
+            return None
+        alembic = (settings.rootdir / settings.alembic).resolve() if settings.alembic else None
+        options = {
+            "dialect": server.family,
+            "models": settings.models or "",
+            "alembic": settings.alembic or "",
+        }
+        digest = fingerprint(metadatas, alembic, url.get_dialect()(), options)
+        return KeptTemplate(digest, settings.rebuild, tuple(model_tables(metadatas)))
 
     def _implicit_commit(self, connection: Any, statement: str) -> None:
         scope = self.current_scope
