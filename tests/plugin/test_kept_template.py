@@ -281,3 +281,33 @@ def test_end_to_end_model_change(pytester: Any, pg_admin_url: Any) -> None:
             server.drop(f"{name}_test_kept")
         finally:
             server.close()
+
+
+def _fresh_roles(manager: Any) -> int:
+    fresh = manager.fresh()
+    try:
+        with fresh.engine.connect() as conn:
+            return conn.execute(text("SELECT count(*) FROM roles")).scalar_one()
+    finally:
+        manager.drop_fresh(fresh)
+
+
+def test_fresh_databases_even_after_another_run_replaced_it(url: Any) -> None:
+    builds = Builds()
+    assert _provision(_manager(url, builds, "aa")) == "built"
+    running = _manager(url, builds, "aa")
+    running.provision()
+    try:
+        assert running.kept_status == "reused"
+        # Another run with another schema replaces the kept template meanwhile: this run's
+        # fresh databases come from a template of its own schema, built for it.
+        assert _provision(_manager(url, builds, "bb")) == "built"
+        assert builds.count == 2
+        assert _fresh_roles(running) == 2
+        assert builds.count == 3
+        assert _fresh_roles(running) == 2  # built once, then cloned
+        assert builds.count == 3
+        running.recreate()
+        assert _roles(running) == 2
+    finally:
+        running.close()

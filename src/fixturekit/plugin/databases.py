@@ -104,6 +104,8 @@ class DatabaseManager:
         self._fresh_counter = 0
         self._fresh_engines: dict[str, Any] = {}
         self._lock = threading.Lock()
+        self._template_lock = threading.Lock()
+        self._template_ready = True
         self._worker: ThreadPoolExecutor | None = None
         self._spare: Future[str | None] | None = None
         self._background_errors: list[str] = []
@@ -114,12 +116,10 @@ class DatabaseManager:
         self.server.check()
         self._janitor()
         if self.kept is not None:
-            self._copy_kept_template(self.kept)
-            template_engine = self._engine(self.template)
-            try:
-                self.layout = self._read_layout(template_engine, list(self.kept.tables))
-            finally:
-                template_engine.dispose()
+            self._template_ready = False  # cloned from the kept one on first need
+            self._clone_from_kept(self.kept)
+            self.engine = self._engine(self.name)
+            self.layout = self._read_layout(self.engine, list(self.kept.tables))
         else:
             self._create(self.template, clone_from=None)
             template_engine = self._engine(self.template)
@@ -128,29 +128,28 @@ class DatabaseManager:
                 self.layout = self._read_layout(template_engine, extra_tables)
             finally:
                 template_engine.dispose()
-        self.server.snapshot_template(self.template)
-        self._create(self.name, clone_from=self.template)
-        self.engine = self._engine(self.name)
+            self.server.snapshot_template(self.template)
+            self._create(self.name, clone_from=self.template)
+            self.engine = self._engine(self.name)
         with self.engine.connect() as conn:
             self.layout.nontransactional = self.server.nontransactional_tables(conn)
         self.probe = LeakProbe(self.server, self.server.url_for(self.name), self.layout)
 
-    def _copy_kept_template(self, kept: KeptTemplate) -> None:
+    def _waiting(self) -> None:
+        self._notice(
+            f"fixturekit: waiting for another run building the template {self.kept_name!r}."
+        )
+
+    def _clone_from_kept(self, kept: KeptTemplate) -> None:
         """Build the kept template unless a complete one with our fingerprint exists, then
-        clone it into this run's template.
+        clone the test database from it.
 
         Everything happens under a server-wide lock: concurrent runs (and xdist workers) wait
         for the one building instead of building it again, and nobody clones a half-built one.
-        The fingerprint is written last, so an interrupted build is never reused. The run works
-        on its own copy, so a later rebuild by another run cannot pull the template from under
-        it.
+        The fingerprint is written last, so an interrupted build is never reused.
         """
         name = self.kept_name
-
-        def waiting() -> None:
-            self._notice(f"fixturekit: waiting for another run building the template {name!r}.")
-
-        with self.server.exclusive(name, waiting):
+        with self.server.exclusive(name, self._waiting):
             text = self.server.read_mark(name)
             if text is not None and Mark.parse(text) is None:
                 raise UnsafeDatabase(
@@ -180,7 +179,33 @@ class DatabaseManager:
                 )
                 self.kept_status = "built"
             self.server.snapshot_template(name)
-            self._create(self.template, clone_from=name)
+            self._create(self.name, clone_from=name)
+
+    def _ensure_template(self) -> None:
+        """This run's own template, made on first need (fresh databases, recreating the test
+        database): cloned from the kept one under the lock, so that a rebuild by another run
+        cannot change it under us; built from scratch if another run has replaced the kept
+        template with another schema meanwhile."""
+        if self._template_ready:
+            return
+        with self._template_lock:
+            if self._template_ready:
+                return
+            assert self.kept is not None
+            with self.server.exclusive(self.kept_name, self._waiting):
+                cloned = self.server.read_fingerprint(self.kept_name) == self.kept.fingerprint
+                if cloned:
+                    self.server.snapshot_template(self.kept_name)
+                    self._create(self.template, clone_from=self.kept_name)
+            if not cloned:
+                self._create(self.template, clone_from=None)
+                engine = self._engine(self.template)
+                try:
+                    list(self._build_schema(engine))
+                finally:
+                    engine.dispose()
+            self.server.snapshot_template(self.template)
+            self._template_ready = True
 
     def _build_kept(self, name: str) -> None:
         assert self.kept is not None
@@ -326,6 +351,7 @@ class DatabaseManager:
     # background thread (and used ones are dropped there): the test that asks for it gets it
     # without waiting for CREATE DATABASE, which on a busy durable server takes 100 ms or more.
     def fresh(self) -> FreshDatabase:
+        self._ensure_template()
         name = self._take_spare() or self._clone_fresh()
         self._spare = self._background().submit(self._make_spare)
         engine = self._engine(name)
@@ -393,6 +419,7 @@ class DatabaseManager:
     def recreate(self) -> None:
         """Drop and re-clone the test database; `engine` stays the same object."""
         assert self.probe is not None
+        self._ensure_template()
         self.probe.reset()
         self.engine.dispose()
         self.server.drop(self.name)
