@@ -64,9 +64,9 @@ def upgrade():
 {seed}
 '''
 
-SEED = """    op.bulk_insert(
-        table,
-        [{{"id": i, "code": f"{table}-{{i}}", "label": f"{label} {{i}}"}} for i in range(1, {rows} + 1)],
+SEED = """    rows = range(1, {rows} + 1)
+    op.bulk_insert(
+        table, [{{"id": i, "code": f"{table}-{{i}}", "label": f"{label} {{i}}"}} for i in rows]
     )
 """
 
