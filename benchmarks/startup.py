@@ -14,8 +14,11 @@ clock, on a 10-test suite with `fixturekit_keep_template = true`:
 - a run after one migration was edited (the fingerprint differs: rebuilt; the tests must see
   the edited value).
 
-Ratios are against the first run of the same invocation. The kept template and every other
-database are dropped at the end.
+Ratios are against the first run of the same invocation. pytest runs as on a developer's
+machine, with Python's bytecode cache on (PYTHONDONTWRITEBYTECODE is dropped from the
+environment; the reference run warms the cache for all the others), and the time pytest needs
+with no database at all (`--collect-only`) is printed for context. The kept template and every
+other database are dropped at the end.
 """
 
 from __future__ import annotations
@@ -144,7 +147,8 @@ def edit_marker(folder: Path) -> None:
 
 
 def run(folder: Path, url: str, *extra: str) -> float:
-    env = {k: v for k, v in os.environ.items() if k != "FIXTUREKIT_DATABASE_URL"}
+    dropped = ("FIXTUREKIT_DATABASE_URL", "PYTHONDONTWRITEBYTECODE")
+    env = {k: v for k, v in os.environ.items() if k not in dropped}
     started = time.perf_counter()
     result = subprocess.run(
         [
@@ -196,6 +200,7 @@ def main() -> None:
     try:
         timings: list[tuple[str, float, str]] = []
         timings.append(("template built per run (no keep)", run(folder, raw), ""))
+        collect = run(folder, raw, "--collect-only")
         keep = "--fixturekit-keep-template"
         timings.append(("first run (builds the kept template)", run(folder, raw, keep), ""))
         seen_first = (folder / "marker.txt").read_text()
@@ -206,7 +211,7 @@ def main() -> None:
         seen_edited = (folder / "marker.txt").read_text()
         first = timings[1][1]
         print(f"{'run':40} {'seconds':>8} {'vs first':>9}")
-        for label, seconds, _ in timings:
+        for label, seconds, _ in [*timings, ("pytest alone (--collect-only)", collect, "")]:
             print(f"{label:40} {seconds:8.2f} {seconds / first:8.2f}x", flush=True)
         print(
             f"\nseed value seen: first {seen_first!r}, second {seen_second!r}, after the edit "
