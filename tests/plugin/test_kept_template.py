@@ -311,3 +311,36 @@ def test_fresh_databases_even_after_another_run_replaced_it(url: Any) -> None:
         assert _roles(running) == 2
     finally:
         running.close()
+
+
+def test_ephemeral_server_with_a_cache_keeps_the_template(pytester: Any) -> None:
+    import shutil
+    import tempfile
+
+    from fixturekit.plugin.ephemeral import find_bindir
+
+    if find_bindir() is None:
+        pytest.skip("no PostgreSQL server binaries")
+    cache = Path(tempfile.mkdtemp(prefix="fk-cache-test-", dir="/tmp"))
+    cache.chmod(0o755)  # reachable by the server's account when running as root
+    pytester.makefile(".py", shop=(Path(__file__).parent / "shop.py").read_text())
+    pytester.makeini("[pytest]\nfixturekit_models = shop.py\nfixturekit_keep_template = true\n")
+    pytester.makepyfile(
+        test_roles="""
+        from sqlalchemy import text
+
+        def test_roles(db_session):
+            assert db_session.execute(text("SELECT count(*) FROM roles")).scalar() == 2
+        """
+    )
+    options = ["--fixturekit-server=ephemeral", f"--fixturekit-server-cache={cache}"]
+    try:
+        first = pytester.runpytest(*options)
+        first.assert_outcomes(passed=1)
+        first.stdout.fnmatch_lines(["*built the kept template*"])
+        assert [p.parent.parent == cache for p in cache.glob("pg-*/PG_VERSION")] == [True]
+        second = pytester.runpytest(*options)
+        second.assert_outcomes(passed=1)
+        assert "built the kept template" not in second.stdout.str()
+    finally:
+        shutil.rmtree(cache, ignore_errors=True)

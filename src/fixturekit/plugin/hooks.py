@@ -311,7 +311,10 @@ def pytest_runtest_makereport(
 def pytest_report_header(config: pytest.Config) -> list[str] | None:
     state: FixturekitState | None = config.stash.get(STATE_KEY, None)
     if state is not None and state.ephemeral is not None:
-        return [f"fixturekit: ephemeral PostgreSQL in {state.ephemeral.root}"]
+        line = f"fixturekit: ephemeral PostgreSQL in {state.ephemeral.root}"
+        if state.ephemeral.cached_data is not None:
+            line += f" (data kept in {state.ephemeral.cached_data})"
+        return [line]
     return None
 
 

@@ -117,7 +117,9 @@ class FixturekitState:
         if self.ephemeral is None:
             from fixturekit.plugin.ephemeral import EphemeralPostgres
 
-            self.ephemeral = EphemeralPostgres.start()
+            self.ephemeral = EphemeralPostgres.start(
+                cache=self.settings.server_cache, notice=self.notice
+            )
 
     def provision(self) -> None:
         """Create the databases once; on failure remember one message instead of raising."""
