@@ -277,3 +277,42 @@ def test_myisam_refuses(pytester: Any, mysql_admin_url: URL) -> None:
     result.stdout.fnmatch_lines(
         ["*db_session_module needs savepoints, and hits (MyISAM) ignore transactions*"]
     )
+
+
+LEAK_TESTS = """
+from sqlalchemy import func, select, text
+from shop import User
+
+def test_leak(shop_scenario, db_session, db_engine):
+    with db_engine.begin() as conn:
+        conn.execute(text("INSERT INTO users (email) VALUES ('leaked@example.com')"))
+
+def test_shared_rows_still_there(shop_scenario, db_session):
+    emails = db_session.scalars(select(User.email)).all()
+    assert len(emails) == 5 and "leaked@example.com" not in emails
+"""
+
+
+@pytest.mark.parametrize("dialect", ["postgresql", "mysql"])
+def test_a_leak_inside_shared_data(pytester: Any, request: pytest.FixtureRequest, dialect: str):
+    admin = request.getfixturevalue(
+        "pg_admin_url" if dialect == "postgresql" else "mysql_admin_url"
+    )
+    url = _user_database(admin)
+    try:
+        _write(pytester)
+        pytester.makepyfile(test_a_shared=LEAK_TESTS, test_b_after=AFTER_TESTS)
+        result = pytester.runpytest(
+            "-p", "no:randomly", f"--fixturekit-url={url.render_as_string(False)}"
+        )
+        result.assert_outcomes(passed=3, failed=1)
+        result.stdout.fnmatch_lines(["*FAILED test_a_shared.py::test_leak*"])
+        result.stdout.fnmatch_lines(["*rows escaped this test's isolation*", "*users: 1 row*"])
+        rows = read_counts(Path(pytester.path))
+        # Cleaned at once, or (MariaDB: the shared transaction holds the rows' locks) when the
+        # module's shared data ends: the next module starts clean either way.
+        after = [r["counts"] for r in rows if r["test"].startswith("test_next_module")]
+        assert after == [clean_counts()]
+        assert _leftovers(url) == []
+    finally:
+        _drop_user_database(url)

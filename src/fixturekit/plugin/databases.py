@@ -29,6 +29,14 @@ _CLONE_RETRIES = 20  # "source database is being accessed by other users" clears
 SNAPSHOT_ROW_LIMIT = 10_000
 
 
+class RestoreDeferred(Exception):
+    """The test database could not be cleaned while shared data holds a transaction on it."""
+
+    def __init__(self, tables: list[TableRef]) -> None:
+        super().__init__(", ".join(t.display for t in tables))
+        self.tables = tables
+
+
 @dataclass(frozen=True)
 class KeptTemplate:
     """A template kept across runs: reused while `fingerprint` matches what built it."""
@@ -397,11 +405,13 @@ class DatabaseManager:
             self._background_errors.append(f"dropping {name}: {exc}")
 
     # --- restoring a clean state --------------------------------------------------------
-    def restore(self) -> list[TableRef]:
+    def restore(self, *, may_recreate: bool = True) -> list[TableRef]:
         """Bring the test database back to the template's rows; return the tables that differed.
 
         Cleans the tables that differ from the template; if that fails (a leftover connection
-        holds a lock, a table was altered) the database is recreated from the template.
+        holds a lock, a table was altered) the database is recreated from the template. With
+        `may_recreate=False` (a module's shared data holds a transaction open on it) that last
+        step raises RestoreDeferred instead.
         """
         assert self.probe is not None
         dirty = self.probe.dirty()
@@ -413,6 +423,8 @@ class DatabaseManager:
                 return dirty
         except Exception:
             self.probe.reset()
+        if not may_recreate:
+            raise RestoreDeferred(dirty)
         self.recreate()
         return dirty
 

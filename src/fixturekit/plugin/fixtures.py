@@ -138,6 +138,9 @@ def db_session_module(
         state.shared = None
         binding.bind_all(modules, None)
         shared.close()
+        if state.pending_leaks:
+            state.pending_leaks = {}
+            state.manager.restore()
 
 
 @pytest.fixture(scope="class")

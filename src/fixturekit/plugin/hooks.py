@@ -209,6 +209,10 @@ def _check_at_call(
         # check again once it is rolled back.
         item.stash[NEEDS_RESTORE] = "deferred"
         return
+    if dirty and state.pending_leaks:  # already reported, removed when the module ends
+        pending = state.pending_leaks
+        known = {leak.table: leak.rows for leak in probe.leaks([t for t in dirty if t in pending])}
+        dirty = [t for t in dirty if known.get(t, -1) != pending.get(t)]
     if not dirty:
         return
     item.stash[NEEDS_RESTORE] = "leak"
@@ -265,7 +269,26 @@ def _restore_after(item: pytest.Item) -> None:
     if reason is None:
         return
     leaks = state.manager.probe.leaks(state.manager.probe.dirty()) if reason == "deferred" else []
-    state.manager.restore()
+    if state.shared is not None:
+        # Dropping the database under the module's open transaction would wait on it (or, on
+        # PostgreSQL, kill it): clean what can be cleaned now, the rest when the module ends.
+        from fixturekit.plugin.databases import RestoreDeferred
+
+        try:
+            state.manager.restore(may_recreate=False)
+        except RestoreDeferred as exc:
+            manager = state.manager
+            found = manager.probe.leaks(exc.tables)
+            state.pending_leaks.update({leak.table: leak.rows for leak in found})
+            visible = state.shared.hide_committed(manager.server, manager.probe, exc.tables)
+            state.notice(
+                f"fixturekit: the rows that escaped into {exc} could not be removed while the "
+                "module's shared data is open; the module's later tests do not see them"
+                + (f" (except in {', '.join(t.display for t in visible)})" if visible else "")
+                + ", and they are removed when the module ends."
+            )
+    else:
+        state.manager.restore()
     if leaks:
         pytest.fail(leak_message(leaks, item.stash.get(SCOPE_KEY, None)), pytrace=False)
 

@@ -65,6 +65,9 @@ class FixturekitState:
         self.auto_fresh = False  # savepoint/transaction replaced by fresh-db (MyISAM)
         self.current_scope: Any = None  # IsolationScope of the running test
         self.shared: Any = None  # shared.SharedData while a module's shared data is open
+        # Leaked rows that could not be cleaned up under shared data (table -> committed rows),
+        # removed when the module ends and not reported again until then.
+        self.pending_leaks: dict[Any, int] = {}
         # For error messages: where the URL came from and how it prints (no password).
         self._source = settings.url_source or "the fixturekit URL"
         self._shown = ""
