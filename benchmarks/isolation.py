@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -353,6 +354,7 @@ def time_scopes(url: str, tests: int) -> None:
     for label, key in (("function (built for every test)", "per_test"), ("module", "shared")):
         print(f"{label:34} {totals[key]:9.2f} {totals[key] / (tests + 1) * 1000:12.1f}")
     print(f"function / module = {totals['per_test'] / totals['shared']:.1f}x (target >= 10x)")
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def main() -> None:
