@@ -316,3 +316,21 @@ def test_a_leak_inside_shared_data(pytester: Any, request: pytest.FixtureRequest
         assert _leftovers(url) == []
     finally:
         _drop_user_database(url)
+
+
+def test_an_unknown_scope_is_a_usage_error(pytester: Any) -> None:
+    pytester.makefile(".py", shop=SHOP_SOURCE)
+    pytester.makefile(
+        ".toml",
+        pyproject=PYPROJECT.replace('scope = "module"', 'scope = "session"'),
+    )
+    pytester.makepyfile(test_x="def test_x(catalog_scenario):\n    pass\n")
+    result = pytester.runpytest()
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(
+        ["*[[]tool.fixturekit.scenarios[]] catalog in *: scope = 'session' is not one of *"]
+    )
+    with pytest.raises(ValueError, match="scope must be one of function, class, module"):
+        from fixturekit.plugin import scenario
+
+        scenario(scope="package")
