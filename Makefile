@@ -33,6 +33,7 @@ bench: $(VENV)/.dev-installed
 	$(BIN)/python benchmarks/isolation.py
 	$(BIN)/python benchmarks/startup.py
 	$(BIN)/python benchmarks/seed.py
+	$(BIN)/python benchmarks/batches.py
 
 clean:
 	rm -rf demo-out .pytest_cache

@@ -50,7 +50,19 @@ def inference_options(config: dict, children: tuple[str, ...]) -> InferenceOptio
         )
     options.overrides = dict(overrides)
     options.nullable_empty = bool(config.get("nullable_empty", False))
+    options.fill_defaults = _fill_defaults(config.get("fill_defaults", False))
     return options
+
+
+def _fill_defaults(value: object) -> bool | frozenset[str]:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return frozenset(value)
+    raise FixturekitError(
+        "[tool.fixturekit.generate] fill_defaults must be true, false or a list of columns "
+        'such as ["User.created_at", "orders.status"].'
+    )
 
 
 @dataclass

@@ -9,6 +9,7 @@ BEGIN handling is switched off and SQLAlchemy emits BEGIN when a transaction sta
 from __future__ import annotations
 
 import contextlib
+import functools
 import shutil
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
@@ -35,6 +36,56 @@ def install_begin_workaround(engine: Any) -> None:
     @event.listens_for(sync_engine, "begin")
     def _emit_begin(connection: Any) -> None:
         connection.exec_driver_sql("BEGIN")
+
+
+def numbers_its_rows(column: Any) -> bool:
+    """A single-column integer key SQLAlchemy expects the database to number on insert."""
+    from sqlalchemy import Integer
+
+    table = column.table
+    return (
+        column.primary_key
+        and table.autoincrement_column is column
+        and len(table.primary_key.columns) == 1
+        and isinstance(column.type, Integer)
+    )
+
+
+@functools.cache
+def _integer_key_compiler() -> type:
+    from sqlalchemy.dialects.sqlite.base import SQLiteDDLCompiler
+
+    class IntegerKeyDDLCompiler(SQLiteDDLCompiler):
+        """SQLite numbers a key only when it is declared exactly `INTEGER PRIMARY KEY` (the
+        rowid); `BIGINT` keys, the usual pattern elsewhere, would stay NULL and fail. SQLite's
+        INTEGER holds 64 bits, so nothing is lost."""
+
+        def get_column_specification(self, column: Any, **kwargs: Any) -> str:
+            spec = super().get_column_specification(column, **kwargs)
+            if not numbers_its_rows(column):
+                return spec
+            name = self.preparer.format_column(column)
+            declared = self.dialect.type_compiler_instance.process(
+                column.type, type_expression=column
+            )
+            prefix = f"{name} {declared}"
+            if declared.upper() == "INTEGER" or not spec.startswith(prefix):
+                return spec
+            # a single-column key declared exactly INTEGER is the rowid, inline or not
+            return f"{name} INTEGER" + spec[len(prefix) :]
+
+    return IntegerKeyDDLCompiler
+
+
+def install_integer_keys(engine: Any) -> None:
+    """Create BIGINT/SMALLINT single-column keys as `INTEGER PRIMARY KEY` on this engine only.
+
+    The models are left alone; the tables this engine creates number their rows the way
+    `BigInteger().with_variant(Integer, "sqlite")` would have made them.
+    """
+    sync_engine = getattr(engine, "sync_engine", engine)
+    if sync_engine.dialect.name == "sqlite":
+        sync_engine.dialect.ddl_compiler = _integer_key_compiler()
 
 
 def read_application_id(path: Path) -> int | None:
@@ -152,6 +203,7 @@ class SQLiteServer(Server):
 
     def prepare_engine(self, engine: Any, lock_timeout: float) -> None:
         install_begin_workaround(engine)
+        install_integer_keys(engine)
 
     def clean_statements(self, tables: Sequence[TableRef]) -> list[str]:
         if not tables:

@@ -20,6 +20,13 @@ def _describe(source: str, limit: int = 60) -> str:
     return source if len(source) <= limit else source[: limit - 1] + "…"
 
 
+def _left_to(field) -> str:
+    default = field.column.default
+    if default is not None and not default.by_database and not field.column.autoincrement:
+        return "(left to the ORM)"
+    return "(left to the database)"
+
+
 def report_rows(plan: SchemaPlan) -> list[ReportRow]:
     rows: list[ReportRow] = []
     for table_plan in plan:
@@ -27,9 +34,7 @@ def report_rows(plan: SchemaPlan) -> list[ReportRow]:
         for flag in table_plan.flags:
             rows.append(ReportRow(model, "(table)", "", "", (flag,)))
         for field in table_plan.factory_fields:
-            value = (
-                _describe(field.strategy.source()) if field.strategy else "(left to the database)"
-            )
+            value = _describe(field.strategy.source()) if field.strategy else _left_to(field)
             rows.append(ReportRow(model, field.attribute, value, field.reason, field.flags))
         for link in table_plan.factory_parents:
             value = "(empty)" if link.empty else f"SubFactory -> {link.parent}"

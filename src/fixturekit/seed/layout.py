@@ -314,9 +314,10 @@ def table_seed(
         if column.autoincrement and column.kind in INTEGER_KINDS:
             seed.sequences[column.name] = 1
             continue
-        from fixturekit.infer.rules import infer_column
+        from fixturekit.infer.rules import InferenceOptions, infer_column
 
-        fields.append(_apply_rule(infer_column(column, table), config, table))
+        drawn = InferenceOptions(factory_object=False)
+        fields.append(_apply_rule(infer_column(column, table, options=drawn), config, table))
 
     # Discriminators: rows taken by child classes carry the child's identity.
     for i, field_plan in enumerate(fields):

@@ -22,7 +22,8 @@ from fixturekit.seed.columns import Chunk, KeyStore, deferred_updates, generate_
 from fixturekit.seed.config import build_config, read_config
 from fixturekit.seed.files import Exporter, read_chunks, read_manifest
 from fixturekit.seed.load import Loader, TableLoad, connect, redact
-from fixturekit.seed.plan import Existing, SeedPlan, build_plan
+from fixturekit.seed.plan import Existing, SeedPlan
+from fixturekit.seed.planning import build_plan
 from fixturekit.seed.progress import Progress
 
 
@@ -87,8 +88,11 @@ def load_schema(models: str, url: str | None = None) -> tuple[Schema, SchemaPlan
     schema = read_schema_spec(models, url)
     generate_config, _ = tool_section("generate")
     # Cycles of NOT NULL keys: factories get them flagged; the seed planner refuses them
-    # (fixturekit.seed.plan.build_plan), so the plan here is the factories' own.
-    return schema, plan_schema(schema, inference_options(generate_config, ()))
+    # (fixturekit.seed.planning.build_plan), so the plan here is the factories' own, except that
+    # seeding draws every column instead of repeating defaults and usable-object flags.
+    options = inference_options(generate_config, ())
+    options.factory_object = False
+    return schema, plan_schema(schema, options)
 
 
 def unique_columns(schema_plan: SchemaPlan) -> set[tuple[str, str]]:
