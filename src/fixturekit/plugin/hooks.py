@@ -345,8 +345,12 @@ def pytest_report_header(config: pytest.Config) -> list[str] | None:
 def pytest_sessionfinish(session: pytest.Session) -> Generator[None, None, None]:
     state: FixturekitState | None = session.config.stash.get(STATE_KEY, None)
     workeroutput = getattr(session.config, "workeroutput", None)
-    if state is not None and workeroutput is not None and state.notices:
-        workeroutput[NOTICES_KEY] = list(state.notices)
+    if state is not None and workeroutput is not None:
+        # An xdist worker drops its databases now: once it reports "finished" (after this
+        # hook) the controller may end the process before pytest's own cleanup has run.
+        state.close()
+        if state.notices:
+            workeroutput[NOTICES_KEY] = list(state.notices)
     yield
 
 
