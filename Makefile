@@ -31,6 +31,7 @@ lint: $(VENV)/.dev-installed
 bench: $(VENV)/.dev-installed
 	$(BIN)/python benchmarks/generate.py
 	$(BIN)/python benchmarks/isolation.py
+	$(BIN)/python benchmarks/startup.py
 	$(BIN)/python benchmarks/seed.py
 	$(BIN)/python benchmarks/batches.py
 

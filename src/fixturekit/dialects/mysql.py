@@ -8,9 +8,10 @@ mark goes in a one-row table that the leak check and cleanup never look at.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from fixturekit.dialects.base import Mark, Server, TableRef
@@ -39,6 +40,9 @@ _TABLE = re.compile(r"failed for [`'][^`']+[`']\." + _QUOTED.format("name"))
 _TYPE = re.compile(r"Incorrect (?P<type>\w+) value")
 
 MARK_TABLE = "fixturekit_mark"
+
+# Seconds to wait for another run building the kept template (GET_LOCK needs a limit).
+BUILD_WAIT = 3600
 
 # Error 1205: "Lock wait timeout exceeded; try restarting transaction".
 LOCK_WAIT_TIMEOUT = 1205
@@ -161,6 +165,36 @@ class MySQLServer(Server):
 
     def create(self, name: str, mark: Mark) -> None:
         self._create_marked(name, mark)
+
+    def remark(self, name: str, text: str) -> None:
+        self._admin_engine()
+        quoted = self.quote(name)
+        if self._comment_marks:
+            self._execute(f"ALTER DATABASE {quoted} COMMENT {sql_literal(text)}")
+        else:
+            table = f"{quoted}.{self.quote(MARK_TABLE)}"
+            self._execute(f"UPDATE {table} SET mark = {sql_literal(text)}")
+
+    @contextlib.contextmanager
+    def exclusive(self, name: str, on_wait: Callable[[], None]) -> Iterator[None]:
+        import hashlib
+
+        from sqlalchemy import text
+
+        # GET_LOCK names are limited to 64 characters: a digest of the database name.
+        lock = "fixturekit:" + hashlib.sha256(name.encode()).hexdigest()[:40]
+        with self._admin_engine().connect() as conn:
+            if not conn.execute(text("SELECT GET_LOCK(:n, 0)"), {"n": lock}).scalar():
+                on_wait()
+                got = conn.execute(text("SELECT GET_LOCK(:n, :t)"), {"n": lock, "t": BUILD_WAIT})
+                if not got.scalar():
+                    raise TimeoutError(
+                        f"waited {BUILD_WAIT}s for another run to finish building {name!r}"
+                    )
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT RELEASE_LOCK(:n)"), {"n": lock})
 
     def snapshot_template(self, name: str) -> None:
         quoted = self.quote(name)

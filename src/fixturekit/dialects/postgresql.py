@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from fixturekit.dialects.base import Mark, Server, TableRef
@@ -115,6 +116,24 @@ class PostgresServer(Server):
             statements.append(f"ALTER DATABASE {self.quote(name)} SET lock_timeout = {millis}")
         # One transaction, so one WAL flush for both: this is on the path of every clone.
         self._execute("BEGIN; " + "; ".join(statements) + "; COMMIT")
+
+    def remark(self, name: str, text: str) -> None:
+        self._execute(f"COMMENT ON DATABASE {self.quote(name)} IS {sql_literal(text)}")
+
+    @contextlib.contextmanager
+    def exclusive(self, name: str, on_wait: Callable[[], None]) -> Iterator[None]:
+        from sqlalchemy import text
+
+        key = self.lock_key(f"fixturekit:{name}")
+        # A connection of its own: a session-level advisory lock lives as long as it does.
+        with self._admin_engine().connect() as conn:
+            if not conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar():
+                on_wait()
+                conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": key})
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
 
     def create(self, name: str, mark: Mark) -> None:
         self._execute(f"CREATE DATABASE {self.quote(name)}")

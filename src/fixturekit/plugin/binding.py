@@ -121,6 +121,12 @@ def _bind(module: ModuleType, session: Any) -> None:
             factory_class._meta.sqlalchemy_session = session
 
 
+def bind_all(modules: list[ModuleType], session: Any) -> None:
+    """Bind every module to `session` (None unbinds)."""
+    for module in modules:
+        _bind(module, session)
+
+
 @contextmanager
 def bound(modules: list[ModuleType], session: Any) -> Iterator[None]:
     """Bind every module to `session` for the duration of the block, unbind afterwards."""
@@ -129,8 +135,7 @@ def bound(modules: list[ModuleType], session: Any) -> Iterator[None]:
     try:
         yield
     finally:
-        for module in modules:
-            _bind(module, None)
+        bind_all(modules, None)
 
 
 def namespace(modules: list[ModuleType]) -> SimpleNamespace:

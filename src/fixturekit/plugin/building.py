@@ -46,11 +46,15 @@ def _cwd(folder: Path) -> Iterator[None]:
         os.chdir(previous)
 
 
+def model_tables(metadatas: list[Any]) -> list[TableRef]:
+    return [TableRef(t.name, t.schema) for metadata in metadatas for t in metadata.sorted_tables]
+
+
 def build_schema(
     engine: Any, metadatas: list[Any], alembic_ini: str | None, root: Path
 ) -> list[TableRef]:
     """Create the schema in the (empty) database behind `engine`; return the model tables."""
-    tables = [TableRef(t.name, t.schema) for metadata in metadatas for t in metadata.sorted_tables]
+    tables = model_tables(metadatas)
     if alembic_ini:
         _upgrade_head(engine, (root / alembic_ini).resolve())
         return tables

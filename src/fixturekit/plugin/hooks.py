@@ -209,6 +209,10 @@ def _check_at_call(
         # check again once it is rolled back.
         item.stash[NEEDS_RESTORE] = "deferred"
         return
+    if dirty and state.pending_leaks:  # already reported, removed when the module ends
+        pending = state.pending_leaks
+        known = {leak.table: leak.rows for leak in probe.leaks([t for t in dirty if t in pending])}
+        dirty = [t for t in dirty if known.get(t, -1) != pending.get(t)]
     if not dirty:
         return
     item.stash[NEEDS_RESTORE] = "leak"
@@ -217,6 +221,29 @@ def _check_at_call(
         failure.add_note(message)  # the test's own failure comes first
         return
     pytest.fail(message, pytrace=False)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Generator[None, Any, Any]:
+    """While a module's shared data is open, factories are bound to its Session for the
+    wider-scoped fixtures being set up, and unbound for a test that has no db_session: what such
+    a test creates would otherwise join the shared rows for good."""
+    state: FixturekitState | None = item.config.stash.get(STATE_KEY, None)
+    if state is not None and state.shared is not None:
+        from fixturekit.plugin.binding import bind_all
+
+        bind_all(state.factory_modules(), state.shared.session)
+    try:
+        return (yield)
+    finally:
+        if (
+            state is not None
+            and state.shared is not None
+            and "db_session" not in getattr(item, "fixturenames", ())
+        ):
+            from fixturekit.plugin.binding import bind_all
+
+            bind_all(state.factory_modules(), None)
 
 
 @pytest.hookimpl(wrapper=True)
@@ -242,7 +269,26 @@ def _restore_after(item: pytest.Item) -> None:
     if reason is None:
         return
     leaks = state.manager.probe.leaks(state.manager.probe.dirty()) if reason == "deferred" else []
-    state.manager.restore()
+    if state.shared is not None:
+        # Dropping the database under the module's open transaction would wait on it (or, on
+        # PostgreSQL, kill it): clean what can be cleaned now, the rest when the module ends.
+        from fixturekit.plugin.databases import RestoreDeferred
+
+        try:
+            state.manager.restore(may_recreate=False)
+        except RestoreDeferred as exc:
+            manager = state.manager
+            found = manager.probe.leaks(exc.tables)
+            state.pending_leaks.update({leak.table: leak.rows for leak in found})
+            visible = state.shared.hide_committed(manager.server, manager.probe, exc.tables)
+            state.notice(
+                f"fixturekit: the rows that escaped into {exc} could not be removed while the "
+                "module's shared data is open; the module's later tests do not see them"
+                + (f" (except in {', '.join(t.display for t in visible)})" if visible else "")
+                + ", and they are removed when the module ends."
+            )
+    else:
+        state.manager.restore()
     if leaks:
         pytest.fail(leak_message(leaks, item.stash.get(SCOPE_KEY, None)), pytrace=False)
 
@@ -288,7 +334,10 @@ def pytest_runtest_makereport(
 def pytest_report_header(config: pytest.Config) -> list[str] | None:
     state: FixturekitState | None = config.stash.get(STATE_KEY, None)
     if state is not None and state.ephemeral is not None:
-        return [f"fixturekit: ephemeral PostgreSQL in {state.ephemeral.root}"]
+        line = f"fixturekit: ephemeral PostgreSQL in {state.ephemeral.root}"
+        if state.ephemeral.cached_data is not None:
+            line += f" (data kept in {state.ephemeral.cached_data})"
+        return [line]
     return None
 
 
@@ -296,8 +345,12 @@ def pytest_report_header(config: pytest.Config) -> list[str] | None:
 def pytest_sessionfinish(session: pytest.Session) -> Generator[None, None, None]:
     state: FixturekitState | None = session.config.stash.get(STATE_KEY, None)
     workeroutput = getattr(session.config, "workeroutput", None)
-    if state is not None and workeroutput is not None and state.notices:
-        workeroutput[NOTICES_KEY] = list(state.notices)
+    if state is not None and workeroutput is not None:
+        # An xdist worker drops its databases now: once it reports "finished" (after this
+        # hook) the controller may end the process before pytest's own cleanup has run.
+        state.close()
+        if state.notices:
+            workeroutput[NOTICES_KEY] = list(state.notices)
     yield
 
 

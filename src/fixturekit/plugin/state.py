@@ -64,6 +64,10 @@ class FixturekitState:
         self._factory_modules: list[ModuleType] | None = None
         self.auto_fresh = False  # savepoint/transaction replaced by fresh-db (MyISAM)
         self.current_scope: Any = None  # IsolationScope of the running test
+        self.shared: Any = None  # shared.SharedData while a module's shared data is open
+        # Leaked rows that could not be cleaned up under shared data (table -> committed rows),
+        # removed when the module ends and not reported again until then.
+        self.pending_leaks: dict[Any, int] = {}
         # For error messages: where the URL came from and how it prints (no password).
         self._source = settings.url_source or "the fixturekit URL"
         self._shown = ""
@@ -116,7 +120,9 @@ class FixturekitState:
         if self.ephemeral is None:
             from fixturekit.plugin.ephemeral import EphemeralPostgres
 
-            self.ephemeral = EphemeralPostgres.start()
+            self.ephemeral = EphemeralPostgres.start(
+                cache=self.settings.server_cache, notice=self.notice
+            )
 
     def provision(self) -> None:
         """Create the databases once; on failure remember one message instead of raising."""
@@ -178,6 +184,7 @@ class FixturekitState:
             lock_timeout=settings.lock_timeout,
             build_schema=build,
             notice=self.notice,
+            kept=self._kept_template(url, server, metadatas),
         )
         self._connecting = True
         server.check()
@@ -196,6 +203,30 @@ class FixturekitState:
                 + " ignore transactions and savepoints; db_session uses a fresh database per "
                 "test instead (slower). Convert them to InnoDB for savepoint isolation."
             )
+
+    def _kept_template(self, url: Any, server: Any, metadatas: list[Any]) -> Any:
+        """What a kept template must match, or None when templates are built per run."""
+        from fixturekit.plugin.building import model_tables
+        from fixturekit.plugin.databases import KeptTemplate
+        from fixturekit.plugin.fingerprint import fingerprint
+
+        settings = self.settings
+        if not settings.keep_template:
+            return None
+        if self._tempdir is not None:
+            self.notice(
+                "fixturekit: fixturekit_keep_template needs a configured database; the default "
+                "SQLite file is temporary, so the template is built for this run only."
+            )
+            return None
+        alembic = (settings.rootdir / settings.alembic).resolve() if settings.alembic else None
+        options = {
+            "dialect": server.family,
+            "models": settings.models or "",
+            "alembic": settings.alembic or "",
+        }
+        digest = fingerprint(metadatas, alembic, url.get_dialect()(), options)
+        return KeptTemplate(digest, settings.rebuild, tuple(model_tables(metadatas)))
 
     def _implicit_commit(self, connection: Any, statement: str) -> None:
         scope = self.current_scope
