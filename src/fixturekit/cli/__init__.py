@@ -13,6 +13,9 @@ class FixturekitGroup(click.Group):
     """Turns a FixturekitError into a one-paragraph message and its exit code, no traceback."""
 
     def invoke(self, ctx: click.Context):
+        from fixturekit.dialects.appname import set_command
+
+        set_command(ctx.protected_args[0] if ctx.protected_args else None)
         try:
             return super().invoke(ctx)
         except FixturekitError as exc:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from fixturekit.dialects.appname import connect_args
 from fixturekit.dialects.base import Mark, Server, TableRef
 
 # Databases that always exist; used to run CREATE/DROP DATABASE without touching the user's one.
@@ -49,8 +50,9 @@ class PostgresServer(Server):
         last_error: Exception | None = None
         candidates = [*MAINTENANCE_DATABASES, self.url.database]
         for database in dict.fromkeys(d for d in candidates if d):
+            url = self.url.set(database=database)
             engine = create_engine(
-                self.url.set(database=database), isolation_level="AUTOCOMMIT", pool_size=1
+                url, isolation_level="AUTOCOMMIT", pool_size=1, connect_args=connect_args(url)
             )
             try:
                 with engine.connect() as conn:

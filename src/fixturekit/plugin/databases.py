@@ -170,9 +170,12 @@ class DatabaseManager:
     def _engine(self, name: str) -> Any:
         from sqlalchemy import create_engine, event
 
-        engine = create_engine(
-            self.server.url_for(name), **self.server.engine_options(self.lock_timeout)
-        )
+        from fixturekit.dialects.appname import connect_args
+
+        url = self.server.url_for(name)
+        options = self.server.engine_options(self.lock_timeout)
+        options["connect_args"] = {**connect_args(url), **options.get("connect_args", {})}
+        engine = create_engine(url, **options)
         self.server.prepare_engine(engine, self.lock_timeout)
         if self.server.implicit_commit("CREATE TABLE x"):
 

@@ -58,8 +58,13 @@ class LeakProbe:
             from sqlalchemy.pool import StaticPool
 
             if self._engine is None:
+                from fixturekit.dialects.appname import connect_args
+
                 self._engine = create_engine(
-                    self.url, isolation_level="AUTOCOMMIT", poolclass=StaticPool
+                    self.url,
+                    isolation_level="AUTOCOMMIT",
+                    poolclass=StaticPool,
+                    connect_args=connect_args(self.url),
                 )
             self._conn = self._engine.connect()
             for statement in self.server.probe_options():

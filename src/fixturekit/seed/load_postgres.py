@@ -18,6 +18,7 @@ import psycopg
 from psycopg import sql
 from psycopg.copy import QueuedLibpqWriter
 
+from fixturekit.dialects.appname import connect_args
 from fixturekit.errors import FixturekitError
 from fixturekit.schema.model import Column, Table
 from fixturekit.seed.columns import Chunk
@@ -41,7 +42,9 @@ class PostgresLoader(Loader):
     def __init__(self, url: Any) -> None:
         super().__init__(url)
         conninfo = url.set(drivername="postgresql").render_as_string(hide_password=False)
-        self.conn = psycopg.connect(conninfo, autocommit=False, connect_timeout=10)
+        self.conn = psycopg.connect(
+            conninfo, autocommit=False, connect_timeout=10, **connect_args(url)
+        )
         self._rebuild: list[tuple[str, sql.Composable]] = []
 
     @property

@@ -208,9 +208,12 @@ def run_seed(
     request: SeedRequest,
     progress: Progress | None = None,
     on_chunk: Callable[[Chunk], None] | None = None,
+    before_commit: Callable[[dict[str, int]], None] | None = None,
 ) -> SeedResult:
     """Seed a database and/or write seed files. `on_chunk` sees every chunk after it is
-    written (tests use it to inject failures)."""
+    written (tests use it to inject failures); `before_commit` gets the rows written once
+    everything is loaded and checked, and may raise to roll back (`--jobs` waits there for
+    the coordinator's go-ahead)."""
     if request.append and request.truncate:
         raise FixturekitError("--append and --truncate contradict each other; choose one.")
     if request.url is None and request.export is None:
@@ -301,6 +304,8 @@ def run_seed(
         if exporter is not None:
             exporter.finish()
             exporter = None
+        if before_commit is not None:
+            before_commit(dict(result.rows))
         if loader is not None:
             loader.commit()
     except BaseException:
