@@ -12,10 +12,14 @@ from fixturekit.errors import FixturekitError
 class FixturekitGroup(click.Group):
     """Turns a FixturekitError into a one-paragraph message and its exit code, no traceback."""
 
-    def invoke(self, ctx: click.Context):
+    def resolve_command(self, ctx: click.Context, args: list[str]):
         from fixturekit.dialects.appname import set_command
 
-        set_command(ctx.protected_args[0] if ctx.protected_args else None)
+        name, command, rest = super().resolve_command(ctx, args)
+        set_command(command.name if command is not None else name)  # application_name
+        return name, command, rest
+
+    def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
         except FixturekitError as exc:
