@@ -3,6 +3,7 @@ fingerprint of the tables (row counts and checksums) before and after."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import subprocess
@@ -130,10 +131,8 @@ class CLI:
 
     def kill_group(self) -> None:
         """Leave nothing behind whatever happened (test cleanup)."""
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(self.pid, 9)
-        except ProcessLookupError:
-            pass
 
 
 def children(pid: int) -> list[int]:

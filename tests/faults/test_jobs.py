@@ -76,7 +76,9 @@ def assert_rolled_back(url: URL, admin: URL, workers: list[int], before: dict) -
     assert fingerprint(url) == before
 
 
-def test_kill_9_of_the_parent_ends_the_workers_and_writes_nothing(loading, pg_schema_url, pg_admin_url):
+def test_kill_9_of_the_parent_ends_the_workers_and_writes_nothing(
+    loading, pg_schema_url, pg_admin_url
+):
     run, workers, lock, before = loading
     os.kill(run.pid, signal.SIGKILL)
     assert run.wait() == -signal.SIGKILL
