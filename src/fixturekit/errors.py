@@ -27,3 +27,25 @@ class UnsatisfiableColumn(FixturekitError):
 
 class UnsafeDatabase(FixturekitError):
     """An operation would write to or drop a database fixturekit does not own."""
+
+
+def cannot_write(path: object, exc: OSError, unchanged: str = "") -> FixturekitError:
+    """A file-system failure while writing `path`, as one sentence (no traceback, no errno)."""
+    import errno
+
+    reasons = {
+        errno.ENOSPC: "the disk is full",
+        errno.EDQUOT: "the disk quota is exceeded",
+        errno.EROFS: "the file system is read-only",
+        errno.EACCES: "permission denied",
+        errno.EPERM: "permission denied",
+        errno.ENOTDIR: "a part of the path is a file, not a folder",
+        errno.EEXIST: "it exists and is not a folder",
+    }
+    reason = reasons.get(exc.errno or 0) or exc.strerror or type(exc).__name__
+    where = getattr(exc, "filename", None)
+    detail = f" ({where})" if where and str(where) != str(path) else ""
+    return FixturekitError(
+        f"Cannot write {path}: {reason}{detail}." + (f" {unchanged}" if unchanged else ""),
+        hint="Free some space or choose a folder you can write to, then run the command again.",
+    )
