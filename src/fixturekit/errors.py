@@ -43,9 +43,8 @@ def cannot_write(path: object, exc: OSError, unchanged: str = "") -> FixturekitE
         errno.EEXIST: "it exists and is not a folder",
     }
     reason = reasons.get(exc.errno or 0) or exc.strerror or type(exc).__name__
-    where = getattr(exc, "filename", None)
-    detail = f" ({where})" if where and str(where) != str(path) else ""
+    # The file named by the OSError is a temporary one beside `path`: not worth showing.
     return FixturekitError(
-        f"Cannot write {path}: {reason}{detail}." + (f" {unchanged}" if unchanged else ""),
+        f"Cannot write {path}: {reason}." + (f" {unchanged}" if unchanged else ""),
         hint="Free some space or choose a folder you can write to, then run the command again.",
     )

@@ -174,3 +174,32 @@ def wait_until(condition: Callable[[], Any], timeout: float = 30, what: str = ""
 
 def no_traceback(text: str) -> None:
     assert "Traceback" not in text, text
+
+
+def folder_bytes(folder: Path) -> dict[str, bytes]:
+    """Every file under `folder` (relative name -> content), and the folder's mode."""
+    out = {".mode": oct(folder.stat().st_mode).encode()}
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            out[str(path.relative_to(folder))] = path.read_bytes()
+    return out
+
+
+def cli_runner() -> Any:
+    from click.testing import CliRunner
+
+    from fixturekit.cli import _register
+
+    _register()
+    return CliRunner()
+
+
+def run_cli(*args: str) -> Any:
+    """In-process `fixturekit ...` (no kill needed): exit code, stdout and stderr apart."""
+    from fixturekit.cli import cli
+
+    return cli_runner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def error_lines(result: Any) -> list[str]:
+    return [line for line in result.stderr.splitlines() if line.strip()]
