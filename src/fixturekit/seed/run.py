@@ -21,7 +21,8 @@ from fixturekit.schema.model import INTEGER_KINDS, Schema, Table
 from fixturekit.seed.columns import Chunk, KeyStore, deferred_updates, generate_table
 from fixturekit.seed.config import build_config, read_config
 from fixturekit.seed.files import Exporter, read_chunks, read_manifest
-from fixturekit.seed.load import Loader, TableLoad, connect, redact
+from fixturekit.seed.limits import check_counts, check_disk, check_key_ranges
+from fixturekit.seed.load import Loader, TableLoad, connect, parse_url, redact
 from fixturekit.seed.plan import Existing, SeedPlan, build_plan
 from fixturekit.seed.progress import Progress
 
@@ -116,7 +117,10 @@ def plan_seed(
         seed=request.seed,
     )
     today = request.today or config.today or _export_anchor(request.export) or dt.date.today()
-    return build_plan(schema_plan, config, today=today, shard=request.shard, existing=existing)
+    check_counts(config.rows, "--rows" if request.rows else source)
+    plan = build_plan(schema_plan, config, today=today, shard=request.shard, existing=existing)
+    check_key_ranges(plan)
+    return plan
 
 
 def _export_anchor(folder: Path | None) -> dt.date | None:
@@ -232,6 +236,11 @@ def run_seed(
             "--truncate and --append apply to a whole seed, so they cannot be combined with it.",
             hint="Empty the tables first (or seed without --shard).",
         )
+    if request.export is not None:
+        check_disk(plan, request.export, f"--export {request.export}")
+    if request.url and parse_url(request.url).get_backend_name() == "sqlite":
+        database = parse_url(request.url).database or ""
+        check_disk(plan, Path(database).parent, redact(request.url))
     loader = connect(request.url) if request.url else None
     exporter = None
     result = SeedResult(plan, 0.0)

@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from fixturekit.errors import FixturekitError
 from fixturekit.infer.strategies import (
     BinaryValue,
     Boolean,
@@ -59,8 +60,11 @@ from fixturekit.values.offsets import resolve as resolve_bound
 from fixturekit.values.pools import Pool, object_array, stable_hash
 
 
-class BulkError(ValueError):
-    """A strategy cannot produce the values asked for (the planner normally refuses first)."""
+class BulkError(FixturekitError, ValueError):
+    """A strategy cannot produce the values asked for (the planner normally refuses first).
+
+    A FixturekitError, so that a gap in the planner's checks still ends in one message (after
+    the load is rolled back), not a traceback."""
 
 
 @dataclass(frozen=True)
