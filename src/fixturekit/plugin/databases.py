@@ -2,9 +2,10 @@
 
 For one run (one xdist worker) the databases are, next to the user's database `app`:
 `app_test[_gwN]_tpl` (schema built once), `app_test[_gwN]` (cloned from it, behind `db_engine`)
-and `app_test[_gwN]_fK` (fresh databases, cloned on demand). Every one carries fixturekit's mark;
-the user's own database is only ever connected to, never written, and nothing unmarked is
-dropped.
+and `app_test[_gwN]_fK` (fresh databases, cloned on demand). A second run on the same server
+while the first is alive takes `app_test_2[_gwN]...`, and so on. Every one carries
+fixturekit's mark; the user's own database is only ever connected to, never written, and
+nothing unmarked is dropped.
 """
 
 from __future__ import annotations
@@ -22,13 +23,15 @@ from fixturekit.dialects import Mark, Server, TableRef
 from fixturekit.errors import UnsafeDatabase
 from fixturekit.plugin.leaks import LeakProbe
 
-_CLONE_RETRIES = 20  # "source database is being accessed by other users" clears quickly
+_CLONE_RETRIES = 20
+# Test runs that may share one server and URL at once (CI jobs on one database server).
+MAX_CONCURRENT_RUNS = 99  # "source database is being accessed by other users" clears quickly
 
 
 def test_database_names(server: Server, worker: str | None) -> tuple[str, str]:
     """(prefix shared by all workers, this worker's base name), both within the length limit."""
     prefix = f"{server.base_name()}_test"
-    room = server.max_name_length - len("_gw999_f9999")
+    room = server.max_name_length - len("_99_gw999_f9999")
     if len(prefix.encode()) > room:
         digest = hashlib.sha1(prefix.encode()).hexdigest()[:8]
         cut = prefix.encode()[: room - 9].decode(errors="ignore")
@@ -77,8 +80,8 @@ class DatabaseManager:
         self._build_schema = build_schema
         self._notice = notice
         self.prefix, self.base = test_database_names(server, worker)
-        self.template = f"{self.base}_tpl"
-        self.name = self.base
+        self.worker = worker
+        self._use_slot(1)
         self.mark = Mark.here()
         self.created: list[str] = []
         self.engine: Any = None
@@ -93,10 +96,39 @@ class DatabaseManager:
         self.implicit_commit_hook: Callable[[Any, str], None] | None = None
 
     # --- provisioning -------------------------------------------------------------------
+    def _use_slot(self, slot: int) -> None:
+        """Run slot 1 is `app_test`; concurrent runs on the same server take `app_test_2`..."""
+        run_prefix = self.prefix if slot == 1 else f"{self.prefix}_{slot}"
+        self.base = f"{run_prefix}_{self.worker}" if self.worker else run_prefix
+        self.template = f"{self.base}_tpl"
+        self.name = self.base
+
+    def _claim(self) -> None:
+        """Create this run's template under the first run slot no live run holds.
+
+        Two runs may look at the same slot at once: CREATE DATABASE lets only one of them have
+        it, and the other, finding the template marked by someone else, moves on."""
+        for slot in range(1, MAX_CONCURRENT_RUNS + 1):
+            self._use_slot(slot)
+            if self._janitor():
+                continue
+            try:
+                self._create(self.template, clone_from=None)
+                return
+            except Exception:
+                mark = Mark.parse(self.server.read_mark(self.template))
+                if mark is None or mark == self.mark:
+                    raise
+                with self._lock:  # another run's database now: never ours to drop
+                    self.created.remove(self.template)
+        raise UnsafeDatabase(
+            f"{MAX_CONCURRENT_RUNS} test runs already use {self.prefix} on this server.",
+            hint="Wait for some of them to finish, or point this run at another database name.",
+        )
+
     def provision(self) -> None:
         self.server.check()
-        self._janitor()
-        self._create(self.template, clone_from=None)
+        self._claim()
         template_engine = self._engine(self.template)
         try:
             extra_tables = list(self._build_schema(template_engine))
@@ -110,10 +142,13 @@ class DatabaseManager:
             self.layout.nontransactional = self.server.nontransactional_tables(conn)
         self.probe = LeakProbe(self.server, self.server.url_for(self.name), self.layout)
 
-    def _janitor(self) -> None:
-        """Drop marked databases left behind by runs that died; refuse to reuse anything else."""
-        pattern = re.compile(re.escape(self.prefix) + r"(?:_gw\d+)?(?:_tpl|_f\d+)?")
+    def _janitor(self) -> bool:
+        """Drop marked databases left behind by runs that died; refuse to reuse anything else.
+
+        True when a live run holds this slot's names (the caller tries the next slot)."""
+        pattern = re.compile(re.escape(self.prefix) + r"(?:_\d+)?(?:_gw\d+)?(?:_tpl|_f\d+)?")
         mine = re.compile(re.escape(self.base) + r"(?:_tpl|_f\d+)?")
+        busy = False
         for name in self.server.databases():
             if not pattern.fullmatch(name):
                 continue
@@ -133,18 +168,14 @@ class DatabaseManager:
                 self.server.drop(name)  # our own leftover (a SQLite file from this process)
                 continue
             if mark.owner_alive():
-                if own_name:
-                    raise UnsafeDatabase(
-                        f"Database {name!r} is in use by another test run (process {mark.pid} "
-                        f"on {mark.host}, started {mark.created}).",
-                        hint="Wait for that run to finish, or give this run another database name.",
-                    )
+                busy = busy or own_name  # another run's: this run takes the next slot
                 continue
             self.server.drop(name)
             self._notice(
                 f"fixturekit: dropped {name!r}, left behind by an earlier run "
                 f"(process {mark.pid}, {mark.created})."
             )
+        return busy
 
     def _create(self, name: str, clone_from: str | None) -> None:
         # Tracked before it exists: a clone that fails half way (MariaDB replays DDL after
