@@ -195,6 +195,16 @@ class Server(ABC):
         """Statements run once on the leak-probe connection (short lock waits)."""
         return []
 
+    def lock_holders_sql(self) -> str | None:
+        """A query, run on the test database, listing other sessions still in a transaction:
+        rows of (session id, application, state, table, lock mode); None where unsupported."""
+        return None
+
+    def end_session_sql(self, session: int) -> str | None:
+        """A statement that ends another session of the test database (its transaction rolls
+        back, its locks go); None where unsupported."""
+        return None
+
     def is_lock_timeout(self, exc: BaseException) -> bool:
         """Whether an exception raised in a test is this server's lock-wait timeout."""
         return False

@@ -157,6 +157,26 @@ class PostgresServer(Server):
         # on timeout the check is retried after the test's transaction is rolled back.
         return ["SET lock_timeout = 200"]
 
+    def lock_holders_sql(self) -> str | None:
+        # Client sessions of this database inside a transaction, with the tables they lock
+        # (catalogs and indexes left out: the table is what a person recognises).
+        return (
+            "SELECT a.pid, coalesce(a.application_name, ''), coalesce(a.state, ''), "
+            "CASE WHEN n.nspname = 'public' THEN c.relname ELSE n.nspname || '.' || c.relname "
+            "END, l.mode "
+            "FROM pg_stat_activity a "
+            "LEFT JOIN pg_locks l ON l.pid = a.pid AND l.granted AND l.locktype = 'relation' "
+            "LEFT JOIN pg_class c ON c.oid = l.relation AND c.relkind IN ('r', 'p', 'm', 'v') "
+            "LEFT JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
+            "WHERE a.datname = current_database() AND a.pid <> pg_backend_pid() "
+            "AND a.backend_type = 'client backend' AND a.xact_start IS NOT NULL "
+            "ORDER BY a.pid, 4, 5"
+        )
+
+    def end_session_sql(self, session: int) -> str | None:
+        return f"SELECT pg_terminate_backend({int(session)})"
+
     def is_lock_timeout(self, exc: BaseException) -> bool:
         orig = getattr(exc, "orig", exc)
         return getattr(orig, "sqlstate", None) == LOCK_NOT_AVAILABLE

@@ -87,6 +87,9 @@ class DatabaseManager:
         self.engine: Any = None
         self.layout = Layout()
         self.probe: LeakProbe | None = None
+        # Sessions (backend ids) that legitimately stay inside a transaction across tests, such
+        # as the connection of data shared by a module: the lock-holder check leaves them alone.
+        self.shared_sessions: set[int] = set()
         self._fresh_counter = 0
         self._fresh_engines: dict[str, Any] = {}
         self._lock = threading.Lock()

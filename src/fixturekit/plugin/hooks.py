@@ -14,6 +14,7 @@ import pytest
 
 from fixturekit.plugin.config import Isolation, add_options, read_settings
 from fixturekit.plugin.fixtures import MODE_KEY, SCOPE_KEY
+from fixturekit.plugin.leaks import lock_holder_message
 from fixturekit.plugin.state import STATE_KEY, WORKER_URL_KEY, FixturekitState
 
 USES_DB = pytest.StashKey[bool]()
@@ -229,10 +230,35 @@ def pytest_runtest_teardown(item: pytest.Item) -> Generator[None, Any, Any]:
         _restore_after(item)
 
 
+def _end_stray_transactions(item: pytest.Item, state: FixturekitState) -> str | None:
+    """Sessions the test left inside a transaction are reported here, at this test, and ended:
+    otherwise the next test touching those tables waits out the lock timeout and fails with
+    the wrong culprit."""
+    if not item.stash.get(CHECKS_LEAKS, False) or not state.settings.leak_check:
+        return None
+    manager = state.manager
+    holders = manager.probe.lock_holders(manager.shared_sessions)
+    if not holders:
+        return None
+    manager.probe.end(holders)
+    return lock_holder_message(holders)
+
+
 def _restore_after(item: pytest.Item) -> None:
     state: FixturekitState | None = item.config.stash.get(STATE_KEY, None)
     if state is None or state.manager is None or not item.stash.get(USES_DB, False):
         return
+    stray = _end_stray_transactions(item, state)
+    if stray is not None:
+        item.stash[NEEDS_RESTORE] = item.stash.get(NEEDS_RESTORE, None) or "leak"
+    leaks = _restore(item, state)
+    messages = [m for m in (stray, leaks) if m]
+    if messages:
+        pytest.fail("\n".join(messages), pytrace=False)
+
+
+def _restore(item: pytest.Item, state: FixturekitState) -> str | None:
+    """Clean the test database when the test left something; the leak message, if any."""
     reason = item.stash.get(NEEDS_RESTORE, None)
     mode = _test_mode(item, state)
     if reason is None and mode is Isolation.TRUNCATE:
@@ -240,11 +266,10 @@ def _restore_after(item: pytest.Item) -> None:
     if reason is None and item.stash.get(CHECKS_LEAKS, False) and mode is Isolation.FRESH_DB:
         reason = "cleanup"  # db_engine writes in fresh-db mode went to the shared database
     if reason is None:
-        return
+        return None
     leaks = state.manager.probe.leaks(state.manager.probe.dirty()) if reason == "deferred" else []
     state.manager.restore()
-    if leaks:
-        pytest.fail(leak_message(leaks, item.stash.get(SCOPE_KEY, None)), pytrace=False)
+    return leak_message(leaks, item.stash.get(SCOPE_KEY, None)) if leaks else None
 
 
 # --- reporting --------------------------------------------------------------------------
