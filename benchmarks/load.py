@@ -31,7 +31,7 @@ from pathlib import Path
 
 WARMUP = 5  # first tests of each kind per worker: pools and caches warming up
 
-MODELS = '''
+MODELS = """
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -51,9 +51,9 @@ class Member(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(80), unique=True)
     team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
-'''
+"""
 
-CONFTEST = '''
+CONFTEST = """
 import json
 import os
 from pathlib import Path
@@ -91,9 +91,9 @@ def pytest_sessionfinish(session):
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
     out = Path(os.environ["LOAD_TIMES_DIR"]) / f"{worker}.json"
     out.write_text(json.dumps(TIMES))
-'''
+"""
 
-TESTS = '''
+TESTS = """
 import uuid
 
 import pytest
@@ -119,7 +119,7 @@ def test_plugin(n, db_session):
 @pytest.mark.parametrize("n", range({half}))
 def test_bare(n, bare_session):
     work(bare_session)
-'''
+"""
 
 
 def _admin(url: str):
@@ -199,8 +199,18 @@ def main() -> int:
             "LOAD_BARE_URL": bare_url,
             "LOAD_TIMES_DIR": str(times_dir),
         }
-        command = [sys.executable, "-m", "pytest", "-q", "-n", str(args.workers), "-p",
-                   "no:randomly", "-p", "no:cacheprovider"]
+        command = [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-n",
+            str(args.workers),
+            "-p",
+            "no:randomly",
+            "-p",
+            "no:cacheprovider",
+        ]
         started = time.perf_counter()
         try:
             run = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import signal
 import sys
+import threading
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
@@ -50,6 +54,37 @@ INTERRUPTED = "interrupted: the load was rolled back, nothing was written."
 def _interrupted() -> None:
     click.secho(INTERRUPTED, err=True, fg="red")
     sys.exit(130)
+
+
+@contextlib.contextmanager
+def _interruptible() -> Iterator[None]:
+    """Ctrl-C ends the command with one line and exit code 130, however it surfaces.
+
+    The driver may turn the KeyboardInterrupt into an error of its own (psycopg cancels the
+    running statement and raises "canceling statement due to user request"), which the loader
+    reports as a failed load: a SIGINT seen while the command ran decides instead."""
+    seen = False
+    previous = signal.getsignal(signal.SIGINT)
+
+    def note(signum: int, frame: Any) -> None:
+        nonlocal seen
+        seen = True
+        signal.default_int_handler(signum, frame)
+
+    installed = threading.current_thread() is threading.main_thread()
+    if installed:
+        signal.signal(signal.SIGINT, note)
+    try:
+        yield
+    except KeyboardInterrupt:
+        _interrupted()
+    except FixturekitError:
+        if seen:
+            _interrupted()
+        raise
+    finally:
+        if installed:
+            signal.signal(signal.SIGINT, previous)
 
 
 def _run_jobs(request: SeedRequest, jobs: int, console: Console, quiet: bool) -> None:
@@ -193,16 +228,13 @@ def seed_command(
             raise FixturekitError("--jobs runs its own shards; leave out --shard.")
         if not url:
             raise FixturekitError("--jobs needs --url.")
-        try:
+        with _interruptible():
             _run_jobs(request, jobs, console, quiet)
-        except KeyboardInterrupt:
-            _interrupted()
         return
     progress: Progress | None = None if quiet else RichProgress(console)
     try:
-        result = run_seed(request, progress)
-    except KeyboardInterrupt:
-        _interrupted()
+        with _interruptible():
+            result = run_seed(request, progress)
     finally:
         if progress is not None:
             progress.close()
@@ -229,9 +261,8 @@ def load_command(folder, url, models, append, truncate, quiet):
     console = Console()
     progress: Progress | None = None if quiet else RichProgress(console)
     try:
-        result = run_load(LoadRequest(folder, url, models, append, truncate), progress)
-    except KeyboardInterrupt:
-        _interrupted()
+        with _interruptible():
+            result = run_load(LoadRequest(folder, url, models, append, truncate), progress)
     finally:
         if progress is not None:
             progress.close()

@@ -90,6 +90,11 @@ class PostgresLoader(Loader):
         self._run("Starting the load", "SET LOCAL maintenance_work_mem = '256MB'")
         # Foreign keys re-created after a fast load are validated by one join per key.
         self._run("Starting the load", "SET LOCAL work_mem = '64MB'")
+        if self.conn.info.server_version >= 140000:
+            # If this process dies mid-statement (kill -9, a --jobs worker ending with its
+            # parent), the server notices within a second and rolls back, instead of finishing
+            # an index build nobody will commit while holding the tables' locks.
+            self._run("Starting the load", "SET LOCAL client_connection_check_interval = 1000")
 
     def empty_tables(
         self, tables: list[Table], nullable_links: list[tuple[Table, list[str]]]
