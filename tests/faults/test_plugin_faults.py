@@ -159,3 +159,78 @@ def test_two_runs_on_one_url_both_run_and_leave_nothing(
     names = sorted((flags / me).read_text() for me in ("a", "b"))
     assert names == [f"{user.database}_test", f"{user.database}_test_2"]
     assert _left(pg_admin_url, user) == []
+
+
+HANGS = """
+import time
+
+
+def test_hangs(db_session):
+    time.sleep(300)  # killed long before
+"""
+
+PASSES = """
+def test_passes(db_session):
+    pass
+"""
+
+
+def test_a_killed_run_is_cleaned_up_by_the_next_and_the_users_database_is_untouched(
+    pg_admin_url: URL, tmp_path: Path
+):
+    from faulthelp import execute, fingerprint, wait_until
+
+    user = _user_url(pg_admin_url)
+    execute(pg_admin_url, f'CREATE DATABASE "{user.database}"')
+    try:
+        execute(
+            user,
+            "CREATE TABLE users (id int PRIMARY KEY, email text, name text)",
+            "CREATE TABLE orders (id int PRIMARY KEY)",
+            "INSERT INTO users VALUES (7, 'sentinel@example.com', 'Sentinel')",
+        )
+        before = fingerprint(user)
+        (tmp_path / "shop.py").write_text(SHOP_SOURCE)
+        (tmp_path / "pytest.ini").write_text(
+            "[pytest]\nfixturekit_models = shop.py\nasyncio_default_fixture_loop_scope = function\n"
+        )
+        (tmp_path / "test_hangs.py").write_text(HANGS)
+        env = {"FIXTUREKIT_DATABASE_URL": user.render_as_string(hide_password=False)}
+        process = subprocess.Popen(
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_hangs.py"],
+            cwd=tmp_path,
+            env={**{k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}, **env},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        try:
+            wait_until(
+                lambda: (f"{user.database}_test",) in _left(pg_admin_url, user),
+                120,
+                "the test database",
+            )
+            process.kill()
+            process.wait(30)
+        finally:
+            if process.poll() is None:
+                process.kill()
+        # A killed run cannot clean up: its test database and template stay behind, marked.
+        assert (f"{user.database}_test_tpl",) in _left(pg_admin_url, user)
+        (tmp_path / "test_hangs.py").unlink()
+        (tmp_path / "test_passes.py").write_text(PASSES)
+        after = subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+            cwd=tmp_path,
+            env={**{k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}, **env},
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert after.returncode == 0, after.stdout + after.stderr
+        assert f"dropped '{user.database}_test" in after.stdout
+        assert "left behind by an earlier run" in after.stdout
+        assert _left(pg_admin_url, user) == [(user.database,)]
+        assert fingerprint(user) == before
+    finally:
+        execute(pg_admin_url, f'DROP DATABASE IF EXISTS "{user.database}" WITH (FORCE)')
