@@ -195,3 +195,24 @@ def test_a_tampered_value_rolls_the_whole_load_back(seeded, pg_schema_url):
     assert "orders" in errors[0] and "foreign key" in errors[0]
     assert errors[1] == "Nothing was written: the whole load was rolled back."
     assert fingerprint(pg_schema_url) == before
+
+
+def test_generate_onto_a_full_disk_keeps_the_previous_file(tiny_disk: Path):
+    target = tiny_disk / "factories.py"
+    assert run_cli("generate", MODELS, "-o", str(target), "-q").exit_code == 0
+    before = target.read_bytes()
+    (tiny_disk / "filler").write_bytes(b"")
+    with (tiny_disk / "filler").open("ab", buffering=0) as filler:  # fill every page left
+        try:
+            while True:
+                filler.write(b"\0" * 4096)
+        except OSError:
+            pass
+    result = run_cli("generate", MODELS, "-o", str(target), "-q", "--reasons")  # new text
+    lines = error_lines(result)
+    assert result.exit_code == 2 and len(lines) == 2, result.stderr
+    assert lines[0] == (
+        f"error: Cannot write {target}: the disk is full. {target} was left as it was."
+    )
+    assert target.read_bytes() == before
+    assert sorted(p.name for p in tiny_disk.iterdir()) == ["factories.py", "filler"]
