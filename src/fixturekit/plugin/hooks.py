@@ -321,8 +321,13 @@ def pytest_report_header(config: pytest.Config) -> list[str] | None:
 def pytest_sessionfinish(session: pytest.Session) -> Generator[None, None, None]:
     state: FixturekitState | None = session.config.stash.get(STATE_KEY, None)
     workeroutput = getattr(session.config, "workeroutput", None)
-    if state is not None and workeroutput is not None and state.notices:
-        workeroutput[NOTICES_KEY] = list(state.notices)
+    if state is not None and workeroutput is not None:
+        # An xdist worker drops its databases now, before it reports itself finished: the
+        # controller gives workers only a few seconds to exit after that, and on a busy machine
+        # a drop left for unconfigure could be cut short, leaving a database behind.
+        state.close()
+        if state.notices:
+            workeroutput[NOTICES_KEY] = list(state.notices)
     yield
 
 
