@@ -78,8 +78,10 @@ def _interruptible() -> Iterator[None]:
         yield
     except KeyboardInterrupt:
         _interrupted()
-    except FixturekitError:
-        if seen:
+    except FixturekitError as exc:
+        from fixturekit.seed.jobs import PartialCommit
+
+        if seen and not isinstance(exc, PartialCommit):
             _interrupted()
         raise
     finally:

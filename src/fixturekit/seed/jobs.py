@@ -48,6 +48,11 @@ ABORT_GRACE = 10.0
 PR_SET_PDEATHSIG = 1
 
 
+class PartialCommit(FixturekitError):
+    """Some shards committed after the decision and others failed to: said as such, never as
+    "nothing was written" (not even after a Ctrl-C)."""
+
+
 class ShardAborted(Exception):
     """The coordinator said roll back (another shard failed, or Ctrl-C)."""
 
@@ -238,7 +243,7 @@ class Coordinator:
             lines = "\n".join(
                 f"  shard {s.index + 1}/{len(self.shards)}: {s.message}" for s in failed
             )
-            raise FixturekitError(
+            raise PartialCommit(
                 f"{len(failed)} of {len(self.shards)} shards failed to commit after every shard "
                 f"was loaded and checked; shards {', '.join(str(s.index + 1) for s in done)} "
                 f"are committed:\n{lines}",
