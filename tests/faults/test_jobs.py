@@ -177,3 +177,29 @@ def test_jobs_commit_every_shard_together(pg_schema_url, pg_admin_url):
     assert "all shards committed together" in run.stdout
     assert run.err == []
     assert not fixturekit_backends(pg_admin_url, pg_schema_url.database)
+
+
+def test_a_check_deferred_to_commit_fails_before_the_go_ahead(pg_schema_url):
+    """A constraint trigger deferred to COMMIT runs before a shard reports ready, so it cannot
+    split the seed after the decision: every shard rolls back."""
+    from faulthelp import execute
+
+    before = fingerprint(pg_schema_url)
+    execute(
+        pg_schema_url,
+        "CREATE FUNCTION late() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        "IF NEW.id = 4000 THEN RAISE EXCEPTION 'user 4000 refused at commit'; END IF; "
+        "RETURN NULL; END $$",
+        "CREATE CONSTRAINT TRIGGER late AFTER INSERT ON users DEFERRABLE INITIALLY DEFERRED "
+        "FOR EACH ROW EXECUTE FUNCTION late()",
+    )
+    run = seed_jobs(pg_schema_url)
+    try:
+        assert run.wait() == 2
+    finally:
+        run.kill_group()
+    assert run.err[0] == (
+        "error: 1 of 2 shards failed; every shard was rolled back, nothing was written:"
+    )
+    assert "shard 2/2: Checking deferred constraints: user 4000 refused at commit" in run.err[1]
+    assert fingerprint(pg_schema_url) == before

@@ -174,6 +174,25 @@ class PostgresServer(Server):
             "ORDER BY a.pid, 4, 5"
         )
 
+    def stray_sessions_sql(self, own: int | None) -> str | None:
+        mine = f" AND pid <> {int(own)}" if own is not None else ""
+        return (
+            "(SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            f"AND pid <> pg_backend_pid(){mine} AND backend_type = 'client backend' "
+            "AND xact_start IS NOT NULL)"
+        )
+
+    def session_id(self, connection: Any) -> int | None:
+        try:
+            raw = connection.connection.dbapi_connection
+        except Exception:  # an async connection, or one already closed: check at teardown
+            return None
+        info = getattr(raw, "info", None)  # psycopg 3
+        if info is not None and isinstance(getattr(info, "backend_pid", None), int):
+            return info.backend_pid
+        get_pid = getattr(raw, "get_backend_pid", None)  # psycopg2
+        return get_pid() if callable(get_pid) else None
+
     def end_session_sql(self, session: int) -> str | None:
         return f"SELECT pg_terminate_backend({int(session)})"
 

@@ -20,6 +20,7 @@ from fixturekit.plugin.state import STATE_KEY, WORKER_URL_KEY, FixturekitState
 USES_DB = pytest.StashKey[bool]()
 CHECKS_LEAKS = pytest.StashKey[bool]()
 NEEDS_RESTORE = pytest.StashKey[str]()  # why: "leak", "deferred", "cleanup"
+STRAYS = pytest.StashKey[bool]()  # another session was in a transaction when the call ended
 LEAK_FIXTURES = ("db_engine", "db_session", "async_db_session")
 NOTICES_KEY = "fixturekit_notices"
 
@@ -203,13 +204,18 @@ def _check_at_call(
     item: pytest.Item, state: FixturekitState, failure: BaseException | None
 ) -> None:
     probe = state.manager.probe
+    scope = item.stash.get(SCOPE_KEY, None)
+    own = None
+    if scope is not None and scope.connection is not None:
+        own = state.manager.server.session_id(scope.connection)
     try:
-        dirty = probe.dirty()
+        dirty, strays = probe.check(own)
     except Exception:
         # The test's transaction holds a lock the probe must not wait for (DDL, LOCK TABLE):
         # check again once it is rolled back.
         item.stash[NEEDS_RESTORE] = "deferred"
         return
+    item.stash[STRAYS] = strays
     if not dirty:
         return
     item.stash[NEEDS_RESTORE] = "leak"
@@ -236,6 +242,8 @@ def _end_stray_transactions(item: pytest.Item, state: FixturekitState) -> str | 
     the wrong culprit."""
     if not item.stash.get(CHECKS_LEAKS, False) or not state.settings.leak_check:
         return None
+    if not item.stash.get(STRAYS, True):
+        return None  # the probe at the end of the call saw no other session in a transaction
     manager = state.manager
     holders = manager.probe.lock_holders(manager.shared_sessions)
     if not holders:

@@ -131,6 +131,27 @@ class LeakProbe:
             if (value != baseline[table] if baseline.get(table) else value)
         ]
 
+    def check(self, own_session: int | None) -> tuple[list[TableRef], bool]:
+        """`dirty()` and, in the same statement, whether another session of the test database
+        (not the test's own) is inside a transaction: (dirty tables, strays seen). Servers
+        without the count report True, so that the caller checks in detail."""
+        strays = self.server.stray_sessions_sql(own_session)
+        if strays is None:
+            return self.dirty(), True
+        sql = f"{self._sql}, {strays}" if self._sql else f"SELECT {strays}"
+        try:
+            row = self._connection().exec_driver_sql(self.server.raw(sql)).one()
+        except Exception:
+            self.reset()
+            raise
+        baseline = self.layout.baseline
+        dirty = [
+            table
+            for table, value in zip(self.layout.tables, row[:-1], strict=True)
+            if (value != baseline[table] if baseline.get(table) else value)
+        ]
+        return dirty, bool(row[-1])
+
     def leaks(self, tables: Sequence[TableRef]) -> list[Leak]:
         """Exact counts for the dirty tables, for the failure message."""
         counts = self.count_rows(None, self.server, tables, connection=self._connection())

@@ -261,6 +261,9 @@ class PostgresLoader(Loader):
                 (sequence, planned or 0),
             )
 
+    def check_deferred(self) -> None:
+        self._run("Checking deferred constraints", "SET CONSTRAINTS ALL IMMEDIATE")
+
     def commit(self) -> None:
         try:
             self.conn.commit()

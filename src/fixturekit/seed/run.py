@@ -314,6 +314,8 @@ def run_seed(
             exporter.finish()
             exporter = None
         if before_commit is not None:
+            if loader is not None:
+                loader.check_deferred()
             before_commit(dict(result.rows))
         if loader is not None:
             loader.commit()
