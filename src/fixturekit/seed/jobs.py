@@ -18,10 +18,10 @@ after the decision still commits every shard. What can split a seed is a worker'
 failing after another's succeeded: the server crashing, its disk filling or the worker being
 killed (kill -9 on the worker itself) in that instant. Deferred constraints cannot do it: a
 worker checks them (SET CONSTRAINTS ALL IMMEDIATE) before it reports ready. The coordinator
-then names the shards that did and did not commit. PostgreSQL's two-phase commit (PREPARE TRANSACTION) would narrow it
-further, but it is off by default (max_prepared_transactions = 0) and a prepared transaction
-orphaned by a crash keeps its locks until an operator resolves it by hand, which is worse for a
-seed than the window it closes.
+then names the shards that did and did not commit. PostgreSQL's two-phase commit (PREPARE
+TRANSACTION) would narrow it further, but it is off by default (max_prepared_transactions = 0)
+and a prepared transaction orphaned by a crash keeps its locks until an operator resolves it by
+hand, which is worse for a seed than the window it closes.
 """
 
 from __future__ import annotations
