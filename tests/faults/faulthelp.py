@@ -115,7 +115,7 @@ class CLI:
     def pid(self) -> int:
         return self.process.pid
 
-    def wait(self, timeout: float = 60) -> int:
+    def wait(self, timeout: float = 180) -> int:
         code = self.process.wait(timeout)
         for thread in self._threads:
             thread.join(5)
@@ -162,7 +162,7 @@ def alive(pid: int) -> bool:
     return state != "Z"  # a zombie has ended; only its exit status waits to be read
 
 
-def wait_until(condition: Callable[[], Any], timeout: float = 30, what: str = "") -> Any:
+def wait_until(condition: Callable[[], Any], timeout: float = 120, what: str = "") -> Any:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = condition()

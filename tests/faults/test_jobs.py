@@ -71,8 +71,8 @@ def loading(pg_schema_url: URL, pg_admin_url: URL):
 
 
 def assert_rolled_back(url: URL, admin: URL, workers: list[int], before: dict) -> None:
-    wait_until(lambda: not any(alive(p) for p in workers), 10, "the workers to end")
-    wait_until(lambda: not fixturekit_backends(admin, url.database), 10, "connections to close")
+    wait_until(lambda: not any(alive(p) for p in workers), 30, "the workers to end")
+    wait_until(lambda: not fixturekit_backends(admin, url.database), 30, "connections to close")
     assert fingerprint(url) == before
 
 
@@ -83,7 +83,7 @@ def test_kill_9_of_the_parent_ends_the_workers_and_writes_nothing(
     os.kill(run.pid, signal.SIGKILL)
     assert run.wait() == -signal.SIGKILL
     # The workers died with their parent while they still waited for the lock.
-    wait_until(lambda: not any(alive(p) for p in workers), 10, "the workers to end")
+    wait_until(lambda: not any(alive(p) for p in workers), 30, "the workers to end")
     lock.release()
     assert_rolled_back(pg_schema_url, pg_admin_url, workers, before)
     no_traceback(run.stderr)

@@ -63,7 +63,7 @@ def test_a_fault_during_copy_keeps_the_rows_that_were_there(existing, pg_admin_u
     finally:
         run.kill_group()
         lock.release()
-    wait_until(lambda: not fixturekit_backends(pg_admin_url, url.database), 10, "no session")
+    wait_until(lambda: not fixturekit_backends(pg_admin_url, url.database), 30, "no session")
     assert fingerprint(url) == before
     no_traceback(run.stderr)
     if fault == "kill -9":
@@ -114,7 +114,7 @@ def test_a_fault_during_the_rebuild_keeps_every_row_and_index(existing, pg_admin
         code = run.wait()
     finally:
         run.kill_group()
-    wait_until(lambda: not fixturekit_backends(pg_admin_url, url.database), 15, "no session")
+    wait_until(lambda: not fixturekit_backends(pg_admin_url, url.database), 30, "no session")
     assert fingerprint(url) == before
     assert sorted(
         query(url, "SELECT indexname FROM pg_indexes WHERE tablename IN ('users', 'orders')")
