@@ -24,6 +24,8 @@ from fixturekit.errors import UnsafeDatabase
 from fixturekit.plugin.leaks import LeakProbe
 
 _CLONE_RETRIES = 20
+# How long a database another run has just created may stay unmarked (create, then mark).
+_MARK_GRACE = 1.0
 # Test runs that may share one server and URL at once (CI jobs on one database server).
 MAX_CONCURRENT_RUNS = 99  # "source database is being accessed by other users" clears quickly
 
@@ -119,8 +121,11 @@ class DatabaseManager:
                 self._create(self.template, clone_from=None)
                 return
             except Exception:
-                mark = Mark.parse(self.server.read_mark(self.template))
-                if mark is None or mark == self.mark:
+                # The name was free when the janitor looked (an unmarked database of this name
+                # stops the run there): if it exists now, another run created it in between,
+                # perhaps not marked yet. Anything else is a real failure.
+                text = self.server.read_mark(self.template)
+                if text is None or Mark.parse(text) == self.mark:
                     raise
                 with self._lock:  # another run's database now: never ours to drop
                     self.created.remove(self.template)
@@ -158,6 +163,10 @@ class DatabaseManager:
             text = self.server.read_mark(name)
             mark = Mark.parse(text)
             own_name = bool(mine.fullmatch(name))
+            if mark is None and own_name and text is not None:
+                # Another run may have just created it and not marked it yet.
+                time.sleep(_MARK_GRACE)
+                mark = Mark.parse(self.server.read_mark(name))
             if mark is None:
                 if own_name:
                     raise UnsafeDatabase(
