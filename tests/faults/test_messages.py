@@ -45,7 +45,7 @@ def test_the_plugin_masks_passwords_of_a_failing_models_import(project: Any, pg_
     project.makefile(".py", leaky=LEAKY_MODELS)
     project.makepyfile(test_one="def test_one(db_session):\n    pass\n")
     url = pg_admin_url.render_as_string(hide_password=False)
-    result = project.runpytest(f"--fixturekit-url={url}", "--fixturekit-models=leaky.py")
+    result = project.runpytest_subprocess(f"--fixturekit-url={url}", "--fixturekit-models=leaky.py")
     output = result.stdout.str() + result.stderr.str()
     assert result.ret == pytest.ExitCode.USAGE_ERROR, output
     assert "postgresql://app:***@db.internal/app" in output
@@ -55,7 +55,9 @@ def test_the_plugin_masks_passwords_of_a_failing_models_import(project: Any, pg_
 def test_the_plugin_refuses_an_async_url_with_the_fix(project: Any, pg_admin_url: URL):
     project.makepyfile(test_one="def test_one(db_session):\n    pass\n")
     url = pg_admin_url.set(drivername="postgresql+asyncpg", password="s3cret", database="app")
-    result = project.runpytest(f"--fixturekit-url={url.render_as_string(hide_password=False)}")
+    result = project.runpytest_subprocess(
+        f"--fixturekit-url={url.render_as_string(hide_password=False)}"
+    )
     output = result.stdout.str() + result.stderr.str()
     assert result.ret == pytest.ExitCode.USAGE_ERROR, output
     assert output.count("ERROR: fixturekit") == 1 and "Traceback" not in output
@@ -87,5 +89,7 @@ def test_named(db_session):
 """
     )
     user_db = pg_admin_url.set(database="fk_appname_user")
-    result = project.runpytest(f"--fixturekit-url={user_db.render_as_string(hide_password=False)}")
+    result = project.runpytest_subprocess(
+        f"--fixturekit-url={user_db.render_as_string(hide_password=False)}"
+    )
     result.assert_outcomes(passed=1)

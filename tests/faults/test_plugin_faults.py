@@ -78,7 +78,9 @@ def _left(pg_admin_url: URL, user: URL) -> list[tuple]:
 def test_a_stray_transaction_is_named_at_its_test_and_ended(project: Any, pg_admin_url: URL):
     project.makepyfile(test_stray=STRAY)
     user = _user_url(pg_admin_url)
-    result = project.runpytest(f"--fixturekit-url={user.render_as_string(hide_password=False)}")
+    result = project.runpytest_subprocess(
+        f"--fixturekit-url={user.render_as_string(hide_password=False)}"
+    )
     result.assert_outcomes(passed=5, errors=2)
     output = result.stdout.str()
     result.stdout.fnmatch_lines(
