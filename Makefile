@@ -52,6 +52,7 @@ bench: $(VENV)/.dev-installed
 	$(BIN)/python benchmarks/generate.py
 	$(BIN)/python benchmarks/isolation.py
 	$(BIN)/python benchmarks/seed.py
+	$(BIN)/python benchmarks/batches.py
 
 # Opt-in: 2,000 small plugin tests under -n 2, overhead against bare rollback (benchmarks/load.py).
 bench-load: $(VENV)/.dev-installed
