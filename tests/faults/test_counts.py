@@ -36,7 +36,10 @@ def small_url(pg_url: URL) -> URL:
             "tags=10,items=10,tags=20",
             "error: --rows names tags twice (10 and 20); give each table one count.",
         ),
-        ("tags=10,items=1000", "error: items.code: row number 100 does not fit in 2 characters"),
+        (
+            "tags=10,items=1000",
+            "error: Seeding items failed: items.code: row number 100 does not fit in 2 characters",
+        ),
     ],
 )
 def test_impossible_counts_are_refused_with_one_message(small_url: URL, rows: str, message: str):
