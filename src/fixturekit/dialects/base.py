@@ -233,6 +233,26 @@ class Server(ABC):
         """Statements run once on the leak-probe connection (short lock waits)."""
         return []
 
+    def lock_holders_sql(self) -> str | None:
+        """A query, run on the test database, listing other sessions still in a transaction:
+        rows of (session id, application, state, table, lock mode); None where unsupported."""
+        return None
+
+    def stray_sessions_sql(self, own: int | None) -> str | None:
+        """A scalar subquery counting the other sessions of the test database inside a
+        transaction, besides the probe's and `own` (the test's); folded into the leak probe so
+        that the detailed lock-holder check runs only when there is one. None: unsupported."""
+        return None
+
+    def session_id(self, connection: Any) -> int | None:
+        """The server's id of a SQLAlchemy connection's session, without a round trip."""
+        return None
+
+    def end_session_sql(self, session: int) -> str | None:
+        """A statement that ends another session of the test database (its transaction rolls
+        back, its locks go); None where unsupported."""
+        return None
+
     def is_lock_timeout(self, exc: BaseException) -> bool:
         """Whether an exception raised in a test is this server's lock-wait timeout."""
         return False

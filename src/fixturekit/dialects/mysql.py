@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
+from fixturekit.dialects.appname import connect_args
 from fixturekit.dialects.base import Mark, Server, TableRef
 from fixturekit.dialects.errors import DatabaseError, Failure, driver_error, first_line
 
@@ -94,7 +95,12 @@ class MySQLServer(Server):
             server_url = URL.create(
                 url.drivername, url.username, url.password, url.host, url.port, None, url.query
             )
-            engine = create_engine(server_url, isolation_level="AUTOCOMMIT", pool_size=1)
+            engine = create_engine(
+                server_url,
+                isolation_level="AUTOCOMMIT",
+                pool_size=1,
+                connect_args=connect_args(server_url),
+            )
             with engine.connect() as conn:
                 version = conn.exec_driver_sql("SELECT VERSION()").scalar() or ""
             self._is_mariadb = "mariadb" in version.lower()
@@ -219,7 +225,10 @@ class MySQLServer(Server):
         from sqlalchemy import create_engine
 
         self._create_marked(name, mark)
-        engine = create_engine(self.url_for(name), isolation_level="AUTOCOMMIT", pool_size=1)
+        url = self.url_for(name)
+        engine = create_engine(
+            url, isolation_level="AUTOCOMMIT", pool_size=1, connect_args=connect_args(url)
+        )
         try:
             with engine.connect() as conn:
                 # Tables come in name order; foreign keys to tables not created yet are fine

@@ -129,6 +129,10 @@ def db_session_module(
     state = _fixturekit
     refuse_unnestable(state, request.node, "db_session_module")
     shared = SharedData(state.manager.engine, request.node.nodeid)
+    # its transaction stays open across the module's tests on purpose: not a stray one
+    session_id = state.manager.server.session_id(shared.connection)
+    if session_id is not None:
+        state.manager.shared_sessions.add(session_id)
     modules = state.factory_modules()
     state.shared = shared
     binding.bind_all(modules, shared.session)
@@ -138,6 +142,7 @@ def db_session_module(
         state.shared = None
         binding.bind_all(modules, None)
         shared.close()
+        state.manager.shared_sessions.discard(session_id)
         if state.pending_leaks:
             state.pending_leaks = {}
             state.manager.restore()

@@ -14,11 +14,13 @@ import pytest
 
 from fixturekit.plugin.config import Isolation, add_options, read_settings
 from fixturekit.plugin.fixtures import MODE_KEY, SCOPE_KEY
+from fixturekit.plugin.leaks import lock_holder_message
 from fixturekit.plugin.state import STATE_KEY, WORKER_URL_KEY, FixturekitState
 
 USES_DB = pytest.StashKey[bool]()
 CHECKS_LEAKS = pytest.StashKey[bool]()
 NEEDS_RESTORE = pytest.StashKey[str]()  # why: "leak", "deferred", "cleanup"
+STRAYS = pytest.StashKey[bool]()  # another session was in a transaction when the call ended
 LEAK_FIXTURES = ("db_engine", "db_session", "async_db_session")
 NOTICES_KEY = "fixturekit_notices"
 
@@ -202,13 +204,18 @@ def _check_at_call(
     item: pytest.Item, state: FixturekitState, failure: BaseException | None
 ) -> None:
     probe = state.manager.probe
+    scope = item.stash.get(SCOPE_KEY, None)
+    own = None
+    if scope is not None and scope.connection is not None:
+        own = state.manager.server.session_id(scope.connection)
     try:
-        dirty = probe.dirty()
+        dirty, strays = probe.check(own)
     except Exception:
         # The test's transaction holds a lock the probe must not wait for (DDL, LOCK TABLE):
         # check again once it is rolled back.
         item.stash[NEEDS_RESTORE] = "deferred"
         return
+    item.stash[STRAYS] = strays
     if dirty and state.pending_leaks:  # already reported, removed when the module ends
         pending = state.pending_leaks
         known = {leak.table: leak.rows for leak in probe.leaks([t for t in dirty if t in pending])}
@@ -256,10 +263,37 @@ def pytest_runtest_teardown(item: pytest.Item) -> Generator[None, Any, Any]:
         _restore_after(item)
 
 
+def _end_stray_transactions(item: pytest.Item, state: FixturekitState) -> str | None:
+    """Sessions the test left inside a transaction are reported here, at this test, and ended:
+    otherwise the next test touching those tables waits out the lock timeout and fails with
+    the wrong culprit."""
+    if not item.stash.get(CHECKS_LEAKS, False) or not state.settings.leak_check:
+        return None
+    if not item.stash.get(STRAYS, True):
+        return None  # the probe at the end of the call saw no other session in a transaction
+    manager = state.manager
+    holders = manager.probe.lock_holders(manager.shared_sessions)
+    if not holders:
+        return None
+    manager.probe.end(holders)
+    return lock_holder_message(holders)
+
+
 def _restore_after(item: pytest.Item) -> None:
     state: FixturekitState | None = item.config.stash.get(STATE_KEY, None)
     if state is None or state.manager is None or not item.stash.get(USES_DB, False):
         return
+    stray = _end_stray_transactions(item, state)
+    if stray is not None:
+        item.stash[NEEDS_RESTORE] = item.stash.get(NEEDS_RESTORE, None) or "leak"
+    leaks = _restore(item, state)
+    messages = [m for m in (stray, leaks) if m]
+    if messages:
+        pytest.fail("\n".join(messages), pytrace=False)
+
+
+def _restore(item: pytest.Item, state: FixturekitState) -> str | None:
+    """Clean the test database when the test left something; the leak message, if any."""
     reason = item.stash.get(NEEDS_RESTORE, None)
     mode = _test_mode(item, state)
     if reason is None and mode is Isolation.TRUNCATE:
@@ -267,7 +301,7 @@ def _restore_after(item: pytest.Item) -> None:
     if reason is None and item.stash.get(CHECKS_LEAKS, False) and mode is Isolation.FRESH_DB:
         reason = "cleanup"  # db_engine writes in fresh-db mode went to the shared database
     if reason is None:
-        return
+        return None
     leaks = state.manager.probe.leaks(state.manager.probe.dirty()) if reason == "deferred" else []
     if state.shared is not None:
         # Dropping the database under the module's open transaction would wait on it (or, on
@@ -289,8 +323,7 @@ def _restore_after(item: pytest.Item) -> None:
             )
     else:
         state.manager.restore()
-    if leaks:
-        pytest.fail(leak_message(leaks, item.stash.get(SCOPE_KEY, None)), pytrace=False)
+    return leak_message(leaks, item.stash.get(SCOPE_KEY, None)) if leaks else None
 
 
 # --- reporting --------------------------------------------------------------------------
@@ -346,8 +379,9 @@ def pytest_sessionfinish(session: pytest.Session) -> Generator[None, None, None]
     state: FixturekitState | None = session.config.stash.get(STATE_KEY, None)
     workeroutput = getattr(session.config, "workeroutput", None)
     if state is not None and workeroutput is not None:
-        # An xdist worker drops its databases now: once it reports "finished" (after this
-        # hook) the controller may end the process before pytest's own cleanup has run.
+        # An xdist worker drops its databases now, before it reports itself finished: the
+        # controller gives workers only a few seconds to exit after that, and on a busy machine
+        # a drop left for unconfigure could be cut short, leaving a database behind.
         state.close()
         if state.notices:
             workeroutput[NOTICES_KEY] = list(state.notices)

@@ -51,6 +51,31 @@ def describe_connect_error(exc: BaseException, shown: str, source: str) -> str:
     )
 
 
+# Async drivers SQLAlchemy knows, and the sync driver to name instead.
+ASYNC_DRIVERS = {
+    "asyncpg": "psycopg",
+    "psycopg_async": "psycopg",
+    "aiosqlite": "pysqlite",
+    "aiomysql": "pymysql",
+    "asyncmy": "pymysql",
+}
+
+
+def refuse_async_url(url: Any, source: str) -> None:
+    """The plugin builds and cleans databases through sync engines: an async URL is a mistake
+    with a one-line fix, said as such instead of a greenlet traceback."""
+    driver = url.get_driver_name()
+    if driver not in ASYNC_DRIVERS:
+        return
+    backend = url.get_backend_name()
+    sync = url.set(drivername=f"{backend}+{ASYNC_DRIVERS[driver]}")
+    raise pytest.UsageError(
+        f"fixturekit: {source} = {url.render_as_string(hide_password=True)} uses the async "
+        f"driver {driver}; give the sync URL ({sync.render_as_string(hide_password=True)}). "
+        "async_db_session derives the async URL from it by itself."
+    )
+
+
 class FixturekitState:
     def __init__(self, config: pytest.Config, settings: Settings) -> None:
         self.config = config
@@ -162,12 +187,15 @@ class FixturekitState:
 
     def _provision(self) -> None:
         from fixturekit.dialects import server_for
+        from fixturekit.dialects.appname import set_command
         from fixturekit.plugin.building import build_schema, metadatas_for
         from fixturekit.plugin.databases import DatabaseManager
 
+        set_command("test")
         settings = self.settings
         url, self._source = self._target_url()
         self._shown = url.render_as_string(hide_password=True)
+        refuse_async_url(url, self._source)
         directory = Path(self._tempdir.name) if self._tempdir else None
         server = server_for(url, directory=directory)
         if settings.models:  # models first: loading them puts the project root on sys.path

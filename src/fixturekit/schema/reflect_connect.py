@@ -76,7 +76,9 @@ def make_engine(url: str | URL) -> Engine:
         parsed = _sync_url(parsed)
         if parsed.get_backend_name() == "sqlite":
             return _sqlite_readonly_engine(parsed)
-        return create_engine(parsed)
+        from fixturekit.dialects.appname import connect_args
+
+        return create_engine(parsed, connect_args=connect_args(parsed))
     except FixturekitError:
         raise
     except sa_exc.NoSuchModuleError:
