@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench corpus clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,11 @@ bench: $(VENV)/.dev-installed
 	$(BIN)/python benchmarks/generate.py
 	$(BIN)/python benchmarks/isolation.py
 	$(BIN)/python benchmarks/seed.py
+
+# Opt-in, slow (installs ~20 applications from PyPI into .corpus/): CORPUS_ARGS="--only optuna".
+CORPUS_ARGS ?=
+corpus: $(VENV)/.dev-installed
+	$(BIN)/python benchmarks/corpus.py $(CORPUS_ARGS)
 
 clean:
 	rm -rf demo-out .pytest_cache
