@@ -54,6 +54,8 @@ class Package:
     glue: str = ""  # a module `corpus_glue` for models that need a few lines to exist
     installed_apps: list[str] = field(default_factory=list)  # Django: besides contrib
     settings_extra: str = ""
+    # Python run with `engine` bound, for schemas that only their migrations build correctly
+    schema_code: str = ""
 
 
 DJANGO_CONTRIB = [
@@ -83,6 +85,11 @@ PACKAGES: list[Package] = [
             "import mlflow.store.tracking.dbmodels.models  # noqa: F401\n"
             "import mlflow.store.model_registry.dbmodels.models  # noqa: F401\n"
             "from mlflow.store.db.base_sql_model import Base\n"
+        ),
+        # create_all cannot build mlflow's schema on PostgreSQL (an FK to a non-unique
+        # column): mlflow builds it with its Alembic migrations, as here.
+        schema_code=(
+            "from mlflow.store.db.utils import _initialize_tables\n_initialize_tables(engine)\n"
         ),
     ),
     Package("jupyterhub", "sqlalchemy", ["jupyterhub==6.1.1"], ["jupyterhub.orm"]),
@@ -414,6 +421,8 @@ def run_package(package: Package, opts: argparse.Namespace, log) -> dict[str, An
     work.mkdir(parents=True)
     if package.glue:
         (work / "corpus_glue.py").write_text(package.glue)
+    if package.schema_code:
+        (work / "corpus_schema.py").write_text(package.schema_code)
     database = f"fixturekit_corpus_{re.sub(r'[^a-z0-9]', '_', package.name)}_{uuid.uuid4().hex[:8]}"
     url = sqlalchemy_url(database)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("VIRTUAL_ENV", "PYTHON"))}
@@ -639,6 +648,8 @@ def main(argv: list[str] | None = None) -> int:
         for mode in report.get("modes", {}) or ["plain"]:
             passed, total, _ = score(report, mode)
             log(f"  {mode}: {passed}/{total} models pass ({report.get('seconds', 0)} s)")
+        if report.get("error"):
+            log(f"  error: {report['error']}")
     print()
     summary = print_summary(reports)
     if opts.json:
