@@ -17,13 +17,15 @@ For each package (pinned, installed from PyPI into its own venv under `.corpus/`
 A model passes when its factory exists and both creates succeed. The figures are printed per
 package and in total, with every failure (model, column, first line of the error).
 
-The venvs put the checkout's `src/` on `sys.path` with a `.pth` file, so the code under test is
-the working tree's, and `--fixturekit` can point at another checkout without reinstalling.
+fixturekit is not installed in the venvs: the checkout's `src/` goes first on PYTHONPATH, so the
+code under test is the working tree's, and `--fixturekit` points at another checkout without
+reinstalling anything.
 """
 
 from __future__ import annotations
 
 import argparse
+import fcntl
 import hashlib
 import json
 import os
@@ -114,7 +116,8 @@ PACKAGES: list[Package] = [
         glue=(
             "from fastapi_users_db_sqlalchemy import (\n"
             "    SQLAlchemyBaseOAuthAccountTableUUID, SQLAlchemyBaseUserTableUUID)\n"
-            "from fastapi_users_db_sqlalchemy.access_token import SQLAlchemyBaseAccessTokenTableUUID\n"
+            "from fastapi_users_db_sqlalchemy.access_token import (\n"
+            "    SQLAlchemyBaseAccessTokenTableUUID)\n"
             "from sqlalchemy.orm import DeclarativeBase, Mapped, relationship\n\n"
             "class Base(DeclarativeBase):\n    pass\n\n"
             "class OAuthAccount(SQLAlchemyBaseOAuthAccountTableUUID, Base):\n    pass\n\n"
@@ -301,9 +304,17 @@ def _venv_python(venv: Path) -> Path:
     return venv / "bin" / "python"
 
 
-def ensure_venv(package: Package, cache: Path, fixturekit_src: Path, log) -> Path:
-    """The package's own venv, installed once per requirement set; fixturekit via a .pth file."""
+def ensure_venv(package: Package, cache: Path, log) -> Path:
+    """The package's own venv, installed once per requirement set (fixturekit's dependencies
+    too; fixturekit itself comes from the checkout under test, on PYTHONPATH)."""
     venv = cache / "venvs" / package.name
+    venv.parent.mkdir(parents=True, exist_ok=True)
+    with open(venv.parent / f"{package.name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # two harness runs never install into one venv at once
+        return _ensure_venv_locked(package, venv, log)
+
+
+def _ensure_venv_locked(package: Package, venv: Path, log) -> Path:
     requirements = [*package.requirements, *FIXTUREKIT_DEPS, PSYCOPG]
     digest = hashlib.sha256("\n".join(requirements).encode()).hexdigest()[:16]
     stamp = venv / ".corpus-installed"
@@ -321,13 +332,6 @@ def ensure_venv(package: Package, cache: Path, fixturekit_src: Path, log) -> Pat
         if done.returncode != 0:
             raise RuntimeError(f"pip install failed: {done.stderr.strip().splitlines()[-1:]}")
         stamp.write_text(digest)
-    site = subprocess.run(
-        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
-    (Path(site) / "fixturekit_corpus_src.pth").write_text(f"{fixturekit_src}\n")
     return python
 
 
@@ -411,7 +415,7 @@ def run_package(package: Package, opts: argparse.Namespace, log) -> dict[str, An
     report: dict[str, Any] = {"package": package.name, "kind": package.kind}
     started = time.perf_counter()
     try:
-        python = ensure_venv(package, cache, opts.fixturekit / "src", log)
+        python = ensure_venv(package, cache, log)
     except Exception as exc:
         report["error"] = f"install: {exc}"
         return report
@@ -429,7 +433,8 @@ def run_package(package: Package, opts: argparse.Namespace, log) -> dict[str, An
     env.update(
         CORPUS_DATABASE_URL=url,
         FIXTUREKIT_DATABASE_URL=sqlalchemy_url("postgres"),
-        PYTHONPATH=str(work),
+        # the checkout under test comes first, before anything installed in the venv
+        PYTHONPATH=f"{work}{os.pathsep}{opts.fixturekit / 'src'}",
     )
     if package.kind == "django":
         apps = [*DJANGO_CONTRIB, *package.installed_apps]
@@ -597,9 +602,8 @@ def print_summary(reports: list[dict[str, Any]], out=print) -> dict[str, Any]:
     out("Failures (package [mode] model.column: error):")
     for failure in summary["failures"]:
         column = f".{failure['column']}" if failure.get("column") else ""
-        out(
-            f"  {failure['package']} [{failure['mode']}] {failure['model']}{column}: {failure['error']}"
-        )
+        where = f"{failure['package']} [{failure['mode']}] {failure['model']}{column}"
+        out(f"  {where}: {failure['error']}")
     return summary
 
 
@@ -637,7 +641,7 @@ def main(argv: list[str] | None = None) -> int:
     if opts.install_only:
         for package in chosen:
             log(f"{package.name} ...")
-            ensure_venv(package, opts.cache, opts.fixturekit / "src", log)
+            ensure_venv(package, opts.cache, log)
         return 0
 
     reports = []

@@ -24,7 +24,8 @@ def _first_line(exc: BaseException) -> str:
 
 
 def _diag(exc: BaseException) -> dict[str, str | None]:
-    """The column/constraint the database named, from psycopg's diagnostics anywhere in the chain."""
+    """The column and constraint the database named: psycopg's diagnostics, anywhere in the
+    exception chain."""
     seen = set()
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:
@@ -72,7 +73,8 @@ def _sqla_schema(url: str, targets: list[str]) -> dict[str, Any]:
     engine = create_engine(url)
     if os.path.exists("corpus_schema.py"):
         loaded = _sqla_loaded(targets)
-        code = open("corpus_schema.py").read()
+        with open("corpus_schema.py") as source:
+            code = source.read()
         exec(compile(code, "corpus_schema.py", "exec"), {"engine": engine, "url": url})
         engine.dispose()
         return {"ok": True}
