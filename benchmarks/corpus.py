@@ -167,6 +167,7 @@ PACKAGES: list[Package] = [
             "allauth.mfa",
             "allauth.usersessions",
         ],
+        settings_extra="MIDDLEWARE += ['allauth.account.middleware.AccountMiddleware']\n",
     ),
     Package(
         "django-oauth-toolkit",
@@ -389,6 +390,13 @@ def _last_error_line(output: str) -> str:
     return (lines[-1] if lines else "no output")[:300]
 
 
+def ensure_pytest(python: Path, log) -> None:
+    """--verify runs in a project's test environment, where pytest is: the venv gets it too."""
+    if subprocess.run([str(python), "-c", "import pytest"], capture_output=True).returncode:
+        log("  installing pytest for --verify ...")
+        subprocess.run([str(python), "-m", "pip", "install", "-q", "pytest"], check=True)
+
+
 def supports_verify(python: Path, cwd: Path, env: dict) -> bool:
     done = subprocess.run(
         [str(python), "-m", "fixturekit", "generate", "--help"],
@@ -419,7 +427,7 @@ def run_package(package: Package, opts: argparse.Namespace, log) -> dict[str, An
     except Exception as exc:
         report["error"] = f"install: {exc}"
         return report
-    work = cache / "work" / package.name
+    work = (opts.work or cache / "work") / package.name
     if work.exists():
         shutil.rmtree(work)
     work.mkdir(parents=True)
@@ -465,6 +473,7 @@ def run_package(package: Package, opts: argparse.Namespace, log) -> dict[str, An
         modes = ["plain"]
         if not opts.no_verify and supports_verify(python, work, env):
             modes.append("verify")
+            ensure_pytest(python, log)
         report["modes"] = {}
         for mode in modes:
             report["modes"][mode] = run_mode(package, mode, python, work, env, url, opts)
@@ -615,6 +624,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", type=int, default=100, help="rows per factory after the first")
     parser.add_argument("--json", type=Path, help="write every result to this JSON file")
     parser.add_argument("--cache", type=Path, default=REPO / ".corpus", help="venvs and work dirs")
+    parser.add_argument("--work", type=Path, help="work dirs (default: CACHE/work)")
     parser.add_argument("--fixturekit", type=Path, default=REPO, help="the checkout to test")
     parser.add_argument("--no-verify", action="store_true", help="skip the --verify pass")
     parser.add_argument("--timeout", type=int, default=600, help="seconds per step")
@@ -625,6 +635,7 @@ def main(argv: list[str] | None = None) -> int:
     opts = parser.parse_args(argv)
     opts.cache = opts.cache.resolve()
     opts.fixturekit = opts.fixturekit.resolve()
+    opts.work = opts.work.resolve() if opts.work else None
     if opts.list:
         for p in PACKAGES:
             print(f"{p.name:<24} {p.kind:<10} {' '.join(p.requirements)}")
