@@ -31,6 +31,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -633,6 +634,8 @@ def main(argv: list[str] | None = None) -> int:
         "--install-only", action="store_true", help="install the venvs, run nothing"
     )
     opts = parser.parse_args(argv)
+    # a stopped run still kills its child and drops its scratch database (the finally blocks)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     opts.cache = opts.cache.resolve()
     opts.fixturekit = opts.fixturekit.resolve()
     opts.work = opts.work.resolve() if opts.work else None
