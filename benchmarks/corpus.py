@@ -293,6 +293,8 @@ DATABASES = {{"default": {{
     "HOST": _url.hostname,
     "PORT": _url.port or 5432,
 }}}}
+# as test settings usually do: django-oauth-toolkit hashes client secrets on save
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STATIC_URL = "/static/"
 MEDIA_ROOT = os.path.join(os.path.dirname(__file__), "media")
 {extra}
