@@ -633,6 +633,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=int, default=600, help="seconds per step")
     parser.add_argument("--list", action="store_true", help="list the packages and exit")
     parser.add_argument(
+        "--summarize",
+        type=Path,
+        nargs="+",
+        metavar="JSON",
+        help="print the figures of earlier --json runs (a later file wins for a package)",
+    )
+    parser.add_argument(
         "--install-only", action="store_true", help="install the venvs, run nothing"
     )
     opts = parser.parse_args(argv)
@@ -641,6 +648,14 @@ def main(argv: list[str] | None = None) -> int:
     opts.cache = opts.cache.resolve()
     opts.fixturekit = opts.fixturekit.resolve()
     opts.work = opts.work.resolve() if opts.work else None
+    if opts.summarize:
+        merged: dict[str, dict[str, Any]] = {}
+        for path in opts.summarize:
+            for report in json.loads(path.read_text())["reports"]:
+                merged[report["package"]] = report
+        order = {p.name: i for i, p in enumerate(PACKAGES)}
+        print_summary(sorted(merged.values(), key=lambda r: order.get(r["package"], 99)))
+        return 0
     if opts.list:
         for p in PACKAGES:
             print(f"{p.name:<24} {p.kind:<10} {' '.join(p.requirements)}")
