@@ -203,7 +203,7 @@ PACKAGES: list[Package] = [
         "django",
         ["django-filer==3.6.0"],
         ["filer", "easy_thumbnails"],
-        installed_apps=["easy_thumbnails", "filer", "mptt"],
+        installed_apps=["easy_thumbnails", "filer"],
     ),
     Package(
         "django-reversion",
