@@ -32,6 +32,7 @@ bench: $(VENV)/.dev-installed
 	$(BIN)/python benchmarks/generate.py
 	$(BIN)/python benchmarks/isolation.py
 	$(BIN)/python benchmarks/seed.py
+	$(BIN)/python benchmarks/batches.py
 
 # Opt-in, slow (installs ~20 applications from PyPI into .corpus/): CORPUS_ARGS="--only optuna".
 CORPUS_ARGS ?=

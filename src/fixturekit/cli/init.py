@@ -235,14 +235,26 @@ def _write(path: Path, text: str, force: bool) -> bool:
     help="A Django project (pytest-django isolates); MODELS may list app labels, comma-separated.",
 )
 @click.option("--settings", help="With --django: the settings module.")
+@click.option(
+    "--no-verify",
+    is_flag=True,
+    help="Write the factories without proving them in a database first (see generate --verify).",
+)
 def init(
-    models: str | None, tests_dir: Path, force: bool, django: bool, settings: str | None
+    models: str | None,
+    tests_dir: Path,
+    force: bool,
+    django: bool,
+    settings: str | None,
+    no_verify: bool,
 ) -> None:
     """Scaffold factories, pytest configuration and a smoke test for MODELS.
 
     MODELS is what `fixturekit generate` takes: app/models.py or app.models[:Base]. With
     --django, the Django project's apps are read instead (all, or the labels in MODELS). Files
-    that exist are kept unless --force is given. Run pytest afterwards.
+    that exist are kept unless --force is given. The factories are verified in a throwaway
+    database first (as `generate --verify` does) unless --no-verify is given. Run pytest
+    afterwards.
     """
     if django:
         _init_django(models or "", settings, tests_dir, force)
@@ -270,7 +282,7 @@ def init(
     else:
         # Through the command line, the stable interface of `generate`.
         arguments = [models, "-o", str(factories_path), "-q", *(["--force"] if force else [])]
-        generate.main(arguments, prog_name="fixturekit generate", standalone_mode=False)
+        _generate_factories(generate, arguments, verify=not no_verify)
         click.echo(f"  wrote    {factories_path}")
 
     conftest = CONFTEST.format(
@@ -292,6 +304,21 @@ def init(
         "Next: run pytest. Point fixturekit at your database with FIXTUREKIT_DATABASE_URL or "
         "fixturekit_url in [tool.pytest.ini_options]; until then it uses a temporary SQLite file."
     )
+
+
+def _generate_factories(generate, arguments: list[str], verify: bool) -> None:
+    """Generate, verified whenever a database is at hand; without it when none can be made."""
+    from fixturekit.verify.database import VerifyDatabaseError
+
+    if verify:
+        try:
+            generate.main(
+                [*arguments, "--verify"], prog_name="fixturekit generate", standalone_mode=False
+            )
+            return
+        except VerifyDatabaseError as exc:
+            click.secho(f"  not verified: {exc.message}", fg="yellow", err=True)
+    generate.main(arguments, prog_name="fixturekit generate", standalone_mode=False)
 
 
 def _init_django(apps: str, settings: str | None, tests_dir: Path, force: bool) -> None:
