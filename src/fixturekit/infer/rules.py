@@ -161,7 +161,9 @@ def _string_meaning(
     meaning, reason = None, ""
     semantic = column.type.kind in STRING_KINDS and column.semantic
     if semantic:
-        meaning, reason = {"ip": "ipv4"}.get(semantic, semantic), f"declared as {semantic}"
+        # Django declares FileField as "file"; Faker calls a stored file path "file_path"
+        meaning = {"ip": "ipv4", "file": "file_path"}.get(semantic, semantic)
+        reason = f"declared as {semantic}"
     else:
         rule = match_name(column.name, column.kind)
         if rule is None:
