@@ -17,10 +17,11 @@ def _values(column: Column, count: int = 50) -> list:
     return [row[column.key] for row in dict_factory.build_batch(count)]
 
 
-def test_a_django_file_field_gets_a_file_path_within_its_length():
+def test_a_django_file_field_gets_a_relative_file_name_within_its_length():
     # django-filer's File.file (FileField, max_length=255) failed with "'Generator' object has
     # no attribute 'file'": the declared meaning named no Faker provider
     column = Column("file", ColumnType(Kind.STRING, length=40), nullable=False, semantic="file")
     values = _values(column)
     assert all(isinstance(v, str) and 0 < len(v) <= 40 for v in values)
-    assert all("/" in v or "." in v for v in values)
+    # relative: Django's storages refuse absolute paths (SuspiciousFileOperation, seen on wagtail)
+    assert all("." in v and not v.startswith("/") for v in values)
