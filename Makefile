@@ -12,7 +12,7 @@ NEWEST_PYTHON ?= $(shell for v in 3.14 3.13 3.12; do \
 		$$p -c pass 2>/dev/null && echo $$p && exit 0; done; done)
 NEWEST_VENV := .venv-newest
 
-.PHONY: demo test test-newest lint bench bench-load clean
+.PHONY: demo test test-newest lint bench bench-load corpus clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,11 @@ bench: $(VENV)/.dev-installed
 # Opt-in: 2,000 small plugin tests under -n 2, overhead against bare rollback (benchmarks/load.py).
 bench-load: $(VENV)/.dev-installed
 	$(BIN)/python benchmarks/load.py
+
+# Opt-in, slow (installs ~20 applications from PyPI into .corpus/): CORPUS_ARGS="--only optuna".
+CORPUS_ARGS ?=
+corpus: $(VENV)/.dev-installed
+	$(BIN)/python benchmarks/corpus.py $(CORPUS_ARGS)
 
 clean:
 	rm -rf demo-out .pytest_cache

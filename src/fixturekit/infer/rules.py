@@ -162,7 +162,10 @@ def _string_meaning(
     meaning, reason = None, ""
     semantic = column.type.kind in STRING_KINDS and column.semantic
     if semantic:
-        meaning, reason = {"ip": "ipv4"}.get(semantic, semantic), f"declared as {semantic}"
+        # Django declares FileField as "file": a storage-relative name (Django's storages refuse
+        # absolute paths), which Faker calls "file_name"
+        meaning = {"ip": "ipv4", "file": "file_name"}.get(semantic, semantic)
+        reason = f"declared as {semantic}"
     else:
         rule = match_name(column.name, column.kind)
         if rule is None:
