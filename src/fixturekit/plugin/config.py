@@ -70,7 +70,11 @@ _INI: dict[str, tuple[str, str, Any]] = {
         "bool",
         False,
     ),
-    "fixturekit_seed": ("fixturekit: random seed for declared scenarios", "string", "0"),
+    "fixturekit_seed": (
+        "fixturekit: random seed of every run (default: a new one each run, printed)",
+        "string",
+        "",
+    ),
 }
 
 
@@ -112,6 +116,14 @@ def add_options(parser: pytest.Parser) -> None:
         action="store_true",
         default=False,
         help="do not check after each test that no rows escaped isolation",
+    )
+    group.addoption(
+        "--fixturekit-seed",
+        default=None,
+        type=int,
+        metavar="N",
+        help="replay a run: the random seed factories are reseeded from before each test "
+        "(printed in the header and with each failure; ini fixturekit_seed)",
     )
     for name, (help_text, kind, default) in _INI.items():
         parser.addini(name, help_text, type=kind, default=default)
@@ -196,8 +208,12 @@ def read_settings(config: pytest.Config) -> Settings:
                 f"fixturekit: ini fixturekit_lock_timeout = {timeout!r} must be a positive "
                 "number of seconds."
             ) from None
-    seed = _ini(config, "fixturekit_seed")
+    seed = option.fixturekit_seed
+    if seed is None:
+        seed = str(_ini(config, "fixturekit_seed") or "").strip() or "0"
     try:
+        # Declared scenarios draw their row counts from the seed given (0 when none is): their
+        # shape stays put run after run while the factory values follow the run's seed.
         settings.seed = int(seed)
     except ValueError:
         raise pytest.UsageError(

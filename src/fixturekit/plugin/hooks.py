@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from fixturekit.plugin import reproducible
 from fixturekit.plugin.config import Isolation, add_options, read_settings
 from fixturekit.plugin.fixtures import MODE_KEY, SCOPE_KEY
 from fixturekit.plugin.state import STATE_KEY, WORKER_URL_KEY, FixturekitState
@@ -63,6 +64,8 @@ def pytest_configure(config: pytest.Config) -> None:
     state = FixturekitState(config, settings)
     config.stash[STATE_KEY] = state
     config.add_cleanup(state.close)
+    reproducible.activate(config)
+    config.add_cleanup(reproducible.deactivate)
 
     from fixturekit.plugin.scenarios import declared_module, read_declared
 
@@ -90,6 +93,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_configure_node(node: Any) -> None:
+    node.workerinput[reproducible.WORKER_SEED_KEY] = reproducible.seed_of(node.config)
     state: FixturekitState = node.config.stash[STATE_KEY]
     if state.ephemeral is not None:
         node.workerinput[WORKER_URL_KEY] = state.ephemeral.url.render_as_string(hide_password=False)
@@ -172,8 +176,37 @@ def leak_message(leaks: list[Any], scope: Any) -> str:
     return "\n".join(lines)
 
 
+# --- reproducible values (see plugin/reproducible.py) ----------------------------------------
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> Generator[None, Any, Any]:
+    reproducible.set_phase("setup")
+    reproducible.begin_test(item.config, item.nodeid)
+    return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_fixture_setup(
+    fixturedef: Any, request: pytest.FixtureRequest
+) -> Generator[None, Any, Any]:
+    if fixturedef.scope == "function" or reproducible.active_config() is None:
+        return (yield)
+    # Seeded from its own scope, so its values do not depend on the test that set it up.
+    seed = reproducible.seed_of(request.config)
+    reproducible.reseed(seed, f"{request.node.nodeid}::{fixturedef.argname}")
+    try:
+        return (yield)
+    finally:
+        # Its rows live as long as it does: tests in its scope continue its counters.
+        reproducible.settle(request.config, fixturedef)
+        fixturedef.addfinalizer(lambda: reproducible.pop_baseline(fixturedef))
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Generator[None, Any, Any]:
+    reproducible.set_phase("call")
+    reproducible.begin_call(item.config, item.nodeid)
     state: FixturekitState | None = item.config.stash.get(STATE_KEY, None)
     if (
         state is None
@@ -221,9 +254,11 @@ def _check_at_call(
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_teardown(item: pytest.Item) -> Generator[None, Any, Any]:
+    reproducible.set_phase("teardown")
     try:
         return (yield)
     finally:
+        reproducible.end_test()
         # Also when a fixture's teardown failed (a session closing after MariaDB DDL removed
         # its savepoint): the next test must still find a clean database.
         _restore_after(item)
@@ -255,6 +290,9 @@ def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[Any]
 ) -> Generator[None, Any, Any]:
     report = yield
+    if call.excinfo is not None and report.failed:
+        seed = reproducible.seed_of(item.config)
+        _add_section(report, f"random seed {seed}: replay with --fixturekit-seed {seed}")
     if call.excinfo is None or not item.stash.get(USES_DB, False):
         return report
     state: FixturekitState | None = item.config.stash.get(STATE_KEY, None)
@@ -276,20 +314,28 @@ def pytest_runtest_makereport(
     if scope is not None and scope.implicit_commits:
         explanations.append(_causes(scope)[0])
     if explanations:
-        text = "\n".join(explanations)
-        longrepr = report.longrepr
-        if hasattr(longrepr, "addsection"):
-            longrepr.addsection("fixturekit", text)
-        else:
-            report.sections.append(("fixturekit", text))
+        _add_section(report, "\n".join(explanations))
     return report
 
 
+def _add_section(report: pytest.TestReport, text: str) -> None:
+    longrepr = report.longrepr
+    if hasattr(longrepr, "addsection"):
+        longrepr.addsection("fixturekit", text)
+    else:
+        report.sections.append(("fixturekit", text))
+
+
 def pytest_report_header(config: pytest.Config) -> list[str] | None:
+    seed, source = reproducible.seed_and_source(config)
+    lines = [
+        f"fixturekit: random seed {seed}"
+        + (f" ({source})" if source != "picked for this run" else "")
+    ]
     state: FixturekitState | None = config.stash.get(STATE_KEY, None)
     if state is not None and state.ephemeral is not None:
-        return [f"fixturekit: ephemeral PostgreSQL in {state.ephemeral.root}"]
-    return None
+        lines.append(f"fixturekit: ephemeral PostgreSQL in {state.ephemeral.root}")
+    return lines
 
 
 @pytest.hookimpl(hookwrapper=True)
