@@ -47,6 +47,7 @@ from fixturekit.schema.model import (
     Table,
     Unique,
 )
+from fixturekit.schema.validation import field_constraints
 
 _NAMED_KINDS = {  # dialect types recognised by their visit name, so no dialect import is needed
     "INET": Kind.INET,
@@ -257,6 +258,7 @@ def read_table(sa_table: SATable, mapper: Mapper | None = None, dialect: Any = N
     autoinc = sa_table.autoincrement_column
     discriminator = mapper.polymorphic_on if mapper is not None else None
     columns = []
+    validation_checks: list[Check] = []
     for col in sa_table.columns:
         attribute = None
         if mapper is not None:
@@ -265,10 +267,16 @@ def read_table(sa_table: SATable, mapper: Mapper | None = None, dialect: Any = N
                 attribute = prop.key if prop.key != col.name else None
             except Exception:
                 attribute = None
+        col_type = column_type(col.type, dialect)
+        if mapper is not None:  # SQLModel fields: ge/le, max_length, ... (validation only)
+            col_type, found = field_constraints(
+                mapper.class_, attribute or col.name, col.name, col_type
+            )
+            validation_checks.extend(found)
         columns.append(
             Column(
                 name=col.name,
-                type=column_type(col.type, dialect),
+                type=col_type,
                 nullable=bool(col.nullable),
                 primary_key=bool(col.primary_key),
                 autoincrement=col is autoinc or col.identity is not None,
@@ -302,7 +310,7 @@ def read_table(sa_table: SATable, mapper: Mapper | None = None, dialect: Any = N
         Check(_check_sql(c), c.name if isinstance(c.name, str) else None)
         for c in declared
         if isinstance(c, CheckConstraint)
-    ]
+    ] + validation_checks
     engine = sa_table.kwargs.get("mysql_engine") or sa_table.kwargs.get("mariadb_engine")
     model = relationships = inherits = None
     if mapper is not None:
