@@ -33,7 +33,7 @@ from sqlalchemy import Table as SATable
 from sqlalchemy.orm import Mapper, RelationshipDirection
 from sqlalchemy.sql.type_api import TypeEngine
 
-from fixturekit.schema.loading import LoadedModels
+from fixturekit.schema.loading import LoadedModels, is_flask_sqlalchemy
 from fixturekit.schema.model import (
     Check,
     Column,
@@ -355,6 +355,9 @@ def _metadata_ref(loaded: LoadedModels) -> PythonRef | None:
             return PythonRef(module, name)
     mapped = set(loaded.classes)
     for name, value in sorted(vars(loaded.module).items()):
+        if getattr(value, "metadata", None) is wanted and is_flask_sqlalchemy(value):
+            return PythonRef(module, f"{name}.metadata")  # a Flask-SQLAlchemy `db`
+    for name, value in sorted(vars(loaded.module).items()):
         if (
             isinstance(value, type)
             and value not in mapped
@@ -375,7 +378,7 @@ def read_loaded(loaded: LoadedModels) -> Schema:
     return schema
 
 
-def read_models(spec: str, root: Any = None) -> Schema:
+def read_models(spec: str, root: Any = None, imports: list[str] | tuple[str, ...] = ()) -> Schema:
     from fixturekit.schema.loading import load_models
 
-    return read_loaded(load_models(spec, root=root))
+    return read_loaded(load_models(spec, root=root, imports=imports))
