@@ -4,7 +4,7 @@ example app's view tests (views committing through `db.session`) on every server
 from __future__ import annotations
 
 import os
-import subprocess
+import shutil
 import sys
 import uuid
 from pathlib import Path
@@ -21,31 +21,21 @@ ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "flask_blog"
 
 
-def _run_example(url: str | None, *args: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "FIXTUREKIT_"))}
-    if url:
-        env["FIXTUREKIT_DATABASE_URL"] = url
-    return subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", *args],
-        cwd=EXAMPLE,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-
-
 @pytest.mark.parametrize("dialect", ["postgresql", "mysql", "sqlite"])
-def test_example_view_tests_pass(dialect: str, request: pytest.FixtureRequest) -> None:
-    url = None
-    if dialect != "sqlite":
-        admin = request.getfixturevalue(f"{'pg' if dialect == 'postgresql' else 'mysql'}_admin_url")
-        url = admin.set(database=f"fkflask_{uuid.uuid4().hex[:8]}").render_as_string(
-            hide_password=False
-        )
-    result = _run_example(url)
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "6 passed" in result.stdout
+def test_example_view_tests_pass(
+    dialect: str, request: pytest.FixtureRequest, pytester: pytest.Pytester
+) -> None:
+    shutil.copytree(EXAMPLE, pytester.path, dirs_exist_ok=True)
+    with pytest.MonkeyPatch.context() as patch:
+        for name in [n for n in os.environ if n.startswith(("PYTEST_", "FIXTUREKIT_"))]:
+            patch.delenv(name)
+        if dialect != "sqlite":
+            fixture = "pg_admin_url" if dialect == "postgresql" else "mysql_admin_url"
+            admin = request.getfixturevalue(fixture)
+            url = admin.set(database=f"fkflask_{uuid.uuid4().hex[:8]}")
+            patch.setenv("FIXTUREKIT_DATABASE_URL", url.render_as_string(hide_password=False))
+        result = pytester.runpytest("-p", "no:randomly")
+    result.assert_outcomes(passed=6)
 
 
 def test_routing_survives_request_teardown_and_is_undone(tmp_path: Path) -> None:

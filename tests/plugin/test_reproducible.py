@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 import uuid
 from pathlib import Path
 from typing import Any
@@ -54,6 +52,7 @@ PYPROJECT = """
 [tool.pytest.ini_options]
 fixturekit_factories = ["tests/factories.py"]
 fixturekit_register_fixtures = true
+asyncio_default_fixture_loop_scope = "function"
 """
 
 TESTS = """
@@ -111,21 +110,19 @@ def _project(folder: Path) -> Path:
     return folder
 
 
-def _run(folder: Path, url: str | None, *args: str) -> tuple[dict[str, Any], str]:
-    values = folder / f"values-{uuid.uuid4().hex[:6]}.jsonl"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "FIXTUREKIT_"))}
-    env["VALUES_FILE"] = str(values)
-    if url:
-        env["FIXTUREKIT_DATABASE_URL"] = url
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:randomly", *args],
-        cwd=folder,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    output = result.stdout + result.stderr
+def _run(
+    pytester: pytest.Pytester, url: str | None, *args: str, subprocess: bool = False
+) -> tuple[dict[str, Any], str]:
+    values = pytester.path / f"values-{uuid.uuid4().hex[:6]}.jsonl"
+    with pytest.MonkeyPatch.context() as patch:
+        for name in [n for n in os.environ if n.startswith(("PYTEST_", "FIXTUREKIT_"))]:
+            patch.delenv(name)
+        patch.setenv("VALUES_FILE", str(values))
+        if url:
+            patch.setenv("FIXTUREKIT_DATABASE_URL", url)
+        run = pytester.runpytest_subprocess if subprocess else pytester.runpytest
+        result = run("-p", "no:cacheprovider", "-p", "no:randomly", *args)
+    output = "\n".join(result.outlines + result.errlines)
     found: dict[str, Any] = {}
     if values.exists():
         for line in values.read_text().splitlines():
@@ -145,39 +142,50 @@ def _server_url(request: pytest.FixtureRequest, dialect: str) -> str | None:
     )
 
 
-@pytest.mark.parametrize("dialect", ["postgresql", "mysql", "sqlite"])
-def test_same_seed_same_values_alone_and_in_any_order(
-    tmp_path: Path, request: pytest.FixtureRequest, dialect: str
+ORDER = ["test_more_authors", "test_fixture_and_body", "test_posts", "test_authors"]
+
+
+@pytest.mark.parametrize("dialect", ["postgresql", "mysql"])
+def test_same_seed_same_values_in_any_order_on_servers(
+    pytester: pytest.Pytester, request: pytest.FixtureRequest, dialect: str
 ) -> None:
-    folder = _project(tmp_path)
+    _project(pytester.path)
     url = _server_url(request, dialect)
-    first, output = _run(folder, url, "--fixturekit-seed", "4242")
+    first, output = _run(pytester, url, "--fixturekit-seed", "4242")
     assert "fixturekit: random seed 4242" in output
     assert "4 passed" in output, output
     assert len(first) == 4
-    again, output = _run(folder, url, "--fixturekit-seed", "4242")
-    assert again == first, "two runs with one seed differ (timestamps included)"
-
-    alone, output = _run(
-        folder, url, "--fixturekit-seed", "4242", "tests/test_values.py::test_posts"
-    )
-    assert "1 passed" in output, output
-    assert alone["test_posts"] == first["test_posts"]
-    # Reversed: each test now runs after different ones (and sets up the module fixture).
-    order = ["test_more_authors", "test_fixture_and_body", "test_posts", "test_authors"]
+    # Reversed: every test runs after different ones, and another test sets up the module
+    # fixture; timestamps included, the values are the same.
     reordered, output = _run(
-        folder, url, "--fixturekit-seed", "4242", *[f"tests/test_values.py::{n}" for n in order]
+        pytester, url, "--fixturekit-seed", "4242", *[f"tests/test_values.py::{n}" for n in ORDER]
     )
     assert "4 passed" in output, output
     assert reordered == first
 
-    other, _ = _run(folder, url, "--fixturekit-seed", "4243")
+
+def test_same_seed_same_values_alone_and_in_any_order(pytester: pytest.Pytester) -> None:
+    _project(pytester.path)
+    first, output = _run(pytester, None, "--fixturekit-seed", "4242")
+    assert "4 passed" in output, output
+    again, output = _run(pytester, None, "--fixturekit-seed", "4242")
+    assert again == first, "two runs with one seed differ (timestamps included)"
+    alone, output = _run(
+        pytester, None, "--fixturekit-seed", "4242", "tests/test_values.py::test_posts"
+    )
+    assert "1 passed" in output, output
+    assert alone["test_posts"] == first["test_posts"]
+    reordered, output = _run(
+        pytester, None, "--fixturekit-seed", "4242", *[f"tests/test_values.py::{n}" for n in ORDER]
+    )
+    assert reordered == first
+    other, _ = _run(pytester, None, "--fixturekit-seed", "4243")
     assert other["test_authors"] != first["test_authors"]
 
 
-def test_sequences_restart_for_each_test(tmp_path: Path) -> None:
-    folder = _project(tmp_path)
-    values, output = _run(folder, None, "--fixturekit-seed", "7")
+def test_sequences_restart_for_each_test(pytester: pytest.Pytester) -> None:
+    _project(pytester.path)
+    values, output = _run(pytester, None, "--fixturekit-seed", "7")
     assert "4 passed" in output, output
     # Unique emails are numbered from the same sequence start in every test: the earlier
     # tests' rows were rolled back, so nothing collides.
@@ -186,41 +194,41 @@ def test_sequences_restart_for_each_test(tmp_path: Path) -> None:
     assert suffixes["test_authors"] == suffixes["test_more_authors"]
 
 
-def test_seed_is_printed_picked_per_run_and_shown_with_failures(tmp_path: Path) -> None:
-    folder = _project(tmp_path)
+def test_seed_is_printed_picked_per_run_and_shown_with_failures(pytester: pytest.Pytester) -> None:
+    folder = _project(pytester.path)
     (folder / "tests" / "test_failing.py").write_text(
         "from factories import AuthorFactory\n\n"
         "def test_fails(db_session):\n"
         "    assert AuthorFactory().email == 'nobody'\n"
     )
-    _, output = _run(folder, None, "tests/test_failing.py")
+    _, output = _run(pytester, None, "tests/test_failing.py")
     header = [line for line in output.splitlines() if line.startswith("fixturekit: random seed")]
     assert len(header) == 1, output
     seed = int(header[0].split()[3])
     assert f"random seed {seed}: replay with --fixturekit-seed {seed}" in output
     # The replay fails the same way: the same email.
     failed_email = next(line for line in output.splitlines() if "AssertionError" in line)
-    _, replay = _run(folder, None, "tests/test_failing.py", "--fixturekit-seed", str(seed))
+    _, replay = _run(pytester, None, "tests/test_failing.py", "--fixturekit-seed", str(seed))
     assert failed_email in replay
 
 
-def test_ini_seed_and_xdist_workers(tmp_path: Path) -> None:
-    folder = _project(tmp_path)
+def test_ini_seed_and_xdist_workers(pytester: pytest.Pytester) -> None:
+    folder = _project(pytester.path)
     pyproject = folder / "pyproject.toml"
     pyproject.write_text(pyproject.read_text() + 'fixturekit_seed = "99"\n')
-    serial, output = _run(folder, None)
+    serial, output = _run(pytester, None)
     assert "fixturekit: random seed 99 (ini fixturekit_seed)" in output
-    spread, output = _run(folder, None, "-n", "2")
+    spread, output = _run(pytester, None, "-n", "2", subprocess=True)
     assert "4 passed" in output, output
     assert spread == serial
 
 
-def test_pytest_randomly_seed_is_the_one_seed(tmp_path: Path) -> None:
+def test_pytest_randomly_seed_is_the_one_seed(pytester: pytest.Pytester) -> None:
     pytest.importorskip("pytest_randomly")
-    folder = _project(tmp_path)
-    plain, _ = _run(folder, None, "--fixturekit-seed", "31337")
+    _project(pytester.path)
+    plain, _ = _run(pytester, None, "--fixturekit-seed", "31337")
     env_args = ["-p", "randomly", "-p", "fixturekit", "--randomly-seed", "31337"]
     # _run disables randomly first; a later -p enables it again.
-    shuffled, output = _run(folder, None, *env_args)
+    shuffled, output = _run(pytester, None, *env_args)
     assert "fixturekit: random seed 31337 (pytest-randomly)" in output, output
     assert shuffled == plain

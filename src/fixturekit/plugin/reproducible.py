@@ -261,6 +261,7 @@ def randomly_reseed(_seed: int) -> None:
 
 _active_config: pytest.Config | None = None
 _phase: str | None = None
+_outer: list[tuple[Any, ...]] = []  # the enclosing run's state, for pytest runs inside a test
 
 
 def active_config() -> pytest.Config | None:
@@ -268,16 +269,22 @@ def active_config() -> pytest.Config | None:
 
 
 def activate(config: pytest.Config) -> None:
-    global _active_config
-    _active_config = config
+    """Start a run. A run started inside another one's test (pytester) keeps the outer run's
+    state aside and gives it back in `deactivate`."""
+    global _active_config, _current_test, _phase
+    _outer.append((_active_config, _current_test, _phase, list(_baselines)))
+    _active_config, _current_test, _phase = config, None, None
+    _baselines.clear()
 
 
 def deactivate() -> None:
     global _active_config, _current_test, _phase
-    _active_config = None
-    _current_test = None
-    _phase = None
     _baselines.clear()
+    if _outer:
+        _active_config, _current_test, _phase, baselines = _outer.pop()
+        _baselines.extend(baselines)
+    else:
+        _active_config = _current_test = _phase = None
 
 
 def set_phase(phase: str | None) -> None:
