@@ -8,6 +8,8 @@ Run it again after a schema change: the factories follow the models and the code
 between the two fixturekit markers below is kept. Lines marked FIXME need a
 person's look: fixturekit could not infer a realistic value there."""
 
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
 import factory
 import factory.alchemy
 import factory.fuzzy
@@ -27,14 +29,33 @@ def _current_session():
     return _session
 
 
-class _Factory(factory.alchemy.SQLAlchemyModelFactory):
+_Model = TypeVar("_Model")
+
+
+class _Factory(factory.alchemy.SQLAlchemyModelFactory, Generic[_Model]):
+    """Base of the factories below: `create()` is typed as the model."""
+
     class Meta:
         abstract = True
         sqlalchemy_session_factory = _current_session
         sqlalchemy_session_persistence = "flush"
 
+    if TYPE_CHECKING:
 
-class TeamFactory(_Factory):
+        @classmethod
+        def create(cls, **kwargs: Any) -> _Model: ...
+
+        @classmethod
+        def build(cls, **kwargs: Any) -> _Model: ...
+
+        @classmethod
+        def create_batch(cls, size: int, **kwargs: Any) -> list[_Model]: ...
+
+        @classmethod
+        def build_batch(cls, size: int, **kwargs: Any) -> list[_Model]: ...
+
+
+class TeamFactory(_Factory[Team]):
     """Team rows (team)."""
 
     class Meta:
@@ -45,7 +66,7 @@ class TeamFactory(_Factory):
     headquarters = factory.LazyFunction(lambda: fv.fake("word", max_length=80))
 
 
-class HeroFactory(_Factory):
+class HeroFactory(_Factory[Hero]):
     """Hero rows (hero)."""
 
     class Meta:
@@ -57,12 +78,12 @@ class HeroFactory(_Factory):
     team = factory.SubFactory(f"{__name__}.TeamFactory")
 
 
-# fixturekit-generated-hash: c4f3ffdb4d90e3ee
+# fixturekit-generated-hash: 6568d14e2ad5b474
 # >>> fixturekit: your code below is kept when this file is regenerated
 # Customise factories here, e.g.:
 #
-# class UserFactory(UserFactory):
-#     email = factory.LazyAttribute(lambda o: f"{o.first_name}.{o.last_name}@example.com".lower())
+# class TeamFactory(TeamFactory):
+#     name = factory.Sequence(lambda n: f"name-{n}")
 #
 # Every SubFactory and FACTORIES pick up a factory redefined here.
 # <<< fixturekit: end of your code

@@ -8,6 +8,8 @@ Run it again after a schema change: the factories follow the models and the code
 between the two fixturekit markers below is kept. Lines marked FIXME need a
 person's look: fixturekit could not infer a realistic value there."""
 
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
 import factory
 import factory.alchemy
 import factory.fuzzy
@@ -27,14 +29,33 @@ def _current_session():
     return _session
 
 
-class _Factory(factory.alchemy.SQLAlchemyModelFactory):
+_Model = TypeVar("_Model")
+
+
+class _Factory(factory.alchemy.SQLAlchemyModelFactory, Generic[_Model]):
+    """Base of the factories below: `create()` is typed as the model."""
+
     class Meta:
         abstract = True
         sqlalchemy_session_factory = _current_session
         sqlalchemy_session_persistence = "flush"
 
+    if TYPE_CHECKING:
 
-class UserFactory(_Factory):
+        @classmethod
+        def create(cls, **kwargs: Any) -> _Model: ...
+
+        @classmethod
+        def build(cls, **kwargs: Any) -> _Model: ...
+
+        @classmethod
+        def create_batch(cls, size: int, **kwargs: Any) -> list[_Model]: ...
+
+        @classmethod
+        def build_batch(cls, size: int, **kwargs: Any) -> list[_Model]: ...
+
+
+class UserFactory(_Factory[User]):
     """User rows (users)."""
 
     class Meta:
@@ -45,7 +66,7 @@ class UserFactory(_Factory):
     display_name = factory.LazyFunction(lambda: fv.fake("name", max_length=80))
 
 
-class PostFactory(_Factory):
+class PostFactory(_Factory[Post]):
     """Post rows (posts)."""
 
     class Meta:
@@ -58,12 +79,12 @@ class PostFactory(_Factory):
     author = factory.SubFactory(f"{__name__}.UserFactory")
 
 
-# fixturekit-generated-hash: 298a9fd1acdfd072
+# fixturekit-generated-hash: 03bf8c6227cd33aa
 # >>> fixturekit: your code below is kept when this file is regenerated
 # Customise factories here, e.g.:
 #
 # class UserFactory(UserFactory):
-#     email = factory.LazyAttribute(lambda o: f"{o.first_name}.{o.last_name}@example.com".lower())
+#     email = factory.Sequence(lambda n: f"user{n}@example.com")
 #
 # Every SubFactory and FACTORIES pick up a factory redefined here.
 # <<< fixturekit: end of your code

@@ -5,6 +5,8 @@ from __future__ import annotations
 import ast
 import difflib
 import hashlib
+import io
+import tokenize
 
 from fixturekit.codegen.factory_boy import CUSTOM_BEGIN, CUSTOM_END, HASH_PREFIX
 
@@ -14,12 +16,19 @@ def _raw_digest(text: str) -> str:
 
 
 def _code_form(text: str) -> str:
-    """The code as Python sees it: quotes, wrapping, parentheses, trailing commas and comments
-    are left out, so that a formatter (ruff, black, pre-commit) changes nothing here."""
+    """The code as Python sees it plus the words of its comments: quotes, wrapping, parentheses,
+    trailing commas and spacing are left out, so a formatter (ruff, black, pre-commit) changes
+    nothing here while an edited line or comment still does."""
     try:
-        return ast.dump(ast.parse(text))
-    except SyntaxError:
+        tree = ast.dump(ast.parse(text))
+        comments = [
+            token.string.lstrip("#").strip()
+            for token in tokenize.generate_tokens(io.StringIO(text).readline)
+            if token.type == tokenize.COMMENT
+        ]
+    except (SyntaxError, tokenize.TokenError):
         return text
+    return tree + "\n" + "\n".join(comments)
 
 
 def _digest(text: str) -> str:

@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 
 ENV_URL = "FIXTUREKIT_DATABASE_URL"
-DEFAULT_FACTORIES = "tests/factories.py"
+# A suite's own tests/factories.py, and where `fixturekit init` puts ours next to one.
+DEFAULT_FACTORIES = ["tests/factories.py", "tests/fixturekit_factories.py"]
 DEFAULT_LOCK_TIMEOUT = 5.0
 
 
@@ -172,7 +173,7 @@ def read_settings(config: pytest.Config) -> Settings:
     settings.models = option.fixturekit_models or _ini(config, "fixturekit_models") or None
     factories = _ini(config, "fixturekit_factories")
     settings.factories_explicit = bool(factories)
-    settings.factories = list(factories) or [DEFAULT_FACTORIES]
+    settings.factories = list(factories) or list(DEFAULT_FACTORIES)
 
     mode = option.fixturekit_isolation or _ini(config, "fixturekit_isolation") or "savepoint"
     try:

@@ -107,6 +107,38 @@ def _ours(item: pytest.Item, name: str) -> bool:
     return getattr(defs[-1].func, "__module__", "").startswith("fixturekit.plugin")
 
 
+def _from_factoryboy(func: Any) -> bool:
+    # Its fixtures wrap (twice) a functools.partial of a pytest_factoryboy function.
+    import inspect
+
+    try:
+        wrapped = inspect.unwrap(func)
+    except ValueError:
+        return False
+    target = getattr(wrapped, "func", wrapped)
+    return getattr(target, "__module__", "").startswith("pytest_factoryboy")
+
+
+def _session_before_factoryboy(item: pytest.Item) -> None:
+    """pytest-factoryboy's fixtures call the factories while they are set up: set db_session
+    up before them, so that generated factories are bound when they do."""
+    info = getattr(item, "_fixtureinfo", None)
+    names = getattr(item, "fixturenames", None)
+    if info is None or not isinstance(names, list) or "db_session" not in names:
+        return
+    first = next(
+        (
+            index
+            for index, name in enumerate(names)
+            if any(_from_factoryboy(d.func) for d in info.name2fixturedefs.get(name, ()))
+        ),
+        None,
+    )
+    if first is not None and names.index("db_session") > first:
+        names.remove("db_session")
+        names.insert(first, "db_session")
+
+
 def pytest_collection_finish(session: pytest.Session) -> None:
     option = session.config.option
     # Runs that only list things (--collect-only, --fixtures, --setup-plan) need no database.
@@ -123,6 +155,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
             continue
         needed = True
         item.stash[USES_DB] = True
+        _session_before_factoryboy(item)
         item.stash[CHECKS_LEAKS] = any(n in names and _ours(item, n) for n in LEAK_FIXTURES)
     if not needed:
         return
