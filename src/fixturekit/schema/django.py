@@ -503,3 +503,12 @@ def read_django(
     for model in sorted(models, key=lambda m: order.get(m, len(order))):
         schema.add(read_model(model))
     return schema
+
+
+def read_models(models: Sequence[type]) -> Schema:
+    """The neutral schema of `models` and every model they reference (Django set up already)."""
+    closure = _closure(m._meta.concrete_model for m in models)
+    schema = Schema(source=f"django:{','.join(m._meta.label for m in models)}")
+    for model in closure:
+        schema.add(read_model(model))
+    return schema

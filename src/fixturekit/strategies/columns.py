@@ -1,0 +1,510 @@
+"""The fourth rendering of every value strategy: a Hypothesis search strategy for one column.
+
+The other three renderings (factory_boy source, the runtime declaration, bulk columns) live
+beside the strategies and in `fixturekit.values.bulk`; this one is dispatched on the strategy's
+class the same way. Every rendering is built from Hypothesis primitives so that examples shrink:
+
+* numbers, dates, times, durations, UUIDs, bytes and codes map onto `st.integers`,
+  `st.decimals`, `st.dates`, `st.text(alphabet=...)` and friends, bounded exactly as the
+  factories bound them;
+* pattern CHECKs become `st.from_regex` over a printable alphabet;
+* realistic text (names, emails, cities) is `st.sampled_from` over a pool drawn once from the
+  bulk rendering of the same strategy. The pool is sorted shortest first, so shrinking lands on
+  a short, real-looking value, and every value already obeys the column's length and case;
+* values placed relative to another column of the row (`ends_at > starts_at`) are that column's
+  value plus a drawn number of steps, which shrinks to the smallest valid gap.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import functools
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import singledispatch
+from typing import Any
+
+from hypothesis import assume
+from hypothesis import strategies as hs
+
+from fixturekit.errors import FixturekitError
+from fixturekit.infer import strategies as st
+from fixturekit.schema.model import INTEGER_RANGES, Column, Kind
+from fixturekit.values.offsets import resolve as resolve_bound
+
+POOL_SIZE = 256
+# Characters a pattern may produce: printable ASCII, as the factories' own regex generator uses.
+PRINTABLE = "".join(chr(c) for c in range(0x20, 0x7F))
+
+SearchStrategy = hs.SearchStrategy
+
+
+class NoHypothesisRendering(FixturekitError):
+    """A column whose strategy has no Hypothesis form (a user's custom declaration)."""
+
+
+Draw = Callable[[SearchStrategy], Any]
+
+
+@dataclass(frozen=True)
+class RowDependent:
+    """A column whose values depend on other columns of the same row.
+
+    `needs` are the attribute names read from the row; `draw(draw, row)` draws one value once
+    they are known (a missing or NULL value means the relation does not bind). Drawing goes
+    through strategies built once, not per row: building strategies is what costs in Hypothesis.
+    """
+
+    needs: tuple[str, ...]
+    draw: Callable[[Draw, Mapping[str, Any]], Any]
+
+    def given(self, row: Mapping[str, Any]) -> SearchStrategy:
+        """A search strategy for one known row (for tests and interactive use)."""
+        return hs.composite(lambda draw: self.draw(draw, row))()
+
+
+ColumnStrategy = SearchStrategy | RowDependent
+
+
+def today() -> dt.date:
+    """The anchor of "now"-relative bounds: the start of today, as the factories use."""
+    return dt.date.today()
+
+
+@singledispatch
+def column_strategy(strategy: st.Strategy, column: Column | None = None) -> ColumnStrategy:
+    """The Hypothesis rendering of `strategy` for `column` (the column gives types and limits)."""
+    where = f" for column {column.name!r}" if column is not None else ""
+    raise NoHypothesisRendering(
+        f"The value strategy {type(strategy).__name__}{where} has no Hypothesis rendering.",
+        hint="Pass the column as an override: objects(Model, column=st.just(value)).",
+    )
+
+
+@column_strategy.register
+def _(strategy: st.Custom, column: Column | None = None) -> ColumnStrategy:
+    name = column.name if column is not None else "?"
+    raise NoHypothesisRendering(
+        f"Column {name!r} has a custom factory declaration ({strategy.expression}); a "
+        "Hypothesis strategy cannot be derived from arbitrary code.",
+        hint=f"Pass it as an override: objects(Model, {name}=st.just(...)) or a strategy.",
+    )
+
+
+@column_strategy.register
+def _(strategy: st.Literal, column: Column | None = None) -> ColumnStrategy:
+    return hs.just(strategy.value)
+
+
+@column_strategy.register
+def _(strategy: st.NullValue, column: Column | None = None) -> ColumnStrategy:
+    return hs.none()
+
+
+@column_strategy.register
+def _(strategy: st.Boolean, column: Column | None = None) -> ColumnStrategy:
+    return hs.booleans()
+
+
+@column_strategy.register
+def _(strategy: st.IntRange, column: Column | None = None) -> ColumnStrategy:
+    return hs.integers(strategy.low, strategy.high)
+
+
+def _integer_ceiling(column: Column | None) -> int:
+    if column is not None and column.kind in INTEGER_RANGES:
+        return INTEGER_RANGES[column.kind][1]
+    return INTEGER_RANGES[Kind.INTEGER][1]
+
+
+@column_strategy.register
+def _(strategy: st.SequenceInt, column: Column | None = None) -> ColumnStrategy:
+    high = strategy.maximum if strategy.maximum is not None else _integer_ceiling(column)
+    return hs.integers(strategy.start, high)
+
+
+@column_strategy.register
+def _(strategy: st.DecimalRange, column: Column | None = None) -> ColumnStrategy:
+    return hs.decimals(
+        strategy.low,
+        strategy.high,
+        places=strategy.places,
+        allow_nan=False,
+        allow_infinity=False,
+    )
+
+
+@column_strategy.register
+def _(strategy: st.FloatRange, column: Column | None = None) -> ColumnStrategy:
+    return hs.floats(strategy.low, strategy.high, allow_nan=False, allow_infinity=False)
+
+
+def _choices(strategy: st.Choice) -> list[Any]:
+    if strategy.enum_class is not None:
+        enum_class = st.resolve_ref(strategy.enum_class)
+        if strategy.values:
+            return [enum_class[v] for v in strategy.values]
+        return list(enum_class)
+    return list(strategy.values)
+
+
+@column_strategy.register
+def _(strategy: st.Choice, column: Column | None = None) -> ColumnStrategy:
+    # Weights describe realistic populations; a property test wants every value equally.
+    return hs.sampled_from(_choices(strategy))
+
+
+@column_strategy.register
+def _(strategy: st.Code, column: Column | None = None) -> ColumnStrategy:
+    return hs.text(alphabet=strategy.alphabet, min_size=strategy.length, max_size=strategy.length)
+
+
+def _date_bound(bound: Any) -> dt.datetime:
+    return resolve_bound(bound, today())
+
+
+@column_strategy.register
+def _(strategy: st.DateRange, column: Column | None = None) -> ColumnStrategy:
+    low, high = _date_bound(strategy.start).date(), _date_bound(strategy.end).date()
+    return hs.dates(min(low, high), max(low, high))
+
+
+def _aware(timezone: bool) -> Callable[[dt.datetime], dt.datetime]:
+    return (lambda v: v.replace(tzinfo=dt.UTC)) if timezone else (lambda v: v)
+
+
+@column_strategy.register
+def _(strategy: st.DateTimeRange, column: Column | None = None) -> ColumnStrategy:
+    low, high = _date_bound(strategy.start), _date_bound(strategy.end)
+    low, high = min(low, high), max(low, high)
+    # Whole seconds: what every supported database keeps, so a value reads back equal.
+    seconds = int((high - low).total_seconds())
+    return hs.integers(0, seconds).map(
+        lambda s: _aware(strategy.timezone)(low + dt.timedelta(seconds=s))
+    )
+
+
+@column_strategy.register
+def _(strategy: st.SequenceDate, column: Column | None = None) -> ColumnStrategy:
+    start = dt.datetime.fromisoformat(strategy.start)
+    step = dt.timedelta(seconds=strategy.step_seconds)
+
+    def nth(n: int) -> Any:
+        value = start - n * step
+        if not strategy.with_time:
+            return value.date()
+        return _aware(strategy.timezone)(value.replace(tzinfo=None))
+
+    return hs.integers(0, 100_000).map(nth)
+
+
+@column_strategy.register
+def _(strategy: st.TimeOfDay, column: Column | None = None) -> ColumnStrategy:
+    return hs.integers(0, 86_399).map(lambda s: dt.time(s // 3600, s // 60 % 60, s % 60))
+
+
+@column_strategy.register
+def _(strategy: st.Duration, column: Column | None = None) -> ColumnStrategy:
+    # A minute at least, as the factories draw it: a zero interval is rarely a realistic one.
+    return hs.integers(60, strategy.max_days * 86_400).map(lambda s: dt.timedelta(seconds=s))
+
+
+@column_strategy.register
+def _(strategy: st.UuidValue, column: Column | None = None) -> ColumnStrategy:
+    values = hs.uuids(version=4)
+    return values.map(str) if strategy.as_string else values
+
+
+@functools.cache
+def _words() -> list[str]:
+    from fixturekit.values.pools import words
+
+    vocabulary = sorted({str(w) for w in words().values.tolist() if str(w).isalpha()})
+    return sorted(vocabulary, key=len)[:200]
+
+
+def _word() -> SearchStrategy:
+    return hs.sampled_from(_words())
+
+
+def _sentence() -> SearchStrategy:
+    return hs.lists(_word(), min_size=4, max_size=4).map(lambda w: " ".join(w).capitalize() + ".")
+
+
+@column_strategy.register
+def _(strategy: st.JsonDocument, column: Column | None = None) -> ColumnStrategy:
+    # The factories' document shape, with every value drawn by Hypothesis.
+    if strategy.strings_only:
+        return hs.fixed_dictionaries({"source": _word(), "label": _word(), "note": _sentence()})
+    return hs.fixed_dictionaries(
+        {
+            "source": _word(),
+            "score": hs.integers(0, 100),
+            "active": hs.booleans(),
+            "tags": hs.lists(_word(), max_size=3),
+            "note": _sentence(),
+        }
+    )
+
+
+@column_strategy.register
+def _(strategy: st.BinaryValue, column: Column | None = None) -> ColumnStrategy:
+    return hs.binary(min_size=strategy.length, max_size=strategy.length)
+
+
+@column_strategy.register
+def _(strategy: st.NetworkAddress, column: Column | None = None) -> ColumnStrategy:
+    if strategy.form == "mac":
+        octets = hs.lists(hs.integers(0, 255), min_size=6, max_size=6)
+        return octets.map(lambda o: ":".join(f"{b:02x}" for b in o))
+    if strategy.form == "cidr":
+        return hs.tuples(hs.integers(0, 2**24 - 1), hs.integers(8, 24)).map(_network)
+    return hs.ip_addresses(v=4).map(str)
+
+
+def _network(parts: tuple[int, int]) -> str:
+    import ipaddress
+
+    address, prefix = parts
+    network = ipaddress.ip_network((address << 8, prefix), strict=False)
+    return str(network)
+
+
+@column_strategy.register
+def _(strategy: st.Matching, column: Column | None = None) -> ColumnStrategy:
+    regex = strategy.regex
+    if strategy.max_length:
+        regex = bounded_repeats(regex, strategy.max_length)
+    values = hs.from_regex(regex, fullmatch=True, alphabet=PRINTABLE)
+    if strategy.max_length:
+        limit = strategy.max_length
+        values = values.filter(lambda v: len(v) <= limit)
+    return values
+
+
+def bounded_repeats(regex: str, limit: int) -> str:
+    """`regex` with every open-ended repeat (`*`, `+`, `{m,}`) capped at `limit` repeats.
+
+    A pattern CHECK on a VARCHAR(n) never needs more than n repeats; without the cap Hypothesis
+    draws long strings that the length filter then throws away.
+    """
+    out: list[str] = []
+    i, in_class = 0, False
+    while i < len(regex):
+        char = regex[i]
+        if char == "\\":
+            out.append(regex[i : i + 2])
+            i += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+            if regex[i + 1 : i + 2] == "]" or regex[i + 1 : i + 3] == "^]":
+                out.append(regex[i : i + 2 + (regex[i + 1] == "^")])
+                i += 2 + (regex[i + 1] == "^")
+                continue
+        elif char == "*":
+            char = f"{{0,{limit}}}"
+        elif char == "+" and out and not out[-1].endswith(("*", "+", "?", "}")):
+            char = f"{{1,{limit}}}"
+        elif char == "{":
+            close = regex.find("}", i)
+            body = regex[i + 1 : close] if close > 0 else ""
+            if body.endswith(",") and body[:-1].isdigit():
+                low = int(body[:-1])
+                out.append(f"{{{low},{max(low, limit)}}}")
+                i = close + 1
+                continue
+        out.append(char)
+        i += 1
+    return "".join(out)
+
+
+@column_strategy.register
+def _(strategy: st.ArrayOf, column: Column | None = None) -> ColumnStrategy:
+    item_column = None
+    if column is not None and column.type.item is not None:
+        item_column = Column(column.name, column.type.item, nullable=False)
+    item = column_strategy(strategy.item, item_column)
+    if isinstance(item, RowDependent):
+        raise NoHypothesisRendering(f"array items of {column.name if column else '?'} need a row")
+    return hs.lists(item, min_size=strategy.min_items, max_size=strategy.max_items)
+
+
+@column_strategy.register
+def _(strategy: st.FakerValue, column: Column | None = None) -> ColumnStrategy:
+    return hs.sampled_from(provider_pool(strategy, column))
+
+
+@column_strategy.register
+def _(strategy: st.UniqueText, column: Column | None = None) -> ColumnStrategy:
+    # The pool holds distinct numbered values already: uniqueness within an example is kept by
+    # the row strategies, which draw again when a value repeats.
+    return hs.sampled_from(provider_pool(strategy, column))
+
+
+def provider_pool(strategy: st.Strategy, column: Column | None) -> list[Any]:
+    """Realistic values of `strategy`, from its bulk rendering, shortest first."""
+    return list(_pool(strategy, column))
+
+
+@functools.lru_cache(maxsize=512)
+def _pool(strategy: st.Strategy, column: Column | None) -> tuple[Any, ...]:
+    from fixturekit.values.bulk import BulkContext, bulk_values
+    from fixturekit.values.pools import stable_hash
+
+    ctx = BulkContext(
+        seed=stable_hash("hypothesis", repr(strategy)),
+        table="hypothesis",
+        column=column,
+        today=today(),
+    )
+    values = _python(bulk_values(strategy, POOL_SIZE, ctx))
+    distinct = list(dict.fromkeys(v for v in values if v is not None))
+    if not distinct:
+        raise NoHypothesisRendering(f"{strategy!r} produced no values to sample from")
+    return tuple(sorted(distinct, key=lambda v: (len(str(v)), str(v))))
+
+
+def _python(values: Any) -> list[Any]:
+    from fixturekit.values.bulk import Decimals
+
+    if isinstance(values, Decimals):
+        return values.tolist()
+    tolist = getattr(values, "tolist", None)
+    return tolist() if tolist is not None else list(values)
+
+
+# Sequence-numbered strategies draw their number from Hypothesis: small numbers shrink first.
+@column_strategy.register
+def _(strategy: st.UniqueFakerValue, column: Column | None = None) -> ColumnStrategy:
+    return hs.sampled_from(provider_pool(strategy, column))
+
+
+@column_strategy.register
+def _(strategy: st.UniqueChoice, column: Column | None = None) -> ColumnStrategy:
+    return hs.sampled_from(_choices(strategy))
+
+
+def _step(value: Any, step: Any) -> Any:
+    if step is not None:
+        return step
+    if isinstance(value, dt.datetime):
+        return dt.timedelta(seconds=1)
+    if isinstance(value, dt.date):
+        return dt.timedelta(days=1)
+    if isinstance(value, decimal.Decimal):
+        return decimal.Decimal(1).scaleb(value.as_tuple().exponent)
+    if isinstance(value, float):
+        return 0.001
+    return 1
+
+
+def _ceiling(high: Any, like: Any) -> Any:
+    if high is None:
+        return None
+    if high in ("now", "today"):
+        anchor = dt.datetime.combine(today(), dt.time()) + dt.timedelta(days=1)
+        if isinstance(like, dt.datetime):
+            return anchor.replace(tzinfo=like.tzinfo)
+        if isinstance(like, dt.date):
+            return anchor.date()
+        return None
+    return high
+
+
+_STEPS = hs.integers(0, 1000)
+_SEEDS = hs.integers(0, 2**16)
+
+
+def _relative(strategy: st.Relative, fallback: SearchStrategy) -> RowDependent:
+    op = strategy.op
+
+    def draw_value(draw: Draw, row: Mapping[str, Any]) -> Any:
+        other = row.get(strategy.other)
+        if other is None or isinstance(other, str):
+            value = draw(fallback)
+            assume(other is None or _holds(value, op, other))
+            return value
+        if op == "=":
+            return other
+        step = _step(other, strategy.step)
+        sign = -1 if op in ("<", "<=") else 1
+        least = 0 if op in (">=", "<=") else 1
+        most = 1000
+        ceiling = _ceiling(strategy.high, other)
+        if sign > 0 and ceiling is not None:
+            room = ceiling - other
+            if room < step * least:
+                assume(op == ">=")
+                return other
+            most = max(least, min(most, int(room / step)))
+        # k steps away, k shrinking to the smallest gap the relation allows
+        k = least + draw(_STEPS) % (most - least + 1)
+        return other + sign * k * step
+
+    return RowDependent((strategy.other,), draw_value)
+
+
+def _holds(value: Any, op: str, other: Any) -> bool:
+    if value is None:
+        return True
+    return {
+        "<": value < other,
+        "<=": value <= other,
+        ">": value > other,
+        ">=": value >= other,
+        "=": value == other,
+    }.get(op, value != other)
+
+
+@column_strategy.register
+def _(strategy: st.Relative, column: Column | None = None) -> ColumnStrategy:
+    fallback = column_strategy(strategy.fallback, column)
+    if isinstance(fallback, RowDependent):
+        raise NoHypothesisRendering(f"{strategy!r}: a relative value's fallback needs a row")
+    return _relative(strategy, fallback)
+
+
+@column_strategy.register
+def _(strategy: st.FromColumn, column: Column | None = None) -> ColumnStrategy:
+    from fixturekit import values as fv
+
+    transform = getattr(fv, strategy.transform)
+
+    def draw_value(draw: Draw, row: Mapping[str, Any]) -> Any:
+        source = row.get(strategy.other)
+        # A transform may pick one detail at random (an email's domain): the randomness comes
+        # from a drawn seed, so an example replays and shrinks with the column it derives from.
+        seed = draw(_SEEDS)
+        return _seeded(seed, lambda: transform(source, max_length=strategy.max_length))
+
+    return RowDependent((strategy.other,), draw_value)
+
+
+def _seeded(seed: int, call: Callable[[], Any]) -> Any:
+    import factory.random
+
+    state = factory.random.get_random_state()
+    factory.random.reseed_random(seed)
+    try:
+        return call()
+    finally:
+        factory.random.set_random_state(state)
+
+
+def nullable(values: ColumnStrategy) -> ColumnStrategy:
+    """NULL or a value; NULL first, so a failure shrinks to the row with fewest values set."""
+    if isinstance(values, RowDependent):
+        inner = values
+
+        def draw_value(draw: Draw, row: Mapping[str, Any]) -> Any:
+            return None if draw(_NULL) else inner.draw(draw, row)
+
+        return RowDependent(inner.needs, draw_value)
+    return hs.none() | values
+
+
+_NULL = hs.booleans().map(lambda b: not b)  # shrinks to True: NULL
