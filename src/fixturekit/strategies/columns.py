@@ -187,7 +187,10 @@ def _(strategy: st.DateTimeRange, column: Column | None = None) -> ColumnStrateg
 
 @column_strategy.register
 def _(strategy: st.SequenceDate, column: Column | None = None) -> ColumnStrategy:
-    start = dt.datetime.fromisoformat(strategy.start)
+    try:
+        start = dt.datetime.fromisoformat(strategy.start)
+    except ValueError:  # "today" or an offset, as inference writes it
+        start = _date_bound(strategy.start)
     step = dt.timedelta(seconds=strategy.step_seconds)
 
     def nth(n: int) -> Any:
