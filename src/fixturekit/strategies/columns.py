@@ -69,7 +69,9 @@ ColumnStrategy = SearchStrategy | RowDependent
 
 def today() -> dt.date:
     """The anchor of "now"-relative bounds: the start of today, as the factories use."""
-    return dt.date.today()
+    from fixturekit.values import anchor_day
+
+    return anchor_day()
 
 
 @singledispatch
