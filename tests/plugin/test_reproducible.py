@@ -92,16 +92,16 @@ def test_more_authors(author_factory):
 
 
 def _project(folder: Path) -> Path:
-    (folder / "blog").mkdir()
-    (folder / "blog" / "__init__.py").write_text("")
-    (folder / "blog" / "models.py").write_text(MODELS)
+    (folder / "seedblog").mkdir()
+    (folder / "seedblog" / "__init__.py").write_text("")
+    (folder / "seedblog" / "models.py").write_text(MODELS)
     (folder / "tests").mkdir()
     (folder / "pyproject.toml").write_text(PYPROJECT)
     previous = Path.cwd()
     os.chdir(folder)
     try:
         result = CliRunner().invoke(
-            cli, ["generate", "blog/models.py", "-o", "tests/factories.py", "-q"]
+            cli, ["generate", "seedblog/models.py", "-o", "tests/factories.py", "-q"]
         )
     finally:
         os.chdir(previous)

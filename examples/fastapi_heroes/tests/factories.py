@@ -78,7 +78,7 @@ class HeroFactory(_Factory[Hero]):
     team = factory.SubFactory(f"{__name__}.TeamFactory")
 
 
-# fixturekit-generated-hash: 6568d14e2ad5b474
+# fixturekit-generated-hash: 8a1c3af5e254de74
 # >>> fixturekit: your code below is kept when this file is regenerated
 # Customise factories here, e.g.:
 #

@@ -79,7 +79,7 @@ class PostFactory(_Factory[Post]):
     author = factory.SubFactory(f"{__name__}.UserFactory")
 
 
-# fixturekit-generated-hash: 03bf8c6227cd33aa
+# fixturekit-generated-hash: b26930534f2576c5
 # >>> fixturekit: your code below is kept when this file is regenerated
 # Customise factories here, e.g.:
 #

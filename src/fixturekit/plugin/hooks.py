@@ -323,7 +323,7 @@ def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[Any]
 ) -> Generator[None, Any, Any]:
     report = yield
-    if call.excinfo is not None and report.failed:
+    if call.excinfo is not None and report.failed and _values_in_play([item]):
         seed = reproducible.seed_of(item.config)
         _add_section(report, f"random seed {seed}: replay with --fixturekit-seed {seed}")
     if call.excinfo is None or not item.stash.get(USES_DB, False):
@@ -359,16 +359,39 @@ def _add_section(report: pytest.TestReport, text: str) -> None:
         report.sections.append(("fixturekit", text))
 
 
-def pytest_report_header(config: pytest.Config) -> list[str] | None:
+def _seed_line(config: pytest.Config) -> str:
     seed, source = reproducible.seed_and_source(config)
-    lines = [
-        f"fixturekit: random seed {seed}"
-        + (f" ({source})" if source != "picked for this run" else "")
-    ]
+    return f"fixturekit: random seed {seed}" + (
+        f" ({source})" if source != "picked for this run" else ""
+    )
+
+
+def _values_in_play(items: list[pytest.Item]) -> bool:
+    """Factories can draw values: factory_boy is loaded, or a test uses fixturekit's fixtures.
+    Otherwise the seed is noise, and the plugin stays silent."""
+    import sys
+
+    return "factory" in sys.modules or any(
+        "_fixturekit" in getattr(item, "fixturenames", ()) for item in items
+    )
+
+
+def pytest_report_header(config: pytest.Config) -> list[str] | None:
+    lines = []
+    if _is_xdist_controller(config):  # the controller collects nothing: say it up front
+        lines.append(_seed_line(config))
     state: FixturekitState | None = config.stash.get(STATE_KEY, None)
     if state is not None and state.ephemeral is not None:
         lines.append(f"fixturekit: ephemeral PostgreSQL in {state.ephemeral.root}")
-    return lines
+    return lines or None
+
+
+def pytest_report_collectionfinish(
+    config: pytest.Config, start_path: Path, items: list[pytest.Item]
+) -> list[str] | None:
+    if _is_xdist_controller(config) or not _values_in_play(items):
+        return None
+    return [_seed_line(config)]
 
 
 @pytest.hookimpl(hookwrapper=True)
