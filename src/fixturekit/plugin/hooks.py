@@ -367,13 +367,26 @@ def _seed_line(config: pytest.Config) -> str:
 
 
 def _values_in_play(items: list[pytest.Item]) -> bool:
-    """Factories can draw values: factory_boy is loaded, or a test uses fixturekit's fixtures.
-    Otherwise the seed is noise, and the plugin stays silent."""
+    """Factories can draw values: a test uses fixturekit's fixtures, or its module holds
+    factory_boy factories. Otherwise the seed is noise, and the plugin stays silent."""
     import sys
 
-    return "factory" in sys.modules or any(
-        "_fixturekit" in getattr(item, "fixturenames", ()) for item in items
-    )
+    base = sys.modules.get("factory.base")
+    factory_module = sys.modules.get("factory")
+    seen: set[int] = set()
+    for item in items:
+        if "_fixturekit" in getattr(item, "fixturenames", ()):
+            return True
+        module = getattr(item, "module", None)
+        if module is None or base is None or id(module) in seen:
+            continue
+        seen.add(id(module))
+        for value in vars(module).values():
+            if value is factory_module or (
+                isinstance(value, type) and issubclass(value, base.BaseFactory)
+            ):
+                return True
+    return False
 
 
 def pytest_report_header(config: pytest.Config) -> list[str] | None:
