@@ -32,6 +32,7 @@ bench: $(VENV)/.dev-installed
 	$(BIN)/python benchmarks/generate.py
 	$(BIN)/python benchmarks/isolation.py
 	$(BIN)/python benchmarks/seed.py
+	$(BIN)/python benchmarks/batches.py
 
 clean:
 	rm -rf demo-out .pytest_cache

@@ -2,7 +2,10 @@
 
 1. `generate` on a synthetic schema of 500 tables (names that carry meaning, foreign keys,
    uniques and CHECKs), end to end: import, read, infer, render.
-2. `create_batch(10_000)` of a generated factory against a hand-written factory_boy factory
+2. `generate --verify` on the same schema, PostgreSQL (FIXTUREKIT_BENCH_PG_URL, default the local
+   server): every factory proven with 1 + 100 rows in a throwaway database, against plain
+   `generate` in the same run. The target: under 60 s.
+3. `create_batch(10_000)` of a generated factory against a hand-written factory_boy factory
    with the same Faker providers, measured in the same run on the same SQLite database, and
    the ratio between them.
 
@@ -83,6 +86,33 @@ def bench_generate(tables: int = 500) -> float:
     return elapsed
 
 
+def bench_verify(tables: int = 500, rows: int = 100) -> tuple[float, float]:
+    """Plain generate and generate --verify of the same schema, in the same run."""
+    import os
+
+    from fixturekit.cli import _register, cli
+
+    _register()
+    url = os.environ.get(
+        "FIXTUREKIT_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/fixturekit_bench"
+    )
+    with tempfile.TemporaryDirectory() as folder:
+        models = Path(folder) / "bench_models_verify.py"
+        models.write_text(synthetic_models(tables))
+        timings = []
+        for extra in ([], ["--verify", url, "--verify-rows", str(rows)]):
+            out = Path(folder) / f"factories_{len(extra)}.py"
+            start = time.perf_counter()
+            cli.main(["generate", str(models), "-o", str(out), "-q", *extra], standalone_mode=False)
+            timings.append(time.perf_counter() - start)
+    plain, verified = timings
+    print(f"generate --verify: {tables} tables, 1 + {rows} rows each, PostgreSQL:")
+    print(f"  plain generate:    {plain:.2f} s")
+    print(f"  generate --verify: {verified:.2f} s (target: under 60 s)")
+    print(f"  ratio verified / plain: {verified / plain:.1f}x")
+    return plain, verified
+
+
 def hand_written_factory(model, session):
     """What a person writes for the shop's User by hand, with the same Faker providers."""
     import factory.fuzzy
@@ -155,4 +185,5 @@ if __name__ == "__main__":
 
     os.chdir(ROOT)
     bench_generate()
+    bench_verify()
     bench_create_batch()

@@ -54,9 +54,11 @@ def main() -> int:
 
     sys.path.insert(0, str(ROOT))
     from examples.shop.models import Base
+    from fixturekit.dialects.sqlite import install_integer_keys
 
     database.unlink(missing_ok=True)
     engine = create_engine(f"sqlite:///{database}")
+    install_integer_keys(engine)  # BIGINT keys numbered by SQLite, as the plugin makes them
     Base.metadata.create_all(engine)
     spec = importlib.util.spec_from_file_location("demo_factories", factories_path)
     module = importlib.util.module_from_spec(spec)

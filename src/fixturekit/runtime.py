@@ -16,7 +16,7 @@ import factory
 import factory.alchemy
 
 from fixturekit.codegen.factory_boy import factory_key, factory_names, renamed_columns
-from fixturekit.factories import TableFactory, link_many
+from fixturekit.factories import ModelFactory, TableFactory, link_many
 from fixturekit.infer.plan import SchemaPlan, TablePlan
 from fixturekit.infer.rules import InferenceOptions
 from fixturekit.schema.model import Schema
@@ -66,13 +66,14 @@ class RuntimeFactories:
 
     def _build(self, plan: TablePlan) -> type:
         table = plan.table
-        attrs: dict[str, Any] = {"__module__": self.module.__name__}
+        # the plan the declarations come from: batches draw these fields in bulk
+        attrs: dict[str, Any] = {"__module__": self.module.__name__, "_fixturekit_plan": plan}
         params: dict[str, Any] = {}
         if table.model is not None:
             from fixturekit.infer.strategies import resolve_ref
 
             model = self.classes.get(table.key) or resolve_ref(table.model)
-            base: type = factory.alchemy.SQLAlchemyModelFactory
+            base: type = ModelFactory
         else:
             model = self.metadata.tables[table.key]
             base = TableFactory

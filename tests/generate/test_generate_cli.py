@@ -59,7 +59,7 @@ def test_report_names_every_flagged_field(tmp_path):
     result = run_cli("generate", str(KITCHEN_SINK), "-o", str(tmp_path / "f.py"))
     assert result.exit_code == 0
     assert "Store.chain: no rule for this name" in result.output
-    assert "Account.settings: JSON shape unknown" in result.output
+    assert "Account.extra: JSON shape unknown" in result.output
     text = (tmp_path / "f.py").read_text()
     assert "# FIXME(chain): no rule for this name" in text
 

@@ -213,9 +213,13 @@ def test_unsatisfiable_constraints_are_an_error_naming_the_column():
     table = Table("items", [column], checks=[Check("qty > 40000")])
     with pytest.raises(UnsatisfiableColumn, match=r"items\.qty"):
         infer_column(column, table)
+
+
+def test_an_unknown_not_null_type_gets_flagged_text_instead_of_an_error():
     unknown = Column("shape", ColumnType(Kind.UNKNOWN, sql="GEOMETRY"), nullable=False)
-    with pytest.raises(UnsatisfiableColumn, match="GEOMETRY"):
-        infer_column(unknown, Table("maps", [unknown]))
+    plan = infer_column(unknown, Table("maps", [unknown]))
+    assert isinstance(plan.strategy.one(), str) and plan.strategy.one()
+    assert any("GEOMETRY" in flag and "override" in flag for flag in plan.flags)
 
 
 def test_composite_unique_without_foreign_keys_gets_a_unique_member():

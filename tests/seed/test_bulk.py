@@ -280,6 +280,30 @@ EXAMPLES: dict[type, list[Example]] = {
             unique=True,
         )
     ],
+    st.PersonName: [
+        Example(st.PersonName("first", pairs=True), STRING, lambda v: v.isalpha(), unique=False),
+        Example(st.PersonName("full", max_length=20), STRING, shorter(20)),
+    ],
+    st.PersonDerived: [
+        Example(
+            st.PersonDerived("email", first="first", last="last", is_unique=True, key="t.e"),
+            STRING,
+            matches(r"jane\.doe(_\d+)?@[a-z0-9.-]+\.[a-z]+"),
+            unique=True,
+            one=False,
+            others={
+                "first": np.array(["Jane"] * SECOND, dtype=object),
+                "last": np.array(["Doe"] * SECOND, dtype=object),
+            },
+        ),
+        Example(
+            st.PersonDerived("display", full="full", max_length=12),
+            STRING,
+            lambda v: v in ("Jane D.",),
+            one=False,
+            others={"full": np.array(["Dr. Jane Doe"] * SECOND, dtype=object)},
+        ),
+    ],
     st.Custom: [
         Example(
             st.Custom("factory.Sequence(lambda n: f'row-{n}')"),

@@ -11,7 +11,8 @@ from seedhelp import SHOP_V1, TODAY
 
 from fixturekit.errors import FixturekitError
 from fixturekit.seed.config import build_config
-from fixturekit.seed.plan import CHILDREN_PER_PARENT, build_plan
+from fixturekit.seed.plan import CHILDREN_PER_PARENT
+from fixturekit.seed.planning import build_plan
 from fixturekit.seed.run import SeedRequest, load_schema, run_seed, unique_columns
 
 TINY = f"{Path(__file__).resolve().parent / 'tiny_models.py'}:Base"

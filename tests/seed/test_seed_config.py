@@ -14,7 +14,7 @@ from fixturekit.infer import strategies as st
 from fixturekit.seed.columns import KeyStore, generate_table
 from fixturekit.seed.config import build_config, parse_count_range, parse_rows_option, read_config
 from fixturekit.seed.distributions import Shaped, WithNulls
-from fixturekit.seed.plan import build_plan
+from fixturekit.seed.planning import build_plan
 from fixturekit.seed.run import load_schema, unique_columns
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -20,6 +21,34 @@ class FixturekitGroup(click.Group):
             if exc.hint:
                 click.echo(exc.hint, err=True)
             sys.exit(exc.exit_code)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as exc:
+            if os.environ.get(DEBUG_ENV):
+                raise
+            _internal_error(ctx, exc)
+
+
+DEBUG_ENV = "FIXTUREKIT_DEBUG"
+INTERNAL_ERROR_EXIT = 3
+
+
+def _internal_error(ctx: click.Context, exc: Exception) -> None:
+    """Anything fixturekit did not foresee: one message, the command, how to see more."""
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    command = ctx.invoked_subcommand or ctx.info_name or "fixturekit"
+    click.secho(
+        f"error: fixturekit {command} stopped on an internal error: "
+        f"{type(exc).__name__}: {first}".rstrip(": "),
+        fg="red",
+        err=True,
+    )
+    click.echo(
+        f"This is a fixturekit bug, not something in your input. Run again with {DEBUG_ENV}=1 "
+        "to see the traceback, and report it with that output.",
+        err=True,
+    )
+    sys.exit(INTERNAL_ERROR_EXIT)
 
 
 @click.group(cls=FixturekitGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -50,7 +50,19 @@ def inference_options(config: dict, children: tuple[str, ...]) -> InferenceOptio
         )
     options.overrides = dict(overrides)
     options.nullable_empty = bool(config.get("nullable_empty", False))
+    options.fill_defaults = _fill_defaults(config.get("fill_defaults", False))
     return options
+
+
+def _fill_defaults(value: object) -> bool | frozenset[str]:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return frozenset(value)
+    raise FixturekitError(
+        "[tool.fixturekit.generate] fill_defaults must be true, false or a list of columns "
+        'such as ["User.created_at", "orders.status"].'
+    )
 
 
 @dataclass
@@ -150,19 +162,81 @@ def build_module(
     existing: str | None,
     reasons: bool = False,
     django: bool = False,
+    verify=None,
 ):
-    """(plan, full module text) for a schema, keeping the user's region of `existing`."""
+    """(plan, full module text, verification report or None) for a schema, keeping the user's
+    region of `existing`.
+
+    Repairs recorded in `existing` by an earlier `--verify` are applied again; with `verify` (a
+    VerifyRequest) the factories are proven against a database and repaired first.
+    """
     from fixturekit.codegen.factory_boy import RenderOptions, render_module
     from fixturekit.codegen.files import custom_region, seal
+    from fixturekit.infer.candidates import apply_repairs
     from fixturekit.infer.tables import plan_schema
+    from fixturekit.verify.report import apply_flags, read_record, with_record
 
     plan = plan_schema(schema, options)
     custom = custom_region(existing) if existing else None
+    record = read_record(existing)
+    inferred = {(t.key, f.column.name): f for t in plan.tables.values() for f in t.fields}
+    for stale in apply_repairs(plan, record.repairs):
+        record.repairs.pop(stale, None)
     render = render_module
     if django:
         from fixturekit.codegen.django import render_django_module as render
-    text = seal(render(plan, RenderOptions(command=command, show_reasons=reasons), custom))
-    return plan, text
+    render_options = RenderOptions(command=command, show_reasons=reasons)
+
+    def text_for(plan, record) -> str:
+        return seal(with_record(render(plan, render_options, custom), record))
+
+    report = None
+    if verify is not None:
+        report = verify.run(plan, record, text_for, inferred)
+    else:
+        apply_flags(plan, record)
+    return plan, text_for(plan, record), report
+
+
+def verify_request(source: Source, verify: str, rows: int, models_file, models_text, console):
+    """The VerifyRequest for `--verify [URL]` on this source."""
+    from fixturekit.verify.database import resolve_source
+    from fixturekit.verify.loop import VerifyRequest
+
+    if source.django:
+        from fixturekit.verify.django import DjangoVerifyRequest
+
+        return DjangoVerifyRequest(
+            None if verify == "auto" else verify,
+            rows,
+            notice=lambda text: console.print(text, markup=False),
+        )
+    extra: dict[str, str] = {}
+    if source.reflected:
+        from fixturekit.codegen.models import module_name_for
+
+        extra[module_name_for(models_file)] = models_text
+
+        def metadatas() -> list:
+            from fixturekit.verify.running import loaded_module
+
+            with loaded_module(models_text) as module:
+                return [module.Base.metadata]
+    else:
+        target = source.label
+
+        def metadatas() -> list:
+            from fixturekit.schema.loading import load_models
+
+            return load_models(target).metadatas
+
+    return VerifyRequest(
+        resolve_source(None if verify == "auto" else verify),
+        metadatas,
+        rows,
+        extra,
+        notice=lambda text: console.print(text, markup=False),
+    )
 
 
 @cli.command()
@@ -212,6 +286,24 @@ def build_module(
     "needs DJANGO_SETTINGS_MODULE or --settings.",
 )
 @click.option("--settings", help="With --django: the settings module.")
+@click.option(
+    "--verify",
+    "verify",
+    is_flag=False,
+    flag_value="auto",
+    default=None,
+    metavar="[URL]",
+    help="Prove every factory in a throwaway database before writing (created on the server "
+    "URL names, or from FIXTUREKIT_DATABASE_URL, the pytest ini, a throwaway PostgreSQL, "
+    "SQLite), and repair what fails.",
+)
+@click.option(
+    "--verify-rows",
+    type=click.IntRange(0),
+    default=100,
+    show_default=True,
+    help="With --verify: rows each factory creates after its first one.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print only flagged fields and changes.")
 @click.option(
     "--import",
@@ -234,6 +326,8 @@ def generate(
     tables,
     django,
     settings,
+    verify,
+    verify_rows,
     quiet,
     imports=(),
 ):
@@ -257,6 +351,9 @@ def generate(
     console = Console(stderr=to_stdout or check, highlight=False, soft_wrap=True)
     config, _ = tool_section("generate", config_path)
     options = inference_options(config, children)
+    if verify not in (None, "auto") and "://" not in verify:
+        # `--verify app/models.py`: the option took the models for its URL
+        targets, verify = (*targets, verify), "auto"
     source = read_source(targets, url, db_schema, tables, django, settings, imports)
     schema = source.schema
     command = f"fixturekit generate {source.label}" + (f" -o {output}" if output else "")
@@ -279,9 +376,18 @@ def generate(
                     hint="Move your changes between the fixturekit markers (subclass the "
                     "factory there), or pass --force to overwrite them.",
                 )
-    plan, text = build_module(schema, options, command, existing, reasons, source.django)
+    request = None
+    if verify is not None:
+        request = verify_request(source, verify, verify_rows, models_file, models_text, console)
+    plan, text, report = build_module(
+        schema, options, command, existing, reasons, source.django, request
+    )
     if not check:  # --check says only whether the file drifted, and how
         print_report(plan, console, verbose=not quiet)
+        if report is not None:
+            from fixturekit.verify.report import print_verify_report
+
+            print_verify_report(report, console, verbose=not quiet)
 
     if check:
         if output is None:

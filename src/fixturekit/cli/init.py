@@ -269,12 +269,18 @@ def _factories_target(tests_dir: Path, force: bool) -> Path:
     metavar="MODULE",
     help="Import MODULE before reading the models, e.g. `app.extensions:db --import app.models`.",
 )
+@click.option(
+    "--no-verify",
+    is_flag=True,
+    help="Write the factories without proving them in a database first (see generate --verify).",
+)
 def init(
     models: tuple[str, ...],
     tests_dir: Path,
     force: bool,
     django: bool,
     settings: str | None,
+    no_verify: bool = False,
     imports: tuple[str, ...] = (),
 ) -> None:
     """Scaffold factories, pytest configuration and a smoke test for MODELS.
@@ -283,7 +289,9 @@ def init(
     Flask-SQLAlchemy `app.extensions:db` followed by the modules that define the models. With
     --django, the Django project's apps are read instead (all, or the app labels given). Files
     that exist are kept unless --force is given; a hand-written tests/factories.py is left alone
-    and the factories go to tests/fixturekit_factories.py. Run pytest afterwards.
+    and the factories go to tests/fixturekit_factories.py. The factories are verified in a
+    throwaway database first (as `generate --verify` does) unless --no-verify is given. Run
+    pytest afterwards.
     """
     from fixturekit.cli.generate import app_labels
 
@@ -331,7 +339,7 @@ def init(
             "-q",
             *(["--force"] if force else []),
         ]
-        generate.main(arguments, prog_name="fixturekit generate", standalone_mode=False)
+        _generate_factories(generate, arguments, verify=not no_verify)
         click.echo(f"  wrote    {factories_path}")
 
     conftest = CONFTEST.format(
@@ -356,12 +364,27 @@ def init(
     )
 
 
+def _generate_factories(generate, arguments: list[str], verify: bool) -> None:
+    """Generate, verified whenever a database is at hand; without it when none can be made."""
+    from fixturekit.verify.database import VerifyDatabaseError
+
+    if verify:
+        try:
+            generate.main(
+                [*arguments, "--verify"], prog_name="fixturekit generate", standalone_mode=False
+            )
+            return
+        except VerifyDatabaseError as exc:
+            click.secho(f"  not verified: {exc.message}", fg="yellow", err=True)
+    generate.main(arguments, prog_name="fixturekit generate", standalone_mode=False)
+
+
 def _init_django(apps: str, settings: str | None, tests_dir: Path, force: bool) -> None:
     """`fixturekit init --django`: Django factories, a conftest with a scenario, a smoke test."""
-    from fixturekit.cli.generate import generate
+    from fixturekit.cli.generate import app_labels, generate
     from fixturekit.schema.django import read_django
 
-    labels = [label for label in apps.split(",") if label]
+    labels = app_labels([apps])
     schema = read_django(labels or None, settings=settings)  # clear errors, before writing
     factories_path = tests_dir / "factories.py"
     package = (tests_dir / "__init__.py").exists()

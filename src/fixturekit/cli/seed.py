@@ -6,7 +6,7 @@ import sys
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from multiprocessing import get_context
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
@@ -152,6 +152,30 @@ def _run_jobs(request: SeedRequest, jobs: int, console: Console, quiet: bool) ->
 @click.option(
     "--reflect", is_flag=True, help="Read the schema from --url itself (no models needed)."
 )
+@click.option(
+    "--like",
+    "like",
+    metavar="SOURCE_URL",
+    help="Learn row counts and distributions from this database's statistics (no rows copied).",
+)
+@click.option(
+    "--like-out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="With --like: also write what was learned as a seed configuration file.",
+)
+@click.option(
+    "--scale",
+    type=float,
+    default=1.0,
+    show_default=True,
+    help="With --like: multiply the learned row counts (0.1 seeds a tenth of the source).",
+)
+@click.option(
+    "--report",
+    "report_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write an HTML page with what was seeded: counts, distributions, children per parent.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
 def seed_command(
     models,
@@ -167,6 +191,10 @@ def seed_command(
     django,
     settings,
     reflect,
+    like,
+    like_out,
+    scale,
+    report_path,
     quiet,
 ):
     """Fill a database with realistic rows generated from MODELS, in one transaction.
@@ -204,13 +232,22 @@ def seed_command(
         truncate=truncate,
         export=export,
         shard=parse_shard(shard),
+        like=like,
+        like_out=like_out,
+        scale=scale,
     )
+    if report_path is not None and not url:
+        raise FixturekitError("--report describes the rows seeded into --url; give --url.")
+    if (like_out is not None or scale != 1.0) and not like:
+        raise FixturekitError("--like-out and --scale go with --like SOURCE_URL.")
     console = Console(stderr=False)
     if jobs > 1:
         if request.shard != (0, 1):
             raise FixturekitError("--jobs runs its own shards; leave out --shard.")
         if not url:
             raise FixturekitError("--jobs needs --url.")
+        if report_path is not None:
+            raise FixturekitError("--report reads one seed's plan; run it without --jobs.")
         _run_jobs(request, jobs, console, quiet)
         return
     progress: Progress | None = None if quiet else RichProgress(console)
@@ -224,11 +261,33 @@ def seed_command(
     finally:
         if progress is not None:
             progress.close()
+    if not quiet and request.learned is not None:
+        _learned_summary(console, request, like)
+    if report_path is not None:
+        from fixturekit.seed.report import write_report
+
+        write_report(report_path, result.plan, url, result.seconds, f"fixturekit seed {models}")
+        if not quiet:
+            console.print(f"Report: {report_path}")
     if not quiet:
         where = f"into {redact(url)}" if url else ""
         if export is not None:
             where = (where + " and " if where else "") + f"to {export}"
         _summary(console, result, where, "Seeded" if url else "Exported")
+
+
+def _learned_summary(console: Console, request: Any, like: str) -> None:
+    from fixturekit.seed.load import redact
+
+    learned = request.learned
+    tables = learned.raw.get("tables", {})
+    rules = sum(len(spec.get("columns", {})) for spec in tables.values())
+    console.print(
+        f"Learned from {redact(like)} ({learned.how}): {len(tables)} tables, {rules} column "
+        "distributions" + (f"; written to {request.like_out}" if request.like_out else "")
+    )
+    for note in learned.notes:
+        console.print(f"  {note}")
 
 
 @cli.command("load")

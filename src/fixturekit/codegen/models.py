@@ -130,7 +130,10 @@ def _column(column: Column, types: _Types) -> str:
             args.append("autoincrement=False")
     elif not column.nullable:
         args.append("nullable=False")
-    if column.server_default is not None:
+    # a serial's nextval() names a sequence of the reflected database: autoincrement makes its
+    # own, so the models also create cleanly elsewhere (a test or verification database)
+    sequence = column.autoincrement and "nextval(" in (column.server_default or "").lower()
+    if column.server_default is not None and not sequence:
         types.names.add("text")
         args.append(f"server_default=text({lit(column.server_default)})")
     if column.computed:
@@ -152,6 +155,19 @@ def _table_lines(table: Table, class_name: str, schema: Schema, types: _Types) -
         referred = [f"{prefix}{c}" for c in fk.referred_columns]
         types.names.add("ForeignKeyConstraint")
         lines.append(f"        ForeignKeyConstraint({lit(list(fk.columns))}, {lit(referred)}),")
+    # the constraints too, so that a database built from these models (tests, --verify)
+    # refuses what the reflected one refuses
+    for unique in table.uniques:
+        if unique.where:
+            continue  # a partial unique index, not a constraint
+        types.names.add("UniqueConstraint")
+        name = f", name={lit(unique.name)}" if unique.name else ""
+        columns = ", ".join(lit(c) for c in unique.columns)
+        lines += layout("        ", "", f"UniqueConstraint({columns}{name})", ",")
+    for check in table.checks:
+        types.names.add("CheckConstraint")
+        name = f", name={lit(check.name)}" if check.name else ""
+        lines += layout("        ", "", f"CheckConstraint({lit(check.sql)}{name})", ",")
     if table.schema:
         lines.append(f"        schema={lit(table.schema)},")
     lines.append("    )")

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from fixturekit.dialects.errors import DatabaseError, Failure, first_line
 from fixturekit.errors import UnsafeDatabase
 
 MARK_PREFIX = "fixturekit test database"
@@ -173,6 +174,10 @@ class Server(ABC):
         """Statements, run in autocommit mode, that remove every row of `tables`."""
         return [f"DELETE FROM {self.qualified(t)}" for t in tables]
 
+    #: bound values need a CAST to the column's type before a CHECK can compare them (psycopg
+    #: sends text as "unknown", which PostgreSQL will not compare with a number)
+    casts_bound_values = False
+
     #: the driver reads '%' as a placeholder even without parameters (psycopg, PyMySQL)
     percent_placeholders = False
 
@@ -198,3 +203,7 @@ class Server(ABC):
     def is_lock_timeout(self, exc: BaseException) -> bool:
         """Whether an exception raised in a test is this server's lock-wait timeout."""
         return False
+
+    def describe_error(self, exc: BaseException) -> DatabaseError:
+        """What a failed INSERT says: failure kind, constraint, table and column when named."""
+        return DatabaseError(Failure.OTHER, first_line(exc))

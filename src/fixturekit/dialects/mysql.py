@@ -14,6 +14,29 @@ from collections.abc import Sequence
 from typing import Any
 
 from fixturekit.dialects.base import Mark, Server, TableRef
+from fixturekit.dialects.errors import DatabaseError, Failure, driver_error, first_line
+
+# MySQL and MariaDB error numbers -> failure kind
+_ERRNO_FAILURES = {
+    3819: Failure.CHECK,  # MySQL: Check constraint 'x' is violated.
+    4025: Failure.CHECK,  # MariaDB: CONSTRAINT `x` failed for `db`.`t`
+    1048: Failure.NOT_NULL,  # Column 'x' cannot be null
+    1364: Failure.NOT_NULL,  # Field 'x' doesn't have a default value
+    1062: Failure.UNIQUE,  # Duplicate entry 'v' for key 'name'
+    1452: Failure.FOREIGN_KEY,
+    1406: Failure.TOO_LONG,  # Data too long for column 'x' at row 1
+    1264: Failure.OUT_OF_RANGE,  # Out of range value for column 'x' at row 1
+    1265: Failure.INVALID_VALUE,  # Data truncated for column 'x'
+    1292: Failure.INVALID_VALUE,  # Incorrect date value: 'v' for column `db`.`t`.`x`
+    1366: Failure.INVALID_VALUE,  # Incorrect integer value: 'v' for column 'x'
+    1367: Failure.INVALID_VALUE,
+    4078: Failure.INVALID_VALUE,  # Illegal parameter data types
+}
+_QUOTED = r"[`'](?P<{}>(?:[^`']|``)+)[`']"
+_CONSTRAINT = re.compile(r"(?:constraint|CONSTRAINT|for key) " + _QUOTED.format("name"))
+_COLUMN = re.compile(r"(?:column|Column|Field) (?:[`'][^`']+[`']\.)*" + _QUOTED.format("name"))
+_TABLE = re.compile(r"failed for [`'][^`']+[`']\." + _QUOTED.format("name"))
+_TYPE = re.compile(r"Incorrect (?P<type>\w+) value")
 
 MARK_TABLE = "fixturekit_mark"
 
@@ -233,3 +256,26 @@ class MySQLServer(Server):
         orig = getattr(exc, "orig", exc)
         args = getattr(orig, "args", ())
         return bool(args) and args[0] == LOCK_WAIT_TIMEOUT
+
+    def describe_error(self, exc: BaseException) -> DatabaseError:
+        orig = driver_error(exc)
+        args = getattr(orig, "args", ())
+        errno = args[0] if args and isinstance(args[0], int) else None
+        message = str(args[1]) if len(args) > 1 else first_line(exc)
+        failure = _ERRNO_FAILURES.get(errno or 0, Failure.OTHER)
+        constraint = _CONSTRAINT.search(message)
+        column = _COLUMN.search(message)
+        table = _TABLE.search(message)
+        named = _TYPE.search(message)
+        name = constraint["name"] if constraint else None
+        if name is not None and "." in name and failure is Failure.UNIQUE:
+            name = name.rsplit(".", 1)[1]  # MySQL 8 writes 'table.index'
+        return DatabaseError(
+            failure,
+            message,
+            str(errno) if errno is not None else None,
+            constraint=name,
+            table=table["name"] if table else None,
+            columns=(column["name"],) if column else (),
+            type_name=named["type"] if named else None,
+        )

@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
 from fixturekit.dialects.base import Mark, Server, TableRef
+from fixturekit.dialects.errors import (
+    SQLSTATE_FAILURES,
+    DatabaseError,
+    Failure,
+    driver_error,
+    first_line,
+)
+
+_KEY_COLUMNS = re.compile(r"^Key \((?P<columns>[^)]*)\)=")
+_TYPE_NAMED = re.compile(r"(?:for type|type) (?P<type>[\w ]+?)(?:\(|:|$| out of range)")
 
 # Databases that always exist; used to run CREATE/DROP DATABASE without touching the user's one.
 MAINTENANCE_DATABASES = ("postgres", "template1")
@@ -21,6 +32,7 @@ def sql_literal(text: str) -> str:
 class PostgresServer(Server):
     family = "postgresql"
     percent_placeholders = True
+    casts_bound_values = True
     max_name_length = 63  # NAMEDATALEN - 1; longer names are silently truncated by the server
     async_driver = "asyncpg"
 
@@ -158,3 +170,26 @@ class PostgresServer(Server):
     def is_lock_timeout(self, exc: BaseException) -> bool:
         orig = getattr(exc, "orig", exc)
         return getattr(orig, "sqlstate", None) == LOCK_NOT_AVAILABLE
+
+    def describe_error(self, exc: BaseException) -> DatabaseError:
+        orig = driver_error(exc)
+        sqlstate = getattr(orig, "sqlstate", None)
+        diag = getattr(orig, "diag", None)
+        failure = SQLSTATE_FAILURES.get(sqlstate or "", Failure.OTHER)
+        if diag is None:
+            return DatabaseError(failure, first_line(exc), sqlstate)
+        columns: tuple[str, ...] = (diag.column_name,) if diag.column_name else ()
+        key = _KEY_COLUMNS.match(diag.message_detail or "")
+        if key and not columns:
+            columns = tuple(c.strip().strip('"') for c in key["columns"].split(","))
+        message = diag.message_primary or first_line(exc)
+        named = _TYPE_NAMED.search(message) if failure is not Failure.CHECK else None
+        return DatabaseError(
+            failure,
+            message,
+            sqlstate,
+            constraint=diag.constraint_name,
+            table=diag.table_name,
+            columns=columns,
+            type_name=named["type"].strip() if named else None,
+        )

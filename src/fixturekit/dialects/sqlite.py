@@ -8,6 +8,7 @@ BEGIN handling is switched off and SQLAlchemy emits BEGIN when a transaction sta
 
 from __future__ import annotations
 
+import functools
 import shutil
 import sqlite3
 from collections.abc import Sequence
@@ -15,6 +16,16 @@ from pathlib import Path
 from typing import Any
 
 from fixturekit.dialects.base import Mark, Server, TableRef
+from fixturekit.dialects.errors import DatabaseError, Failure, first_line
+
+# SQLite names no SQLSTATE; its messages are stable ("NOT NULL constraint failed: t.c").
+_SQLITE_FAILURES = (
+    ("CHECK constraint failed: ", Failure.CHECK),
+    ("NOT NULL constraint failed: ", Failure.NOT_NULL),
+    ("UNIQUE constraint failed: ", Failure.UNIQUE),
+    ("FOREIGN KEY constraint failed", Failure.FOREIGN_KEY),
+    ("datatype mismatch", Failure.INVALID_VALUE),
+)
 
 # "fkt1": written into the database header; readable without trusting anything else in the file.
 APPLICATION_ID = 0x666B7431
@@ -34,6 +45,56 @@ def install_begin_workaround(engine: Any) -> None:
     @event.listens_for(sync_engine, "begin")
     def _emit_begin(connection: Any) -> None:
         connection.exec_driver_sql("BEGIN")
+
+
+def numbers_its_rows(column: Any) -> bool:
+    """A single-column integer key SQLAlchemy expects the database to number on insert."""
+    from sqlalchemy import Integer
+
+    table = column.table
+    return (
+        column.primary_key
+        and table.autoincrement_column is column
+        and len(table.primary_key.columns) == 1
+        and isinstance(column.type, Integer)
+    )
+
+
+@functools.cache
+def _integer_key_compiler() -> type:
+    from sqlalchemy.dialects.sqlite.base import SQLiteDDLCompiler
+
+    class IntegerKeyDDLCompiler(SQLiteDDLCompiler):
+        """SQLite numbers a key only when it is declared exactly `INTEGER PRIMARY KEY` (the
+        rowid); `BIGINT` keys, the usual pattern elsewhere, would stay NULL and fail. SQLite's
+        INTEGER holds 64 bits, so nothing is lost."""
+
+        def get_column_specification(self, column: Any, **kwargs: Any) -> str:
+            spec = super().get_column_specification(column, **kwargs)
+            if not numbers_its_rows(column):
+                return spec
+            name = self.preparer.format_column(column)
+            declared = self.dialect.type_compiler_instance.process(
+                column.type, type_expression=column
+            )
+            prefix = f"{name} {declared}"
+            if declared.upper() == "INTEGER" or not spec.startswith(prefix):
+                return spec
+            # a single-column key declared exactly INTEGER is the rowid, inline or not
+            return f"{name} INTEGER" + spec[len(prefix) :]
+
+    return IntegerKeyDDLCompiler
+
+
+def install_integer_keys(engine: Any) -> None:
+    """Create BIGINT/SMALLINT single-column keys as `INTEGER PRIMARY KEY` on this engine only.
+
+    The models are left alone; the tables this engine creates number their rows the way
+    `BigInteger().with_variant(Integer, "sqlite")` would have made them.
+    """
+    sync_engine = getattr(engine, "sync_engine", engine)
+    if sync_engine.dialect.name == "sqlite":
+        sync_engine.dialect.ddl_compiler = _integer_key_compiler()
 
 
 def read_application_id(path: Path) -> int | None:
@@ -119,6 +180,7 @@ class SQLiteServer(Server):
 
     def prepare_engine(self, engine: Any, lock_timeout: float) -> None:
         install_begin_workaround(engine)
+        install_integer_keys(engine)
 
     def clean_statements(self, tables: Sequence[TableRef]) -> list[str]:
         if not tables:
@@ -137,3 +199,21 @@ class SQLiteServer(Server):
     def is_lock_timeout(self, exc: BaseException) -> bool:
         orig = getattr(exc, "orig", exc)
         return isinstance(orig, sqlite3.OperationalError) and "locked" in str(orig)
+
+    def describe_error(self, exc: BaseException) -> DatabaseError:
+        message = first_line(exc)
+        for prefix, failure in _SQLITE_FAILURES:
+            if not message.startswith(prefix):
+                continue
+            rest = message[len(prefix) :].strip()
+            if failure is Failure.CHECK:
+                # the constraint's name, or (unnamed) its expression
+                return DatabaseError(failure, message, constraint=rest or None)
+            if failure in (Failure.NOT_NULL, Failure.UNIQUE):
+                pairs = [item.strip().rpartition(".") for item in rest.split(",")]
+                table = pairs[0][0] if pairs and pairs[0][0] else None
+                return DatabaseError(
+                    failure, message, table=table, columns=tuple(p[2] for p in pairs if p[2])
+                )
+            return DatabaseError(failure, message)
+        return DatabaseError(Failure.OTHER, message)

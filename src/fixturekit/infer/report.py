@@ -20,6 +20,13 @@ def _describe(source: str, limit: int = 60) -> str:
     return source if len(source) <= limit else source[: limit - 1] + "…"
 
 
+def _left_to(field) -> str:
+    default = field.column.default
+    if default is not None and not default.by_database and not field.column.autoincrement:
+        return "(left to the ORM)"
+    return "(left to the database)"
+
+
 def report_rows(plan: SchemaPlan) -> list[ReportRow]:
     rows: list[ReportRow] = []
     for table_plan in plan:
@@ -27,9 +34,7 @@ def report_rows(plan: SchemaPlan) -> list[ReportRow]:
         for flag in table_plan.flags:
             rows.append(ReportRow(model, "(table)", "", "", (flag,)))
         for field in table_plan.factory_fields:
-            value = (
-                _describe(field.strategy.source()) if field.strategy else "(left to the database)"
-            )
+            value = _describe(field.strategy.source()) if field.strategy else _left_to(field)
             rows.append(ReportRow(model, field.attribute, value, field.reason, field.flags))
         for link in table_plan.factory_parents:
             value = "(empty)" if link.empty else f"SubFactory -> {link.parent}"
@@ -59,6 +64,7 @@ def report_rows(plan: SchemaPlan) -> list[ReportRow]:
 
 def print_report(plan: SchemaPlan, console, verbose: bool = True) -> int:
     """Print the report with rich; return the number of flagged fields."""
+    from rich.markup import escape
     from rich.table import Table as RichTable
 
     rows = report_rows(plan)
@@ -72,12 +78,16 @@ def print_report(plan: SchemaPlan, console, verbose: bool = True) -> int:
         for row in rows:
             why = row.reason
             if row.flags:
-                why = (why + "; " if why else "") + "[yellow]⚑ " + "; ".join(row.flags) + "[/]"
+                flags = escape("; ".join(row.flags))
+                why = escape(why) + "; " if why else ""
+                why += f"[yellow]⚑ {flags}[/]"
+            else:
+                why = escape(why)
             table.add_row(row.model if row.model != previous else "", row.field, why)
             previous = row.model
         console.print(table)
     fields = sum(1 for row in rows if row.field != "(table)")
     console.print(f"{len(plan.tables)} models, {fields} fields, {len(flagged)} flagged.")
     for row in flagged:
-        console.print(f"  [yellow]⚑[/] {row.model}.{row.field}: {'; '.join(row.flags)}")
+        console.print(f"  [yellow]⚑[/] {row.model}.{row.field}: {escape('; '.join(row.flags))}")
     return len(flagged)

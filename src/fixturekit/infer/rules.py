@@ -3,6 +3,7 @@
 The order of decisions, for one column:
 1. columns the database or the ORM fills (autoincrement keys, computed, discriminators);
 2. user overrides from configuration;
+   a factory's default object (fixturekit.infer.defaults): usable-object flags, model defaults;
 3. closed domains: CHECK `IN (...)`, enums, booleans;
 4. relations to another column of the row (`ends_at > starts_at`, `updated_at` after
    `created_at`);
@@ -22,6 +23,7 @@ from decimal import Decimal
 from fixturekit.errors import UnsatisfiableColumn
 from fixturekit.infer import strategies as st
 from fixturekit.infer.constraints import Narrowing, coerce, narrow
+from fixturekit.infer.defaults import column_keys, factory_default
 from fixturekit.infer.meanings import FIXED_FORMAT, MIN_REALISTIC_LENGTH, PLAUSIBLE, PROVIDERS
 from fixturekit.infer.names import (
     COMPANY_TABLES,
@@ -35,6 +37,7 @@ from fixturekit.infer.names import normalise as normalise_name
 from fixturekit.infer.numbers import numeric_range, type_bounds
 from fixturekit.infer.plan import FieldPlan
 from fixturekit.infer.relations import relation_choice
+from fixturekit.infer.templates import fit_to_length
 from fixturekit.schema.model import (
     INTEGER_KINDS,
     STRING_KINDS,
@@ -56,6 +59,17 @@ class InferenceOptions:
     children: dict[str, tuple[int, int]] = field(default_factory=dict)
     # leave nullable columns empty instead of filling them
     nullable_empty: bool = False
+    # a factory's default object: model defaults kept, usable-object flags set (seeding turns
+    # this off and draws every column)
+    factory_object: bool = True
+    # draw values for columns that have defaults: True for every column, or their keys
+    # ("table.column" / "Model.attribute")
+    fill_defaults: bool | frozenset[str] = False
+
+    def fills_default(self, column: Column, table: Table | None) -> bool:
+        if isinstance(self.fill_defaults, bool):
+            return self.fill_defaults
+        return any(key in self.fill_defaults for key in column_keys(column, table))
 
 
 @dataclass
@@ -197,6 +211,9 @@ def _string_meaning(
         provider = provider_meaning
     if meaning in ("paragraph", "long_text") and max_length is not None and max_length < 60:
         provider, kwargs = "sentence", {"nb_words": 4}
+    if not unique or meaning in FIXED_FORMAT:  # numbered values fit themselves (fv.numbered)
+        provider, kwargs, fitted = fit_to_length(provider, kwargs, max_length)
+        reason = f"{reason} ({fitted})" if fitted else reason
     minimum = MIN_REALISTIC_LENGTH.get(meaning)
     if minimum and max_length is not None and max_length < minimum:
         flags.append(f"{max_length} characters is too short for a real {meaning}: values are cut")
@@ -312,11 +329,10 @@ def _by_type(column: Column, table: Table | None, narrowing: Narrowing, unique: 
         return _Choice(st.NetworkAddress("mac"), "a MAC address")
     if kind is Kind.ARRAY and ctype.item is not None:
         item_column = Column(name=column.name, type=ctype.item, nullable=False)
-        item = infer_column(item_column, None)
+        item = infer_column(item_column, None, options=InferenceOptions(factory_object=False))
         if item.strategy is None:
-            raise UnsatisfiableColumn(
-                f"{column.name}: cannot produce array items of {ctype.item.describe()}."
-            )
+            unknown = _text_for_unknown(item_column, False)
+            item = FieldPlan(item_column, unknown.strategy, unknown.reason, tuple(unknown.flags))
         rule = match_name(column.name, Kind.ARRAY)
         reason = f"a list of up to 3 items ({item.reason})"
         flags = [] if rule or not item.flags else list(item.flags)
@@ -355,20 +371,25 @@ def _by_type(column: Column, table: Table | None, narrowing: Narrowing, unique: 
                 st.UniqueFakerValue("word", **args), "a word, numbered to stay unique", flag
             )
         return _Choice(st.FakerValue("word", **args), "a word", flag)
-    raise UnsatisfiableColumn(
-        f"{column.name}: fixturekit has no value for the type {ctype.describe()}.",
-        hint="Give the column a default, make it nullable, or override it in "
-        "[tool.fixturekit.generate] overrides.",
+    return _text_for_unknown(column, unique)
+
+
+def _text_for_unknown(column: Column, unique: bool) -> _Choice:
+    """A type no rule knows gets text, flagged: many types take a text literal (tsvector,
+    ltree, a domain over text), and one column must not stop the rest of the file."""
+    flag = (
+        f"no rule for the type {column.type.describe()}: a text value is generated; if the "
+        "database rejects it, give the column an override (tool.fixturekit.generate.overrides)"
     )
+    if unique:
+        return _Choice(st.UniqueFakerValue("word"), "type unknown: a word, numbered", [flag])
+    return _Choice(st.FakerValue("word"), "type unknown: a word", [flag])
 
 
 def _override_for(column: Column, table: Table | None, options: InferenceOptions) -> str | None:
     if table is None or not options.overrides:
         return None
-    keys = [f"{table.key}.{column.name}", f"{table.name}.{column.name}"]
-    if table.model is not None:
-        keys.append(f"{table.model.name}.{column.key}")
-    for key in keys:
+    for key in column_keys(column, table):
         if key in options.overrides:
             return options.overrides[key]
     return None
@@ -432,6 +453,11 @@ def infer_column(
         return FieldPlan(column, st.Custom(override), "set in configuration")
     if unique is None:
         unique = table.is_unique_alone(column.name) if table is not None else column.unique
+    if options.factory_object:
+        fill = options.fills_default(column, table)
+        chosen = factory_default(column, table, fill, unique)
+        if chosen is not None:
+            return chosen
     if column.kind is Kind.UNKNOWN and (column.nullable or column.has_default):
         flag = f"no value for the type {column.type.describe()}: set it yourself if you need it"
         if column.nullable:

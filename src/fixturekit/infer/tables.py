@@ -7,6 +7,7 @@ import re
 
 from fixturekit.errors import FixturekitError
 from fixturekit.infer import strategies as st
+from fixturekit.infer.people import cohere_people
 from fixturekit.infer.plan import (
     ChildrenPlan,
     FieldPlan,
@@ -132,6 +133,30 @@ def _field_for(table: Table, column, schema, options, unique=None) -> FieldPlan:
     return infer_column(column, table, schema, options=options, unique=unique)
 
 
+def _draw_what_others_follow(plan: TablePlan, table: Table, schema, options) -> None:
+    """A column left to its default that another column is placed after gets a drawn value.
+
+    A factory can only place `ends_at` after `starts_at` when it declares `starts_at` itself.
+    """
+    followed = {
+        f.strategy.other: f.attribute for f in plan.fields if isinstance(f.strategy, st.Relative)
+    }
+    drawn = dataclasses.replace(options, fill_defaults=True)
+    for index, field in enumerate(plan.fields):
+        if field.strategy is not None or field.column.default is None:
+            continue
+        if field.attribute not in followed:
+            continue
+        redone = _field_for(table, field.column, schema, drawn)
+        plan.fields[index] = FieldPlan(
+            field.column,
+            redone.strategy,
+            f"{redone.reason}; drawn, not left to its default: {followed[field.attribute]} "
+            "is placed after it",
+            redone.flags,
+        )
+
+
 SMALL_KEY_DOMAIN = 1_000_000
 
 
@@ -255,6 +280,8 @@ def plan_table(
             )
         plan.fields.append(field)
 
+    _draw_what_others_follow(plan, table, schema, options)
+    plan.fields = cohere_people(plan.fields, table)
     own = {f.column.name for f in plan.fields if f.column in table.columns}
     for columns in _unique_sets_needing_help(table, fk_columns):
         helped = _make_one_unique(plan, table, columns, own, schema, options)

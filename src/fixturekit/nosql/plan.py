@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 
 from fixturekit.errors import FixturekitError, UnsatisfiableColumn
 from fixturekit.infer import strategies as st
-from fixturekit.infer.rules import infer_column
+from fixturekit.infer.rules import InferenceOptions, infer_column
 from fixturekit.nosql import strategies as ds
 from fixturekit.schema.jsonschema import ArrayNode, DocumentSchema, Leaf, Node, ObjectNode
 from fixturekit.schema.model import Kind, PythonRef, Table
@@ -264,6 +264,8 @@ class _Planner:
                     leaf.column,
                     table,
                     predicates=leaf.predicates,
+                    # one plan serves document factories and seeding alike: drawn values
+                    options=InferenceOptions(factory_object=False),
                     unique=False if in_array else None,
                 )
             except UnsatisfiableColumn as exc:

@@ -80,7 +80,11 @@ if pytest_asyncio is not None:
 
     @pytest_asyncio.fixture
     async def async_db_session(request: pytest.FixtureRequest, _fixturekit: FixturekitState) -> Any:
-        """The same isolation as db_session, for an AsyncSession (asyncpg, aiosqlite)."""
+        """The same isolation as db_session, for an AsyncSession (asyncpg, aiosqlite).
+
+        fixturekit factories are bound to it: `await XFactory.create_async()` and
+        `await XFactory.create_batch_async(n)` create their rows through this session."""
+        from fixturekit.factory_async import bind_async_session
         from fixturekit.plugin import sessions
 
         state = _fixturekit
@@ -97,7 +101,11 @@ if pytest_asyncio is not None:
         request.node.stash[SCOPE_KEY] = scope
         try:
             async with context as session:
-                yield session
+                bind_async_session(session)
+                try:
+                    yield session
+                finally:
+                    bind_async_session(None)
         finally:
             state.current_scope = None
             await engine.dispose()

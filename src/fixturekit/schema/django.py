@@ -26,6 +26,7 @@ from typing import Any
 from uuid import UUID
 
 from fixturekit.errors import FixturekitError
+from fixturekit.schema.defaults import django_default
 from fixturekit.schema.model import (
     Check,
     Column,
@@ -275,15 +276,17 @@ def _column(field: Any, model: type, connection: Any, pk_columns: set[str]) -> C
     internal = field.get_internal_type()
     auto_time = bool(getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False))
     primary = field.column in pk_columns
+    server_sql = _server_default(field, model, connection)
     return Column(
         name=field.column,
         type=_column_type(field, connection),
         nullable=bool(field.null) and not primary,
         primary_key=primary,
         autoincrement=internal in _AUTO,
-        server_default=_server_default(field, model, connection),
+        server_default=server_sql,
         # Django fills these itself: a default, or the clock for auto_now / auto_now_add.
         client_default=field.has_default() or auto_time,
+        default=django_default(field, server_sql),
         computed=internal == "GeneratedField",
         unique=bool(field.unique) and not primary,
         attribute=field.attname if field.attname != field.column else None,

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
+from typing import Any
 
 
 class Kind(StrEnum):
@@ -125,6 +126,34 @@ class ColumnType:
         return self.sql or self.kind.value
 
 
+class DefaultForm(StrEnum):
+    """What kind of default fills a column a row leaves out."""
+
+    SCALAR = "scalar"  # a constant: `default=False`, `DEFAULT 'draft'`
+    CALLABLE = "callable"  # a Python function the ORM calls per row: `uuid4`, `datetime.now`
+    EXPRESSION = "expression"  # SQL the database (or the ORM) evaluates: `now()`, `nextval(...)`
+
+
+@dataclass(frozen=True)
+class DefaultValue:
+    """A column's default as its source declares it, enough to decide whether to rely on it.
+
+    `by_database` is True for a server-side default (the database fills the column when the
+    INSERT leaves it out), False for one the ORM fills before inserting. `value` is the constant
+    of a scalar default (a server default's SQL literal, parsed); `text` describes the default
+    in messages and reports (`False`, `uuid4()`, `now()`).
+    """
+
+    form: DefaultForm
+    by_database: bool = False
+    value: Any = None
+    text: str = ""
+
+    def describe(self) -> str:
+        where = "database" if self.by_database else "model"
+        return f"the {where} default {self.text}".rstrip()
+
+
 @dataclass(frozen=True)
 class Column:
     name: str
@@ -134,6 +163,7 @@ class Column:
     autoincrement: bool = False  # the database assigns the value (serial, identity, AUTO_INCREMENT)
     server_default: str | None = None  # SQL text of a server-side default
     client_default: bool = False  # the ORM fills a value when none is given
+    default: DefaultValue | None = None  # the client default, else the server default, described
     computed: bool = False  # a generated column: never written
     unique: bool = False  # a single-column unique constraint or index
     attribute: str | None = None  # the ORM attribute name when it differs from the column name

@@ -27,6 +27,7 @@ from sqlalchemy.engine import URL, Connection, Inspector, make_url
 from sqlalchemy.types import NullType, TypeEngine
 
 from fixturekit.errors import FixturekitError
+from fixturekit.schema.defaults import server_default
 from fixturekit.schema.model import (
     Check,
     Column,
@@ -515,6 +516,7 @@ def _build_table(
                 primary_key=name in pk,
                 autoincrement=_autoincrement(col, dialect.name) or (raw.key, name) in rowid_aliases,
                 server_default=str(default) if default is not None else None,
+                default=server_default(str(default)) if default is not None else None,
                 computed=bool(col.get("computed")),
                 unique=name in single,
                 attribute=attributes[name] if attributes[name] != name else None,

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
+import decimal
 import enum
+import functools
+import importlib
+import uuid
 from typing import Any
 
 from sqlalchemy import (
@@ -33,11 +38,14 @@ from sqlalchemy import Table as SATable
 from sqlalchemy.orm import Mapper, RelationshipDirection
 from sqlalchemy.sql.type_api import TypeEngine
 
+from fixturekit.schema.defaults import callable_name, python_default, server_default
 from fixturekit.schema.loading import LoadedModels, is_flask_sqlalchemy
 from fixturekit.schema.model import (
     Check,
     Column,
     ColumnType,
+    DefaultForm,
+    DefaultValue,
     ForeignKey,
     Kind,
     PythonRef,
@@ -85,8 +93,7 @@ def column_type(sa_type: TypeEngine, dialect: Any = None) -> ColumnType:
     if isinstance(sa_type, Interval):  # a TypeDecorator over DateTime on most dialects
         return ColumnType(Kind.INTERVAL, sql=sql)
     if isinstance(sa_type, TypeDecorator):
-        inner = column_type(sa_type.impl_instance, dialect)
-        return ColumnType(**{**inner.__dict__, "sql": type(sa_type).__name__})
+        return decorated_type(sa_type, dialect)
 
     visit = getattr(sa_type, "__visit_name__", "").upper()
     if isinstance(sa_type, Enum):
@@ -166,7 +173,81 @@ def column_type(sa_type: TypeEngine, dialect: Any = None) -> ColumnType:
         return ColumnType(Kind.STRING, length=sa_type.length, sql=sql)
     if isinstance(sa_type, LargeBinary):
         return ColumnType(Kind.BINARY, length=sa_type.length, sql=sql)
-    return ColumnType(Kind.UNKNOWN, sql=sql)
+    named = type(sa_type).__name__
+    return ColumnType(Kind.UNKNOWN, sql=sql if named.upper() == sql.upper() else f"{named} ({sql})")
+
+
+# Python types a TypeDecorator may declare (`python_type`) over a type stored as text or bytes.
+_PYTHON_KINDS = {
+    uuid.UUID: Kind.UUID,
+    dict: Kind.JSON,
+    list: Kind.JSON,
+    bool: Kind.BOOLEAN,
+    int: Kind.INTEGER,
+    float: Kind.FLOAT,
+    decimal.Decimal: Kind.NUMERIC,
+    datetime.datetime: Kind.DATETIME,
+    datetime.date: Kind.DATE,
+    datetime.time: Kind.TIME,
+    datetime.timedelta: Kind.INTERVAL,
+}
+_STORED_AS_TEXT = frozenset({Kind.STRING, Kind.TEXT, Kind.BINARY, Kind.UNKNOWN})
+_DIALECTS = ("postgresql", "mysql", "sqlite")
+
+
+@functools.cache
+def _known_dialect(name: str) -> Any:
+    module = importlib.import_module(f"sqlalchemy.dialects.{name}")
+    return module.dialect()
+
+
+def _dialect_impl(sa_type: TypeDecorator, dialect: Any) -> TypeEngine | None:
+    try:
+        impl = sa_type.load_dialect_impl(dialect)
+    except Exception:
+        return None
+    return impl if isinstance(impl, TypeEngine) else None
+
+
+def _declared_python_type(sa_type: TypeDecorator) -> type | None:
+    try:
+        declared = sa_type.python_type
+    except Exception:
+        return None
+    return declared if isinstance(declared, type) and declared is not object else None
+
+
+def decorated_type(sa_type: TypeDecorator, dialect: Any = None) -> ColumnType:
+    """A TypeDecorator as the values it takes: what its Python side says, else its storage.
+
+    The storage is the target dialect's `load_dialect_impl` (the declared `impl` when no
+    dialect is known). A type stored as UUID on one dialect and CHAR(36) on another (the usual
+    GUID recipe) takes UUID objects everywhere, so a UUID on any known dialect makes it one;
+    `python_type` (uuid.UUID, dict, an Enum class, ...) wins over a text or bytes storage.
+    """
+    name = type(sa_type).__name__
+    target = _dialect_impl(sa_type, dialect) if dialect is not None else None
+    stored = column_type(target if target is not None else sa_type.impl_instance, dialect)
+    declared = _declared_python_type(sa_type)
+    if declared is not None and issubclass(declared, enum.Enum) and stored.kind in _STORED_AS_TEXT:
+        members = tuple(declared.__members__)
+        return ColumnType(
+            Kind.ENUM,
+            enum_values=tuple(str(m.value) for m in declared),
+            enum_class=PythonRef(declared.__module__, declared.__qualname__),
+            enum_members=members if len(members) == len(declared) else (),
+            length=stored.length,
+            sql=name,
+        )
+    kind = next((k for t, k in _PYTHON_KINDS.items() if declared and issubclass(declared, t)), None)
+    if kind is not None and kind is not stored.kind and stored.kind in _STORED_AS_TEXT:
+        return ColumnType(kind, sql=name)
+    if stored.kind is not Kind.UUID:
+        for other in _DIALECTS:
+            impl = _dialect_impl(sa_type, _known_dialect(other))
+            if impl is not None and column_type(impl, None).kind is Kind.UUID:
+                return ColumnType(Kind.UUID, sql=name)
+    return ColumnType(**{**stored.__dict__, "sql": name})
 
 
 def _default_text(default: Any) -> str | None:
@@ -180,6 +261,26 @@ def _default_text(default: Any) -> str | None:
         return str(arg.compile(compile_kwargs={"literal_binds": True}))
     except Exception:
         return str(arg)
+
+
+def _default_of(col: Any) -> DefaultValue | None:
+    """The column's client default, else its server default, as the neutral model describes it."""
+    default = col.default
+    if default is not None:
+        if getattr(default, "is_sequence", False):
+            return DefaultValue(DefaultForm.EXPRESSION, True, None, f"nextval({default.name})")
+        if getattr(default, "is_scalar", False):
+            return python_default(default.arg)
+        if getattr(default, "is_callable", False):
+            function = getattr(default.arg, "__wrapped__", default.arg)
+            return DefaultValue(DefaultForm.CALLABLE, False, None, callable_name(function))
+        return DefaultValue(DefaultForm.EXPRESSION, False, None, _default_text(default) or "")
+    if col.server_default is None:
+        return None
+    arg = getattr(col.server_default, "arg", None)
+    if isinstance(arg, str):  # a plain string is rendered as a quoted SQL literal
+        return DefaultValue(DefaultForm.SCALAR, True, arg, repr(arg))
+    return server_default(_default_text(col.server_default))
 
 
 def _check_sql(constraint: CheckConstraint) -> str:
@@ -236,13 +337,15 @@ def _relationships(mapper: Mapper) -> list[Relationship]:
 
 def read_table(sa_table: SATable, mapper: Mapper | None = None, dialect: Any = None) -> Table:
     """One SQLAlchemy Table (and its mapper, when there is one) as a neutral Table."""
+    # Table.constraints is a set: declaration order keeps generated files the same run to run.
+    constraints = sorted(sa_table.constraints, key=lambda c: getattr(c, "_creation_order", 0))
     single_unique = {
         next(iter(c.columns)).name
-        for c in sa_table.constraints
+        for c in constraints
         if isinstance(c, UniqueConstraint) and len(c.columns) == 1
     }
     uniques: list[Unique] = []
-    for constraint in sa_table.constraints:
+    for constraint in constraints:
         if isinstance(constraint, UniqueConstraint) and len(constraint.columns) > 1:
             uniques.append(Unique(tuple(c.name for c in constraint.columns), constraint.name))
     for index in sorted(sa_table.indexes, key=lambda i: i.name or ""):
@@ -282,6 +385,7 @@ def read_table(sa_table: SATable, mapper: Mapper | None = None, dialect: Any = N
                 autoincrement=col is autoinc or col.identity is not None,
                 server_default=_default_text(col.server_default),
                 client_default=col.default is not None,
+                default=_default_of(col),
                 computed=col.computed is not None,
                 unique=bool(col.unique) or col.name in single_unique,
                 attribute=attribute,
@@ -305,7 +409,7 @@ def read_table(sa_table: SATable, mapper: Mapper | None = None, dialect: Any = N
         )
 
     # Column-level CHECKs live on the column, not in the table's constraint set.
-    declared = list(sa_table.constraints) + [c for col in sa_table.columns for c in col.constraints]
+    declared = constraints + [c for col in sa_table.columns for c in col.constraints]
     checks = [
         Check(_check_sql(c), c.name if isinstance(c.name, str) else None)
         for c in declared

@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from fixturekit.errors import FixturekitError
 from fixturekit.schema.model import Column
 from fixturekit.seed import distributions  # noqa: F401  (registers the seed-only renderings)
 from fixturekit.seed.plan import (
@@ -27,9 +28,9 @@ from fixturekit.seed.plan import (
     Link,
     SeedPlan,
     TableSeed,
-    inherit_base,
 )
-from fixturekit.values.bulk import BulkContext, Decimals, bulk_values, choice_values
+from fixturekit.seed.sizing import inherit_base
+from fixturekit.values.bulk import BulkContext, BulkError, Decimals, bulk_values, choice_values
 from fixturekit.values.distinct import affine_permutation
 from fixturekit.values.pools import object_array, stable_hash
 
@@ -265,7 +266,21 @@ def _slice(values: Any, a: int, b: int) -> Any:
 
 
 def generate_table(plan: SeedPlan, seed: TableSeed, store: KeyStore) -> Iterator[Chunk]:
-    """The rows [seed.lo, seed.hi) of one table, chunk by chunk."""
+    """The rows [seed.lo, seed.hi) of one table, chunk by chunk.
+
+    A column whose values cannot be made (BulkError) is a user-facing error naming it.
+    """
+    try:
+        yield from _generate_table(plan, seed, store)
+    except BulkError as exc:
+        raise FixturekitError(
+            f"Seeding {seed.table.key} failed: {exc}",
+            hint=f"Give the column values that fit in the seed config "
+            f"([tables.{seed.table.key}.columns]), widen the column, or seed fewer rows.",
+        ) from None
+
+
+def _generate_table(plan: SeedPlan, seed: TableSeed, store: KeyStore) -> Iterator[Chunk]:
     if seed.hi <= seed.lo:
         return
     combo_columns = {m.column for c in seed.combos for m in c.members if m.link is None}

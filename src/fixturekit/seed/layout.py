@@ -87,6 +87,8 @@ def _apply_rule(field_plan: FieldPlan, config: SeedConfig, table: Table) -> Fiel
 def _dependencies(strategy: st.Strategy | None) -> set[str]:
     if isinstance(strategy, (st.Relative, st.FromColumn)):
         return {strategy.other}
+    if isinstance(strategy, st.PersonDerived):
+        return set(strategy.sources)
     if isinstance(strategy, WithNulls):
         return _dependencies(strategy.base)
     if isinstance(strategy, st.UniqueText):
@@ -314,9 +316,10 @@ def table_seed(
         if column.autoincrement and column.kind in INTEGER_KINDS:
             seed.sequences[column.name] = 1
             continue
-        from fixturekit.infer.rules import infer_column
+        from fixturekit.infer.rules import InferenceOptions, infer_column
 
-        fields.append(_apply_rule(infer_column(column, table), config, table))
+        drawn = InferenceOptions(factory_object=False)
+        fields.append(_apply_rule(infer_column(column, table, options=drawn), config, table))
 
     # Discriminators: rows taken by child classes carry the child's identity.
     for i, field_plan in enumerate(fields):

@@ -27,9 +27,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from fixturekit.infer import strategies as st
-from fixturekit.infer.plan import FieldPlan, SchemaPlan
+from fixturekit.infer.plan import FieldPlan
 from fixturekit.schema.model import Column, ForeignKey, Table
-from fixturekit.seed.config import CountRange, SeedConfig
+from fixturekit.seed.config import CountRange
 from fixturekit.seed.distributions import WithNulls
 from fixturekit.values.bulk import choice_values, matching_capacity
 from fixturekit.values.distinct import MAX_AFFINE_SPACE, unique_capacity
@@ -169,61 +169,3 @@ def is_unique_strategy(strategy: st.Strategy | None) -> bool:
     if isinstance(strategy, WithNulls):
         return False
     return strategy is not None and bool(strategy.unique)
-
-
-def inherit_base(plan: SeedPlan, seed: TableSeed, link: Link) -> int:
-    """First parent row of a subclass table: sibling subclass tables take consecutive rows."""
-    from fixturekit.seed.sizing import first_parent_row
-
-    return first_parent_row(plan.tables, seed, link)
-
-
-def build_plan(
-    schema_plan: SchemaPlan,
-    config: SeedConfig,
-    *,
-    today: dt.date,
-    shard: tuple[int, int] = (0, 1),
-    existing: dict[str, Existing] | None = None,
-) -> SeedPlan:
-    """The full seed plan. Raises FixturekitError for anything impossible."""
-    # Imported here: the layout and sizing modules build on this module's dataclasses.
-    from fixturekit.seed.layout import identity, table_seed
-    from fixturekit.seed.sizing import check, keep, shard_ranges, size_tables
-
-    if schema_plan.insert.forced:
-        # Factories can leave such a key to the caller; a seed cannot insert either table
-        # first. The strict insert plan raises the error that names the cycle.
-        from fixturekit.schema.graph import insert_plan
-
-        insert_plan(schema_plan.schema, strict=True)
-    order = list(schema_plan.insert.order)
-    seeds: dict[str, TableSeed] = {}
-    # Subclass tables take parent rows; count them first so the parent knows its identities.
-    identities: dict[str, list[tuple[str, int]]] = {}
-    for key in order:
-        seeds[key] = table_seed(schema_plan.tables[key], schema_plan, config, {})
-    size_tables(seeds, order, config)
-    for key in order:
-        for link in seeds[key].links:
-            if link.mode == "inherit":
-                ident = identity(seeds[key].table)
-                identities.setdefault(link.parent, []).append((ident, seeds[key].rows))
-    if identities:
-        rows = {k: s.rows for k, s in seeds.items()}
-        ends = {k: s.block_ends for k, s in seeds.items()}
-        for key in order:
-            seeds[key] = table_seed(schema_plan.tables[key], schema_plan, config, identities)
-            seeds[key].rows, seeds[key].block_ends = rows[key], ends[key]
-    existing = existing or {}
-    for key, seed in seeds.items():
-        before = existing.get(key)
-        if before is None:
-            continue
-        seed.row_offset = max([before.rows, *before.max_key.values()], default=0)
-        for column in seed.sequences:
-            seed.sequences[column] = before.max_key.get(column, 0) + 1
-    keep(seeds)
-    check(seeds)
-    shard_ranges(seeds, order, shard)
-    return SeedPlan(seeds, config.seed, today, shard)

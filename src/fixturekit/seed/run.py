@@ -22,7 +22,8 @@ from fixturekit.seed.columns import Chunk, KeyStore, deferred_updates, generate_
 from fixturekit.seed.config import build_config, read_config
 from fixturekit.seed.files import Exporter, read_chunks, read_manifest
 from fixturekit.seed.load import Loader, TableLoad, connect, redact
-from fixturekit.seed.plan import Existing, SeedPlan, build_plan
+from fixturekit.seed.plan import Existing, SeedPlan
+from fixturekit.seed.planning import build_plan
 from fixturekit.seed.progress import Progress
 
 
@@ -42,6 +43,10 @@ class SeedRequest:
     today: dt.date | None = None
     # Set by `--jobs`: the coordinator checked the tables are empty before starting the shards.
     checked_empty: bool = False
+    like: str | None = None  # a source database to learn the distributions from
+    like_out: Path | None = None  # where to write what was learned, as a seed configuration
+    scale: float = 1.0  # the learned row counts times this
+    learned: Any = None  # what --like learned (fixturekit.seed.learn.Learned), once read
 
 
 @dataclass
@@ -87,8 +92,11 @@ def load_schema(models: str, url: str | None = None) -> tuple[Schema, SchemaPlan
     schema = read_schema_spec(models, url)
     generate_config, _ = tool_section("generate")
     # Cycles of NOT NULL keys: factories get them flagged; the seed planner refuses them
-    # (fixturekit.seed.plan.build_plan), so the plan here is the factories' own.
-    return schema, plan_schema(schema, inference_options(generate_config, ()))
+    # (fixturekit.seed.planning.build_plan), so the plan here is the factories' own, except that
+    # seeding draws every column instead of repeating defaults and usable-object flags.
+    options = inference_options(generate_config, ())
+    options.factory_object = False
+    return schema, plan_schema(schema, options)
 
 
 def unique_columns(schema_plan: SchemaPlan) -> set[tuple[str, str]]:
@@ -107,6 +115,8 @@ def plan_seed(
     existing: dict[str, Existing] | None = None,
 ) -> SeedPlan:
     raw, source = read_config(request.config_path)
+    if request.like:
+        raw = _with_learned(request, schema_plan, raw)
     config = build_config(
         raw,
         schema,
@@ -117,6 +127,23 @@ def plan_seed(
     )
     today = request.today or config.today or _export_anchor(request.export) or dt.date.today()
     return build_plan(schema_plan, config, today=today, shard=request.shard, existing=existing)
+
+
+def _with_learned(
+    request: SeedRequest, schema_plan: SchemaPlan, raw: dict[str, Any]
+) -> dict[str, Any]:
+    """The configuration learned from --like, under the user's own (which wins)."""
+    from fixturekit.seed.learn import follow_counts, learn_config, merge_configs, write_config
+
+    if request.learned is None:
+        request.learned = learn_config(request.like or "", schema_plan, request.scale)
+        if request.like_out is not None:
+            write_config(request.learned, request.like_out, redact(request.like or ""))
+    given = set(request.rows) | {
+        name for name, spec in raw.get("tables", {}).items() if "rows" in spec
+    }
+    learned = follow_counts(request.learned.raw, schema_plan.schema, given)
+    return merge_configs(learned, raw)
 
 
 def _export_anchor(folder: Path | None) -> dt.date | None:

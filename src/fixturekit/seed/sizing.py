@@ -12,6 +12,7 @@ from fixturekit.seed.plan import (
     CHILDREN_PER_PARENT,
     Combo,
     Link,
+    SeedPlan,
     TableSeed,
     field_capacity,
 )
@@ -265,3 +266,8 @@ def first_parent_row(seeds: dict[str, TableSeed], seed: TableSeed, link: Link) -
         if any(lk.mode == "inherit" and lk.parent == link.parent for lk in other.links):
             base += other.rows
     return base
+
+
+def inherit_base(plan: SeedPlan, seed: TableSeed, link: Link) -> int:
+    """First parent row of a subclass table: sibling subclass tables take consecutive rows."""
+    return first_parent_row(plan.tables, seed, link)

@@ -513,3 +513,35 @@ def nullable(values: ColumnStrategy) -> ColumnStrategy:
 
 
 _NULL = hs.booleans().map(lambda b: not b)  # shrinks to True: NULL
+
+
+@column_strategy.register
+def _(strategy: st.PersonName, column: Column | None = None) -> ColumnStrategy:
+    from fixturekit.values.people import name_pairs
+
+    first, last = (sorted(v.tolist(), key=len) for v in name_pairs())
+    limit = strategy.max_length
+    parts = {"first": hs.sampled_from(first), "last": hs.sampled_from(last)}
+    values = parts.get(strategy.part) or hs.tuples(parts["first"], parts["last"]).map(" ".join)
+    return values.map(lambda v: v[:limit] if limit else v)
+
+
+_DOMAINS = hs.sampled_from(["gmail.com", "yahoo.com", "hotmail.com"])
+
+
+@column_strategy.register
+def _(strategy: st.PersonDerived, column: Column | None = None) -> ColumnStrategy:
+    from fixturekit.values import people
+
+    def draw_value(draw: Draw, row: Mapping[str, Any]) -> Any:
+        first = row.get(strategy.first) if strategy.first else None
+        last = row.get(strategy.last) if strategy.last else None
+        if strategy.full and not (first or last):
+            first, last = people.split_full(str(row.get(strategy.full) or ""))
+        domain = draw(_DOMAINS) if strategy.part == "email" else ""
+        value = people.natural(strategy.part, str(first or ""), str(last or ""), domain)
+        # a second person of the same name in one example: the row strategies draw the
+        # names again rather than number the value
+        return people._fit(value, strategy.part, strategy.max_length, None)
+
+    return RowDependent(strategy.sources, draw_value)

@@ -423,3 +423,6 @@ def relative(
         else:
             value = other if op == ">=" else other + (step if step is not None else gap)
     return value
+
+
+from fixturekit.values.people import person  # noqa: E402, F401  (fv.person in factories)

@@ -12,7 +12,14 @@ import numpy as np
 from fixturekit.infer.strategies import ArrayOf, Custom, FromColumn, Relative
 from fixturekit.schema.model import Column
 from fixturekit.values import pools
-from fixturekit.values.bulk import BulkContext, BulkError, Decimals, bulk_values, fit_texts, typed
+from fixturekit.values.bulk_core import (
+    BulkContext,
+    BulkError,
+    Decimals,
+    bulk_values,
+    fit_texts,
+    typed,
+)
 from fixturekit.values.bulk_text import as_texts
 from fixturekit.values.pools import object_array
 

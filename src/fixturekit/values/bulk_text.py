@@ -17,7 +17,14 @@ import numpy as np
 
 from fixturekit.infer.strategies import FakerValue, Matching, UniqueFakerValue, UniqueText
 from fixturekit.values import fixed_unique, pools, textgen
-from fixturekit.values.bulk import BulkContext, BulkError, Decimals, bulk_values, fit_texts, typed
+from fixturekit.values.bulk_core import (
+    BulkContext,
+    BulkError,
+    Decimals,
+    bulk_values,
+    fit_texts,
+    typed,
+)
 from fixturekit.values.distinct import hex_strings, numbered, uuid_texts
 from fixturekit.values.pools import Pool, object_array, stable_hash
 from fixturekit.values.regex_space import Shape, ShapeError
