@@ -11,9 +11,9 @@ person's look: fixturekit could not infer a realistic value there."""
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import factory
-import factory.alchemy
 import factory.fuzzy
 from fixturekit import values as fv
+from fixturekit.factories import ModelFactory
 
 from heroes.models import Hero, Team
 
@@ -32,7 +32,7 @@ def _current_session():
 _Model = TypeVar("_Model")
 
 
-class _Factory(factory.alchemy.SQLAlchemyModelFactory, Generic[_Model]):
+class _Factory(ModelFactory, Generic[_Model]):
     """Base of the factories below: `create()` is typed as the model."""
 
     class Meta:
@@ -78,7 +78,7 @@ class HeroFactory(_Factory[Hero]):
     team = factory.SubFactory(f"{__name__}.TeamFactory")
 
 
-# fixturekit-generated-hash: 8a1c3af5e254de74
+# fixturekit-generated-hash: e3490c6c7da8b8ba
 # >>> fixturekit: your code below is kept when this file is regenerated
 # Customise factories here, e.g.:
 #

@@ -11,9 +11,8 @@ person's look: fixturekit could not infer a realistic value there."""
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import factory
-import factory.alchemy
-import factory.fuzzy
 from fixturekit import values as fv
+from fixturekit.factories import ModelFactory
 
 from blog.models import Post, User
 
@@ -32,7 +31,7 @@ def _current_session():
 _Model = TypeVar("_Model")
 
 
-class _Factory(factory.alchemy.SQLAlchemyModelFactory, Generic[_Model]):
+class _Factory(ModelFactory, Generic[_Model]):
     """Base of the factories below: `create()` is typed as the model."""
 
     class Meta:
@@ -74,12 +73,12 @@ class PostFactory(_Factory[Post]):
 
     title = factory.LazyFunction(lambda: fv.fake("sentence", nb_words=4, max_length=200))
     body = factory.Faker("text", max_nb_chars=400)
-    likes = factory.fuzzy.FuzzyInteger(0, 1000)
+    likes = 0
     published_at = factory.LazyFunction(lambda: fv.datetime_between("-2y", "now"))
     author = factory.SubFactory(f"{__name__}.UserFactory")
 
 
-# fixturekit-generated-hash: b26930534f2576c5
+# fixturekit-generated-hash: fef091fcf752434e
 # >>> fixturekit: your code below is kept when this file is regenerated
 # Customise factories here, e.g.:
 #
