@@ -6,7 +6,10 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 
+import numpy  # noqa: F401  (loaded here: a pytest run inside a test cannot load it twice)
 import pytest
+
+import fixturekit.values  # noqa: F401
 
 PROJECT_PACKAGES = {"blog", "app", "heroes", "typed_app", "emptyapp", "factories"}
 

@@ -13,9 +13,11 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import numpy  # noqa: F401  (loaded here: a pytest run inside a test cannot load it twice)
 import pytest
 from click.testing import CliRunner
 
+import fixturekit.values  # noqa: F401
 from fixturekit.cli import _register, cli
 
 _register()
