@@ -29,7 +29,9 @@ class SmHero(SQLModel, table=True):
     power: int = Field(ge=1, le=10)
     fee: Decimal = Field(max_digits=6, decimal_places=2, ge=0)
     token: uuid.UUID = Field(default_factory=uuid.uuid4)
-    joined_at: datetime.datetime = Field(default_factory=datetime.datetime.now)
+    joined_at: datetime.datetime = Field(
+        default_factory=lambda: datetime.datetime.now(datetime.UTC)
+    )
     team_id: int | None = Field(default=None, foreign_key="sm_teams.id")
     team: SmTeam | None = Relationship(back_populates="heroes")
 
