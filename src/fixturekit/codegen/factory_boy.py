@@ -21,7 +21,7 @@ from fixturekit.naming import (  # noqa: F401  (factory_name: kept importable fr
     relationship_declaration,
     renamed_columns,
 )
-from fixturekit.schema.model import PythonRef, Schema, Table
+from fixturekit.schema.model import STRING_KINDS, PythonRef, Schema, Table
 
 CUSTOM_BEGIN = "# >>> fixturekit: your code below is kept when this file is regenerated"
 CUSTOM_END = "# <<< fixturekit: end of your code"
@@ -124,6 +124,9 @@ class ModuleRenderer:
         stdlib = sorted(m for m in self.plain_imports if m in ("datetime", "decimal", "uuid"))
         third = sorted(m for m in self.plain_imports if m not in stdlib)
         lines = [f"import {m}" for m in stdlib]
+        if "typing" in self.imports:
+            names = sorted(self.imports["typing"], key=lambda n: (not n.isupper(), n))
+            lines.append(f"from typing import {', '.join(names)}")
         if lines:
             lines.append("")
         lines += [f"import {m}" for m in third]
@@ -131,7 +134,9 @@ class ModuleRenderer:
             if module in self.imports:
                 names = ", ".join(sorted(self.imports[module]))
                 lines.append(f"from {module} import {names}")
-        user_modules = sorted(m for m in self.imports if not m.startswith("fixturekit"))
+        user_modules = sorted(
+            m for m in self.imports if not m.startswith("fixturekit") and m != "typing"
+        )
         if user_modules:
             lines.append("")
         for module in user_modules:
@@ -194,7 +199,7 @@ class ModuleRenderer:
         name = self.names[table.key]
         if table.model is not None:
             model = self._import(table.model)
-            base = "_Factory"
+            base = f"_Factory[{model}]"  # typed: type checkers see `create()` return the model
         else:
             self.uses_tables = True
             meta = self.schema.metadata_ref
@@ -268,6 +273,34 @@ class ModuleRenderer:
             return []
         return ORIGINAL_NAMES_HOOK
 
+    def _sample_custom(self) -> str:
+        """The starter text of the user's region, with a field one of these models really has."""
+        for plan in self.plan:
+            table = plan.table
+            if table.model is None:
+                continue
+            for column in table.columns:
+                if column.kind not in STRING_KINDS or column.primary_key or not column.writable:
+                    continue
+                if any(column.name in fk.columns for fk in table.foreign_keys):
+                    continue
+                name, attribute = self.names[table.key], column.python_name
+                stem = table.model.name.lower()
+                value = (
+                    f'f"{stem}{{n}}@example.com"'
+                    if "email" in column.name.lower()
+                    else f'f"{attribute}-{{n}}"'
+                )
+                return (
+                    "# Customise factories here, e.g.:\n"
+                    "#\n"
+                    f"# class {name}({name}):\n"
+                    f"#     {attribute} = factory.Sequence(lambda n: {value})\n"
+                    "#\n"
+                    "# Every SubFactory and FACTORIES pick up a factory redefined here.\n"
+                )
+        return DEFAULT_CUSTOM
+
     # -- module ------------------------------------------------------------------------------
     def render(self, custom: str | None = None) -> str:
         classes: list[str] = []
@@ -287,13 +320,35 @@ class ModuleRenderer:
             "    return _session",
             "",
             "",
-            "class _Factory(ModelFactory):",
+            '_Model = TypeVar("_Model")',
+            "",
+            "",
+            "class _Factory(ModelFactory, Generic[_Model]):",
+            '    """Base of the factories below: `create()` is typed as the model."""',
+            "",
             "    class Meta:",
             "        abstract = True",
             "        sqlalchemy_session_factory = _current_session",
             '        sqlalchemy_session_persistence = "flush"',
             *self._original_names_hook(),
+            "",
+            "    if TYPE_CHECKING:",
+            "",
+            "        @classmethod",
+            "        def create(cls, **kwargs: Any) -> _Model: ...",
+            "",
+            "        @classmethod",
+            "        def build(cls, **kwargs: Any) -> _Model: ...",
+            "",
+            "        @classmethod",
+            "        def create_batch(cls, size: int, **kwargs: Any) -> list[_Model]: ...",
+            "",
+            "        @classmethod",
+            "        def build_batch(cls, size: int, **kwargs: Any) -> list[_Model]: ...",
         ]
+        self.imports.setdefault("typing", set()).update(
+            {"TYPE_CHECKING", "Any", "Generic", "TypeVar"}
+        )
         if self.uses_tables:
             self.imports.setdefault("fixturekit.factories", set()).add("TableFactory")
             bases += [
@@ -332,7 +387,7 @@ class ModuleRenderer:
             "    global _session",
             "    _session = session",
         ]
-        custom_text = DEFAULT_CUSTOM if custom is None else custom
+        custom_text = self._sample_custom() if custom is None else custom
         body = "\n".join(generated) + "\n\n\n" + CUSTOM_BEGIN + "\n" + custom_text
         if not custom_text.endswith("\n"):
             body += "\n"

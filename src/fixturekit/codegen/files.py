@@ -5,12 +5,39 @@ from __future__ import annotations
 import ast
 import difflib
 import hashlib
+import io
+import tokenize
 
 from fixturekit.codegen.factory_boy import CUSTOM_BEGIN, CUSTOM_END, HASH_PREFIX
 
 
-def _digest(text: str) -> str:
+def _raw_digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _code_form(text: str) -> str:
+    """The code as Python sees it plus the words of its comments: quotes, wrapping, parentheses,
+    trailing commas and spacing are left out, so a formatter (ruff, black, pre-commit) changes
+    nothing here while an edited line or comment still does."""
+    try:
+        tree = ast.dump(ast.parse(text))
+        comments = [
+            token.string.lstrip("#").strip()
+            for token in tokenize.generate_tokens(io.StringIO(text).readline)
+            if token.type == tokenize.COMMENT
+        ]
+    except (SyntaxError, tokenize.TokenError):
+        return text
+    return tree + "\n" + "\n".join(comments)
+
+
+def _digest(text: str) -> str:
+    return _raw_digest(_code_form(text))
+
+
+def same_code(old: str, new: str) -> bool:
+    """The same module, maybe formatted differently."""
+    return old == new or _code_form(old) == _code_form(new)
 
 
 def _without_custom(text: str) -> str:
@@ -51,7 +78,9 @@ def edited_by_hand(text: str) -> bool:
     )
     if stored is None:
         return True
-    return stored.strip() != _digest(_without_custom(text))
+    generated = _without_custom(text)
+    # Files sealed before the hash ignored formatting carry the digest of the text itself.
+    return stored.strip() not in (_digest(generated), _raw_digest(generated))
 
 
 def is_generated(text: str) -> bool:

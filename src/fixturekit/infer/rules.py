@@ -302,14 +302,11 @@ def _temporal(column: Column, narrowing: Narrowing, unique: bool) -> _Choice | N
     if isinstance(narrowing.high, datetime.date):
         end = narrowing.high
     if unique:
-        anchor = (
-            datetime.date.today().isoformat()
-            if kind is Kind.DATE
-            else (datetime.datetime.now().replace(microsecond=0).isoformat())
-        )
+        # "today", resolved when values are made: generated code does not change from one
+        # day to the next, and values stay the same all day.
         return _Choice(
             st.SequenceDate(
-                anchor,
+                "today",
                 86400 if kind is Kind.DATE else 1,
                 kind is Kind.DATETIME,
                 column.type.timezone,

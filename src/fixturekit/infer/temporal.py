@@ -19,11 +19,6 @@ class DateRange(Strategy):
     def value_source(self) -> str:
         return f"fv.date_between({lit(self.start)}, {lit(self.end)})"
 
-    def source(self) -> str:
-        return (
-            f'factory.Faker("date_between", start_date={lit(self.start)}, end_date={lit(self.end)})'
-        )
-
 
 @dataclass(frozen=True)
 class DateTimeRange(Strategy):
@@ -34,13 +29,6 @@ class DateTimeRange(Strategy):
     def value_source(self) -> str:
         tz = ", aware=True" if self.timezone else ""
         return f"fv.datetime_between({lit(self.start)}, {lit(self.end)}{tz})"
-
-    def source(self) -> str:
-        tz = ", tzinfo=datetime.UTC" if self.timezone else ""
-        return (
-            f'factory.Faker("date_time_between", start_date={lit(self.start)}, '
-            f"end_date={lit(self.end)}{tz})"
-        )
 
 
 @dataclass(frozen=True)
@@ -131,7 +119,7 @@ class FromColumn(Strategy):
 class SequenceDate(Strategy):
     """Distinct dates (or datetimes) one step apart, counting back from a start."""
 
-    start: str  # ISO date or datetime
+    start: str  # "today", an offset, or an ISO date or datetime
     step_seconds: int = 86400
     with_time: bool = False
     timezone: bool = False

@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 
 ENV_URL = "FIXTUREKIT_DATABASE_URL"
-DEFAULT_FACTORIES = "tests/factories.py"
+# A suite's own tests/factories.py, and where `fixturekit init` puts ours next to one.
+DEFAULT_FACTORIES = ["tests/factories.py", "tests/fixturekit_factories.py"]
 DEFAULT_LOCK_TIMEOUT = 5.0
 
 
@@ -70,7 +71,11 @@ _INI: dict[str, tuple[str, str, Any]] = {
         "bool",
         False,
     ),
-    "fixturekit_seed": ("fixturekit: random seed for declared scenarios", "string", "0"),
+    "fixturekit_seed": (
+        "fixturekit: random seed of every run (default: a new one each run, printed)",
+        "string",
+        "",
+    ),
     "fixturekit_keep_template": (
         "fixturekit: keep the built template across runs, reused while its fingerprint matches",
         "bool",
@@ -144,6 +149,14 @@ def add_options(parser: pytest.Parser) -> None:
         help="keep the ephemeral server's data directory in DIR between runs (ini "
         "fixturekit_server_cache)",
     )
+    group.addoption(
+        "--fixturekit-seed",
+        default=None,
+        type=int,
+        metavar="N",
+        help="replay a run: the random seed factories are reseeded from before each test "
+        "(printed in the header and with each failure; ini fixturekit_seed)",
+    )
     for name, (help_text, kind, default) in _INI.items():
         parser.addini(name, help_text, type=kind, default=default)
 
@@ -194,7 +207,7 @@ def read_settings(config: pytest.Config) -> Settings:
     settings.models = option.fixturekit_models or _ini(config, "fixturekit_models") or None
     factories = _ini(config, "fixturekit_factories")
     settings.factories_explicit = bool(factories)
-    settings.factories = list(factories) or [DEFAULT_FACTORIES]
+    settings.factories = list(factories) or list(DEFAULT_FACTORIES)
 
     mode = option.fixturekit_isolation or _ini(config, "fixturekit_isolation") or "savepoint"
     try:
@@ -237,8 +250,12 @@ def read_settings(config: pytest.Config) -> Settings:
                 f"fixturekit: ini fixturekit_lock_timeout = {timeout!r} must be a positive "
                 "number of seconds."
             ) from None
-    seed = _ini(config, "fixturekit_seed")
+    seed = option.fixturekit_seed
+    if seed is None:
+        seed = str(_ini(config, "fixturekit_seed") or "").strip() or "0"
     try:
+        # Declared scenarios draw their row counts from the seed given (0 when none is): their
+        # shape stays put run after run while the factory values follow the run's seed.
         settings.seed = int(seed)
     except ValueError:
         raise pytest.UsageError(

@@ -48,7 +48,7 @@ def _mode(request: pytest.FixtureRequest, state: FixturekitState) -> Isolation:
 @pytest.fixture
 def db_session(request: pytest.FixtureRequest, _fixturekit: FixturekitState) -> Iterator[Any]:
     """A Session whose writes vanish after the test, whatever the code under test commits."""
-    from fixturekit.plugin import binding, sessions
+    from fixturekit.plugin import binding, flask_db, sessions
 
     state = _fixturekit
     mode = _mode(request, state)
@@ -67,7 +67,11 @@ def db_session(request: pytest.FixtureRequest, _fixturekit: FixturekitState) -> 
     state.current_scope = scope
     request.node.stash[SCOPE_KEY] = scope
     try:
-        with context as session, binding.bound(modules, session):
+        with (
+            context as session,
+            binding.bound(modules, session),
+            flask_db.routed(state.flask_extensions(), session),
+        ):
             yield session
     finally:
         state.current_scope = None

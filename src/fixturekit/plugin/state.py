@@ -93,6 +93,7 @@ class FixturekitState:
         # Leaked rows that could not be cleaned up under shared data (table -> committed rows),
         # removed when the module ends and not reported again until then.
         self.pending_leaks: dict[Any, int] = {}
+        self.model_classes: list[type] = []  # the models' classes, once provisioned
         # For error messages: where the URL came from and how it prints (no password).
         self._source = settings.url_source or "the fixturekit URL"
         self._shown = ""
@@ -119,6 +120,12 @@ class FixturekitState:
                 explicit=self.settings.factories_explicit,
             )
         return self._factory_modules
+
+    def flask_extensions(self) -> list[Any]:
+        """Flask-SQLAlchemy `db` objects of the models, whose `db.session` tests route."""
+        from fixturekit.plugin.flask_db import extensions_of
+
+        return extensions_of(self.model_classes)
 
     # --- provisioning -------------------------------------------------------------------
     def _target_url(self) -> tuple[Any, str]:
@@ -188,7 +195,7 @@ class FixturekitState:
     def _provision(self) -> None:
         from fixturekit.dialects import server_for
         from fixturekit.dialects.appname import set_command
-        from fixturekit.plugin.building import build_schema, metadatas_for
+        from fixturekit.plugin.building import build_schema, models_for
         from fixturekit.plugin.databases import DatabaseManager
 
         set_command("test")
@@ -199,9 +206,12 @@ class FixturekitState:
         directory = Path(self._tempdir.name) if self._tempdir else None
         server = server_for(url, directory=directory)
         if settings.models:  # models first: loading them puts the project root on sys.path
-            metadatas = metadatas_for(settings.models, [], settings.rootdir)
+            metadatas, self.model_classes = models_for(settings.models, [], settings.rootdir)
+            self.model_classes += models_for(None, self.factory_modules(), settings.rootdir)[1]
         else:
-            metadatas = metadatas_for(None, self.factory_modules(), settings.rootdir)
+            metadatas, self.model_classes = models_for(
+                None, self.factory_modules(), settings.rootdir
+            )
 
         def build(engine: Any) -> Any:
             return build_schema(engine, metadatas, settings.alembic, settings.rootdir)

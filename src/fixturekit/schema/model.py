@@ -248,7 +248,14 @@ class Table:
 
     @property
     def display_name(self) -> str:
-        return self.model.name if self.model else self.key
+        """The model's class name as the user's code spells it: Django's auto-created through
+        model `User.groups.through` is `User_groups`, as in FACTORIES."""
+        if self.model is None:
+            return self.key
+        parts = self.model.qualname.split(".")
+        if len(parts) >= 3 and parts[-1] == "through":
+            return f"{parts[-3]}_{parts[-2]}"
+        return self.model.name
 
     def column(self, name: str) -> Column:
         for col in self.columns:

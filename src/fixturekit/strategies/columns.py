@@ -68,7 +68,9 @@ ColumnStrategy = SearchStrategy | RowDependent
 
 def today() -> dt.date:
     """The anchor of "now"-relative bounds: the start of today, as the factories use."""
-    return dt.date.today()
+    from fixturekit.values import anchor_day
+
+    return anchor_day()
 
 
 @singledispatch
@@ -186,7 +188,10 @@ def _(strategy: st.DateTimeRange, column: Column | None = None) -> ColumnStrateg
 
 @column_strategy.register
 def _(strategy: st.SequenceDate, column: Column | None = None) -> ColumnStrategy:
-    start = dt.datetime.fromisoformat(strategy.start)
+    try:
+        start = dt.datetime.fromisoformat(strategy.start)
+    except ValueError:  # "today" or an offset, as inference writes it
+        start = _date_bound(strategy.start)
     step = dt.timedelta(seconds=strategy.step_seconds)
 
     def nth(n: int) -> Any:

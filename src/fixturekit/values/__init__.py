@@ -161,19 +161,24 @@ def unique_draw(
     )
 
 
-def date_sequence(n: int, start: str, step_seconds: int = 86400) -> _dt.date:
-    return _dt.date.fromisoformat(start[:10]) - _dt.timedelta(
-        days=n * max(1, step_seconds // 86400)
-    )
+def date_sequence(n: int, start: Any, step_seconds: int = 86400) -> _dt.date:
+    """The n-th distinct date counting back from `start` (an ISO date, "today" or an offset)."""
+    return _bound(start).date() - _dt.timedelta(days=n * max(1, step_seconds // 86400))
 
 
 def datetime_sequence(
-    n: int, start: str, step_seconds: int = 1, aware: bool = False
+    n: int, start: Any, step_seconds: int = 1, aware: bool = False
 ) -> _dt.datetime:
-    value = _dt.datetime.fromisoformat(start) - _dt.timedelta(seconds=n * step_seconds)
-    if aware and value.tzinfo is None:
-        value = value.replace(tzinfo=_dt.UTC)
-    return value
+    """The n-th distinct datetime counting back from `start` ("today", an offset or ISO)."""
+    if isinstance(start, str):
+        try:
+            parsed = _dt.datetime.fromisoformat(start)
+        except ValueError:
+            parsed = None
+        if parsed is not None and parsed.tzinfo is not None:
+            start = parsed.astimezone(_dt.UTC).replace(tzinfo=None)
+    value = _bound(start) - _dt.timedelta(seconds=n * step_seconds)
+    return value.replace(tzinfo=_dt.UTC) if aware else value
 
 
 def code(
@@ -248,34 +253,44 @@ def boolean(true_rate: float = 0.5) -> bool:
     return _rng().random() < true_rate
 
 
-def _as_date_bound(value: Any) -> Any:
-    if isinstance(value, str):
-        try:
-            return _dt.date.fromisoformat(value)
-        except ValueError:
-            return value
-    return value
+_anchor_day: _dt.date | None = None
 
 
-def _as_datetime_bound(value: Any) -> Any:
-    if isinstance(value, str):
-        try:
-            return _dt.datetime.fromisoformat(value)
-        except ValueError:
-            return value
-    return value
+def anchor_day() -> _dt.date:
+    """The day "now", "today" and offsets such as "-2y" count from: today, unless pinned.
+
+    Anchoring on the start of the day rather than the current instant keeps values the same
+    all day long, so a run replayed with the same seed on the same day reproduces timestamps.
+    """
+    return _anchor_day or _dt.date.today()
+
+
+def pin_anchor_day(day: _dt.date | None) -> None:
+    """Count "now"-relative ranges from `day` (None: the real today again)."""
+    global _anchor_day
+    _anchor_day = day
+
+
+def _bound(value: Any) -> _dt.datetime:
+    from fixturekit.values.offsets import resolve
+
+    return resolve(value, anchor_day())
 
 
 def date_between(start: Any = "-2y", end: Any = "today") -> _dt.date:
-    return faker().date_between(start_date=_as_date_bound(start), end_date=_as_date_bound(end))
+    low, high = _bound(start).date(), _bound(end).date()
+    if high < low:
+        low, high = high, low
+    return low + _dt.timedelta(days=_rng().randint(0, (high - low).days))
 
 
 def datetime_between(start: Any = "-2y", end: Any = "now", aware: bool = False) -> _dt.datetime:
-    tz = _dt.UTC if aware else None
-    value = faker().date_time_between(
-        start_date=_as_datetime_bound(start), end_date=_as_datetime_bound(end), tzinfo=tz
-    )
-    return value.replace(microsecond=0)
+    low, high = _bound(start), _bound(end)
+    if high < low:
+        low, high = high, low
+    seconds = int((high - low).total_seconds())
+    value = low + _dt.timedelta(seconds=_rng().randint(0, max(seconds, 0)))
+    return value.replace(tzinfo=_dt.UTC) if aware else value
 
 
 def time_of_day(low: int | None = None, high: int | None = None) -> _dt.time:

@@ -227,10 +227,13 @@ def _(strategy: DateTimeRange, count: int, ctx: BulkContext) -> np.ndarray:
 def _(strategy: SequenceDate, count: int, ctx: BulkContext) -> np.ndarray:
     """Distinct dates or datetimes one step apart, counting back from the start.
 
-    Inference anchors the start on the day it ran; when that is the real today, the seed's
-    anchor day (`today` in the config) replaces it, so pinned seeds do not drift daily.
+    Inference anchors the start on "today", which is the seed's anchor day (`today` in the
+    config); an ISO start dated the real today is moved to that day too.
     """
-    start = dt.datetime.fromisoformat(strategy.start)
+    try:
+        start = dt.datetime.fromisoformat(strategy.start)
+    except ValueError:  # "today" or an offset, counted from the seed's anchor day
+        start = resolve_bound(strategy.start, ctx.today)
     if start.tzinfo is not None:
         start = start.astimezone(dt.UTC).replace(tzinfo=None)
     if start.date() == dt.date.today() and ctx.today != dt.date.today():

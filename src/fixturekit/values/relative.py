@@ -31,10 +31,15 @@ def time_of_seconds(seconds: int, tzinfo: Any = None) -> _dt.time:
 
 
 def _resolve(bound: Any, like: Any) -> Any:
-    if bound == "now":
-        return _dt.datetime.now(like.tzinfo) if isinstance(like, _dt.datetime) else _dt.date.today()
-    if bound == "today":
-        return _dt.date.today()
+    """ "now" and "today" as the start of the anchor day (fixturekit.values.anchor_day), so a
+    replay on the same day reproduces the values."""
+    if bound in ("now", "today"):
+        from fixturekit.values import anchor_day
+
+        day = anchor_day()
+        if isinstance(like, _dt.datetime):
+            return _dt.datetime.combine(day, _dt.time(), tzinfo=like.tzinfo)
+        return day
     return bound
 
 
