@@ -23,7 +23,7 @@ from fixturekit.schema.model import Column, Table
 from fixturekit.seed.columns import Chunk
 from fixturekit.seed.encode import copy_field_texts, copy_text
 from fixturekit.seed.load import Loader, TableLoad, redact
-from fixturekit.seed.plan import Existing
+from fixturekit.seed.plan import Existing, TableSeed
 
 # Below this many rows, dropping and re-creating keys costs more than it saves.
 FAST_PATH_MIN_ROWS = 20_000
@@ -187,6 +187,30 @@ class PostgresLoader(Loader):
         except psycopg.Error as exc:
             raise self.failure(f"Loading {target.table.key}", exc) from None
         return written
+
+    def render(self, seed: TableSeed, columns: dict[str, Any]) -> bytes:
+        """One chunk as COPY text, in the column order `load_rendered` writes."""
+        table = seed.table
+        return copy_text([copy_field_texts(columns[c], table.column(c)) for c in seed.columns])
+
+    def load_rendered(self, target: TableLoad, buffers: Iterable[bytes]) -> None:
+        """COPY chunks already rendered by `render` (in a worker process)."""
+        columns = sql.SQL(", ").join(sql.Identifier(c.name) for c in target.columns)
+        statement = sql.SQL("COPY {} ({}) FROM STDIN").format(table_name(target.table), columns)
+        try:
+            with (
+                self.conn.cursor() as cur,
+                cur.copy(statement, writer=QueuedLibpqWriter(cur)) as copy,
+            ):
+                for buffer in buffers:
+                    copy.write(buffer)
+        except psycopg.errors.UndefinedTable:
+            raise FixturekitError(
+                f"Loading {target.table.key}: the table does not exist in {redact(self.url)}.",
+                hint="Create the schema first (metadata.create_all or your migrations).",
+            ) from None
+        except psycopg.Error as exc:
+            raise self.failure(f"Loading {target.table.key}", exc) from None
 
     def update(
         self,

@@ -15,7 +15,6 @@ import unicodedata as _unicodedata
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import factory.random
 import faker as _faker_module
 
 from fixturekit.values.providers import with_providers
@@ -33,6 +32,10 @@ def faker() -> _faker_module.Faker:
 
 
 def _rng():
+    # Imported here: `factory` pulls in its ORM integrations (Django, SQLAlchemy), which bulk
+    # seeding never needs and would pay for at every start.
+    import factory.random
+
     return factory.random.randgen
 
 
