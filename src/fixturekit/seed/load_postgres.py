@@ -42,7 +42,9 @@ class PostgresLoader(Loader):
         super().__init__(url)
         conninfo = url.set(drivername="postgresql").render_as_string(hide_password=False)
         self.conn = psycopg.connect(conninfo, autocommit=False, connect_timeout=10)
-        self._rebuild: list[tuple[str, sql.Composable]] = []
+        self._rebuild: list[tuple[str, sql.Composable, set[int]]] = []
+        self._oids: dict[str, int] = {}  # the loaded tables' oids, by qualified name
+        self._complete: set[int] = set()
 
     @property
     def rebuilds(self) -> bool:
@@ -99,18 +101,17 @@ class PostgresLoader(Loader):
     def prepare(self, tables: list[Table], total_rows: int) -> None:
         if total_rows < FAST_PATH_MIN_ROWS:
             return
-        oids = [
-            row[0]
-            for row in self._run(
-                "Reading constraints",
-                "SELECT to_regclass(name)::oid FROM unnest(%s::text[]) AS name",
-                ([self._qualified(t) for t in tables],),
-            )
-            if row[0] is not None
-        ]
+        found = self._run(
+            "Reading constraints",
+            "SELECT name, to_regclass(name)::oid FROM unnest(%s::text[]) AS name",
+            ([self._qualified(t) for t in tables],),
+        )
+        self._oids = {name: oid for name, oid in found if oid is not None}
+        oids = list(self._oids.values())
         constraints = self._run(
             "Reading constraints",
-            "SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid), c.contype "
+            "SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid), c.contype, "
+            "c.conrelid::oid, c.confrelid::oid "
             "FROM pg_constraint c WHERE c.contype IN ('p', 'u', 'f') "
             "AND (c.conrelid = ANY(%s) OR (c.contype = 'f' AND c.confrelid = ANY(%s))) "
             "ORDER BY c.contype = 'f', c.conrelid::regclass::text, c.conname",
@@ -118,7 +119,8 @@ class PostgresLoader(Loader):
         )
         indexes = self._run(
             "Reading indexes",
-            "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+            "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid), i.indrelid::oid "
+            "FROM pg_index i "
             "WHERE i.indrelid = ANY(%s) AND NOT EXISTS (SELECT 1 FROM pg_constraint c "
             "WHERE c.conindid = i.indexrelid AND c.contype IN ('p', 'u', 'x')) "
             "ORDER BY 1",
@@ -126,36 +128,47 @@ class PostgresLoader(Loader):
         )
         keys = [c for c in constraints if c[3] != "f"]
         foreign = [c for c in constraints if c[3] == "f"]
-        for relation, name, _definition, _kind in foreign + keys:
+        for relation, name, *_rest in foreign + keys:
             self._run(
                 f"Dropping {name} for the load",
                 sql.SQL("ALTER TABLE {} DROP CONSTRAINT {}").format(
                     sql.SQL(relation), sql.Identifier(name)
                 ),
             )
-        for index, _definition in indexes:
+        for index, _definition, _table in indexes:
             self._run(
                 f"Dropping {index} for the load", sql.SQL("DROP INDEX {}").format(sql.SQL(index))
             )
+
+        def add(relation: str, name: str, definition: str) -> sql.Composable:
+            return sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} {}").format(
+                sql.SQL(relation), sql.Identifier(name), sql.SQL(definition)
+            )
+
+        # Each statement with the tables it reads: it can run once they are all loaded.
         self._rebuild = [
-            (
-                name,
-                sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} {}").format(
-                    sql.SQL(relation), sql.Identifier(name), sql.SQL(definition)
-                ),
-            )
-            for relation, name, definition, _kind in keys
+            (name, add(relation, name, definition), {table})
+            for relation, name, definition, _kind, table, _ in keys
         ]
-        self._rebuild += [(index, sql.SQL(definition)) for index, definition in indexes]
         self._rebuild += [
-            (
-                name,
-                sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} {}").format(
-                    sql.SQL(relation), sql.Identifier(name), sql.SQL(definition)
-                ),
-            )
-            for relation, name, definition, _kind in foreign
+            (index, sql.SQL(definition), {table}) for index, definition, table in indexes
         ]
+        self._rebuild += [
+            (name, add(relation, name, definition), {table, referred})
+            for relation, name, definition, _kind, table, referred in foreign
+        ]
+
+    def loaded(self, table: Table) -> None:
+        """`table` is complete: build what needs only complete tables now, while the next
+        table is still being generated, rather than all at the end."""
+        oid = self._oids.get(self._qualified(table))
+        if oid is None or not self._rebuild:
+            return
+        self._complete.add(oid)
+        ready = [item for item in self._rebuild if item[2] <= self._complete]
+        self._rebuild = [item for item in self._rebuild if not item[2] <= self._complete]
+        for name, statement, _tables in ready:
+            self._run(f"Re-creating {name} after the load", statement)
 
     def load(
         self,
@@ -257,7 +270,7 @@ class PostgresLoader(Loader):
         self._run(what, sql.SQL("DROP TABLE {}").format(temp))
 
     def finish(self, sequences: list[tuple[Table, str, int | None]]) -> None:
-        for name, statement in self._rebuild:
+        for name, statement, _tables in self._rebuild:
             self._run(f"Re-creating {name} after the load", statement)
         self._rebuild = []
         for table, column, planned in sequences:

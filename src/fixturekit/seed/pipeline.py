@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import queue
 import signal
 import sys
+import threading
 import traceback
 from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection
@@ -38,6 +40,10 @@ MIN_ROWS = 20_000
 # FIXTUREKIT_SEED_WORKER=0 generates in the loading process (to compare, or to debug).
 WORKER_SWITCH = "FIXTUREKIT_SEED_WORKER"
 
+# Chunks kept ready in this process (a few MB each): a bound independent of the row count.
+READ_AHEAD = 16
+
+_GONE = "gone"  # the worker's end of the pipe closed without a word
 _END = "end"  # a table is complete
 _ERROR = "error"  # the worker failed: the message follows
 
@@ -84,7 +90,9 @@ def _produce(plan: SeedPlan, render: Render, out: Connection, parent: int) -> No
 
 
 class Producer:
-    """The worker and the parent's end of its pipe; a context manager that always reaps it."""
+    """The worker, and a reader thread that keeps up to READ_AHEAD of its chunks in memory, so
+    the worker keeps generating while the server is busy with something else (building the keys
+    of the table just loaded). A context manager that always reaps both."""
 
     def __init__(self, plan: SeedPlan, render: Render) -> None:
         context = multiprocessing.get_context("fork")
@@ -95,31 +103,56 @@ class Producer:
             name="fixturekit-seed-worker",
             daemon=True,
         )
-        self._process.start()
+        self._process.start()  # before the thread: a fork copies only the calling thread
         outgoing.close()  # the worker holds the only writing end: EOF means it is gone
+        self._queue: queue.Queue[tuple[Any, Any, bytes]] = queue.Queue(READ_AHEAD)
+        self._stopping = threading.Event()
+        self._reader = threading.Thread(target=self._read, name="fixturekit-seed-reader")
+        self._reader.daemon = True
+        self._reader.start()
+
+    def _put(self, item: tuple[Any, Any, bytes]) -> bool:
+        while not self._stopping.is_set():
+            try:
+                self._queue.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def _read(self) -> None:
+        while True:
+            try:
+                first, second = self._incoming.recv()
+                data = self._incoming.recv_bytes() if first not in (_END, _ERROR) else b""
+            except (EOFError, OSError):
+                self._put((_GONE, None, b""))
+                return
+            if not self._put((first, second, data)) or first == _ERROR:
+                return
 
     def chunks(self, seed: TableSeed) -> Iterator[tuple[int, int, bytes]]:
         """(first row, row count, rendered bytes) of each chunk of `seed`, in order."""
         while True:
-            try:
-                first, second = self._incoming.recv()
-                if first == _END:
-                    return
-                if first == _ERROR:
-                    message, hint = second
-                    raise FixturekitError(message, hint=hint)
-                data = self._incoming.recv_bytes()
-            except EOFError:
+            first, second, data = self._queue.get()
+            if first == _END:
+                return
+            if first == _ERROR:
+                message, hint = second
+                raise FixturekitError(message, hint=hint)
+            if first == _GONE:
                 raise FixturekitError(
                     f"Generating {seed.key}: the worker process stopped unexpectedly.",
                     hint="Nothing was written: the whole load was rolled back.",
-                ) from None
+                )
             yield first, second, data
 
     def close(self) -> None:
+        self._stopping.set()
         if self._process.is_alive():
             self._process.terminate()
         self._process.join()
+        self._reader.join()
         self._incoming.close()
 
     def __enter__(self) -> Producer:
@@ -166,6 +199,8 @@ def load_overlapped(
 
             columns = [seed.table.column(c) for c in seed.columns]
             loader.load_rendered(TableLoad(seed.table, columns), buffers())
+            if seed.hi - seed.lo == seed.rows:  # the whole table, not one shard's slice
+                loader.loaded(seed.table)
             if progress is not None:
                 progress.done(seed.key)
     return rows

@@ -413,4 +413,6 @@ def relative(
     return value
 
 
+from fixturekit.values.companies import company  # noqa: E402, F401  (fv.company in factories)
 from fixturekit.values.people import person  # noqa: E402, F401  (fv.person in factories)
+from fixturekit.values.places import address  # noqa: E402, F401  (fv.address in factories)
