@@ -138,7 +138,8 @@ def _alive(pid: int) -> bool:
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the worker is Linux-only")
-def test_killing_the_seed_kills_its_worker_and_writes_nothing(pg_url: URL):
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGINT], ids=["kill", "ctrl-c"])
+def test_stopping_the_seed_stops_its_worker_and_writes_nothing(pg_url: URL, how: int):
     create_schema(pg_url, STORE)
     parent = subprocess.Popen(
         [sys.executable, "-c", PARENT.format(rows=ROWS), STORE,
@@ -148,8 +149,8 @@ def test_killing_the_seed_kills_its_worker_and_writes_nothing(pg_url: URL):
     try:
         workers = [int(pid) for pid in parent.stdout.readline().split()]
         assert workers and all(_alive(pid) for pid in workers)
-        parent.kill()
-        parent.wait(timeout=30)
+        parent.send_signal(how)
+        assert parent.wait(timeout=30) != 0
         deadline = time.monotonic() + 20
         while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
             time.sleep(0.1)
