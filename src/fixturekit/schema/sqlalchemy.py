@@ -39,7 +39,7 @@ from sqlalchemy.orm import Mapper, RelationshipDirection
 from sqlalchemy.sql.type_api import TypeEngine
 
 from fixturekit.schema.defaults import callable_name, python_default, server_default
-from fixturekit.schema.loading import LoadedModels
+from fixturekit.schema.loading import LoadedModels, is_flask_sqlalchemy
 from fixturekit.schema.model import (
     Check,
     Column,
@@ -55,6 +55,8 @@ from fixturekit.schema.model import (
     Table,
     Unique,
 )
+from fixturekit.schema.properties import property_setter
+from fixturekit.schema.validation import field_constraints
 
 _NAMED_KINDS = {  # dialect types recognised by their visit name, so no dialect import is needed
     "INET": Kind.INET,
@@ -66,6 +68,7 @@ _NAMED_KINDS = {  # dialect types recognised by their visit name, so no dialect 
     "TSVECTOR": Kind.TEXT,  # PostgreSQL parses plain words into a tsvector
     "XML": Kind.TEXT,  # text with no markup is valid XML content
     "OID": Kind.INTEGER,
+    "INTERVAL": Kind.INTERVAL,  # PostgreSQL's reflected INTERVAL is not an sqltypes.Interval
     "REGCLASS": Kind.UNKNOWN,
 }
 
@@ -360,6 +363,7 @@ def read_table(sa_table: SATable, mapper: Mapper | None = None, dialect: Any = N
     autoinc = sa_table.autoincrement_column
     discriminator = mapper.polymorphic_on if mapper is not None else None
     columns = []
+    validation_checks: list[Check] = []
     for col in sa_table.columns:
         attribute = None
         if mapper is not None:
@@ -368,10 +372,16 @@ def read_table(sa_table: SATable, mapper: Mapper | None = None, dialect: Any = N
                 attribute = prop.key if prop.key != col.name else None
             except Exception:
                 attribute = None
+        col_type = column_type(col.type, dialect)
+        if mapper is not None:  # SQLModel fields: ge/le, max_length, ... (validation only)
+            col_type, found = field_constraints(
+                mapper.class_, attribute or col.name, col.name, col_type
+            )
+            validation_checks.extend(found)
         columns.append(
             Column(
                 name=col.name,
-                type=column_type(col.type, dialect),
+                type=col_type,
                 nullable=bool(col.nullable),
                 primary_key=bool(col.primary_key),
                 autoincrement=col is autoinc or col.identity is not None,
@@ -383,6 +393,7 @@ def read_table(sa_table: SATable, mapper: Mapper | None = None, dialect: Any = N
                 attribute=attribute,
                 comment=col.comment,
                 discriminator=discriminator is not None and col is discriminator,
+                setter=property_setter(mapper, attribute or col.name) if mapper else None,
             )
         )
 
@@ -406,7 +417,7 @@ def read_table(sa_table: SATable, mapper: Mapper | None = None, dialect: Any = N
         Check(_check_sql(c), c.name if isinstance(c.name, str) else None)
         for c in declared
         if isinstance(c, CheckConstraint)
-    ]
+    ] + validation_checks
     engine = sa_table.kwargs.get("mysql_engine") or sa_table.kwargs.get("mariadb_engine")
     model = relationships = inherits = None
     if mapper is not None:
@@ -451,6 +462,9 @@ def _metadata_ref(loaded: LoadedModels) -> PythonRef | None:
             return PythonRef(module, name)
     mapped = set(loaded.classes)
     for name, value in sorted(vars(loaded.module).items()):
+        if getattr(value, "metadata", None) is wanted and is_flask_sqlalchemy(value):
+            return PythonRef(module, f"{name}.metadata")  # a Flask-SQLAlchemy `db`
+    for name, value in sorted(vars(loaded.module).items()):
         if (
             isinstance(value, type)
             and value not in mapped
@@ -471,7 +485,7 @@ def read_loaded(loaded: LoadedModels) -> Schema:
     return schema
 
 
-def read_models(spec: str, root: Any = None) -> Schema:
+def read_models(spec: str, root: Any = None, imports: list[str] | tuple[str, ...] = ()) -> Schema:
     from fixturekit.schema.loading import load_models
 
-    return read_loaded(load_models(spec, root=root))
+    return read_loaded(load_models(spec, root=root, imports=imports))
