@@ -448,5 +448,39 @@ def _(strategy: st.PersonDerived, column: Column | None = None) -> ColumnStrateg
     return RowDependent(strategy.sources, draw_value)
 
 
+@column_strategy.register
+def _(strategy: st.AddressPart, column: Column | None = None) -> ColumnStrategy:
+    from fixturekit.values import places
+
+    limit = strategy.max_length
+    if strategy.part == "country":
+        return hs.just(places.country(strategy.form, limit))
+    digits = places.regions().digits
+
+    def draw_value(draw: Draw, row: Mapping[str, Any]) -> Any:
+        region = row.get(strategy.region) if strategy.region else None
+        low, high = places.regions().bounds([region])
+        if low[0] < 0:  # a region the locale does not know: any postcode of the locale
+            low[0], high[0] = 10 ** (digits - 1), 10**digits - 1
+        value = str(draw(hs.integers(int(low[0]), int(high[0])))).zfill(digits)
+        return value[:limit] if limit else value
+
+    return RowDependent(strategy.sources, draw_value)
+
+
+@column_strategy.register
+def _(strategy: st.CompanyDerived, column: Column | None = None) -> ColumnStrategy:
+    from fixturekit.values import companies
+
+    mailboxes = hs.sampled_from(companies.MAILBOXES)
+
+    def draw_value(draw: Draw, row: Mapping[str, Any]) -> Any:
+        domain = companies.domain_of(row.get(strategy.name))
+        value = companies.derive(strategy.part, domain, draw(mailboxes))
+        return companies.fit(value, strategy.part, strategy.max_length)
+
+    return RowDependent(strategy.sources, draw_value)
+
+
 # Values placed relative to (or derived from) another column of the row: registered there.
 from fixturekit.strategies import row_values  # noqa: E402, F401
