@@ -423,7 +423,9 @@ def _(strategy: st.PersonName, column: Column | None = None) -> ColumnStrategy:
     first, last = (sorted(v.tolist(), key=len) for v in name_pairs())
     limit = strategy.max_length
     parts = {"first": hs.sampled_from(first), "last": hs.sampled_from(last)}
-    values = parts.get(strategy.part) or hs.tuples(parts["first"], parts["last"]).map(" ".join)
+    values = parts.get(strategy.part)
+    if values is None:  # the full name: a first and a last name
+        values = hs.tuples(parts["first"], parts["last"]).map(" ".join)
     return values.map(lambda v: v[:limit] if limit else v)
 
 
