@@ -414,6 +414,13 @@ def _shaped(column: Column, narrowing: Narrowing, unique: bool) -> _Choice | Non
         return _Choice(st.IntRange(int(low), int(high)), "a recent year")
     if shape == "string_map":
         return _Choice(st.JsonDocument(strings_only=True), "a small map of strings (hstore)")
+    if shape == "json_object":
+        return _Choice(st.JsonDocument(), "a small JSON object (the attribute takes only dicts)")
+    if shape == "json_array":
+        return _Choice(
+            st.JsonDocument(array=True),
+            "a short JSON array of small objects (the attribute takes only lists)",
+        )
     return None
 
 

@@ -38,6 +38,7 @@ from sqlalchemy import Table as SATable
 from sqlalchemy.orm import Mapper, RelationshipDirection
 from sqlalchemy.sql.type_api import TypeEngine
 
+from fixturekit.mapped_classes import is_module_attribute
 from fixturekit.schema.defaults import callable_name, python_default, server_default
 from fixturekit.schema.loading import LoadedModels
 from fixturekit.schema.model import (
@@ -55,6 +56,7 @@ from fixturekit.schema.model import (
     Table,
     Unique,
 )
+from fixturekit.schema.sqlalchemy_mapping import json_shape, polymorphic_references
 
 _NAMED_KINDS = {  # dialect types recognised by their visit name, so no dialect import is needed
     "INET": Kind.INET,
@@ -359,6 +361,7 @@ def read_table(sa_table: SATable, mapper: Mapper | None = None, dialect: Any = N
 
     autoinc = sa_table.autoincrement_column
     discriminator = mapper.polymorphic_on if mapper is not None else None
+    selectors, generic = polymorphic_references(mapper)
     columns = []
     for col in sa_table.columns:
         attribute = None
@@ -368,10 +371,17 @@ def read_table(sa_table: SATable, mapper: Mapper | None = None, dialect: Any = N
                 attribute = prop.key if prop.key != col.name else None
             except Exception:
                 attribute = None
+        ctype = column_type(col.type, dialect)
+        if ctype.kind is Kind.JSON and ctype.shape is None:
+            shape = json_shape(mapper, col)
+            if shape is not None:
+                ctype = ColumnType(**{**ctype.__dict__, "shape": shape})
+        if col.name in selectors and not ctype.enum_values:
+            ctype = ColumnType(**{**ctype.__dict__, "enum_values": selectors[col.name]})
         columns.append(
             Column(
                 name=col.name,
-                type=column_type(col.type, dialect),
+                type=ctype,
                 nullable=bool(col.nullable),
                 primary_key=bool(col.primary_key),
                 autoincrement=col is autoinc or col.identity is not None,
@@ -409,9 +419,11 @@ def read_table(sa_table: SATable, mapper: Mapper | None = None, dialect: Any = N
     ]
     engine = sa_table.kwargs.get("mysql_engine") or sa_table.kwargs.get("mariadb_engine")
     model = relationships = inherits = None
+    importable = True
     if mapper is not None:
         model = PythonRef(mapper.class_.__module__, mapper.class_.__qualname__)
-        relationships = _relationships(mapper)
+        importable = is_module_attribute(mapper.class_)
+        relationships = _relationships(mapper) + generic
         if mapper.inherits is not None and mapper.inherits.local_table is not sa_table:
             inherits = mapper.inherits.local_table.fullname
     return Table(
@@ -424,6 +436,7 @@ def read_table(sa_table: SATable, mapper: Mapper | None = None, dialect: Any = N
         checks=checks,
         relationships=relationships or [],
         model=model,
+        model_importable=importable,
         comment=sa_table.comment,
         engine=engine,
         inherits=inherits,
@@ -450,12 +463,20 @@ def _metadata_ref(loaded: LoadedModels) -> PythonRef | None:
         if value is wanted:
             return PythonRef(module, name)
     mapped = set(loaded.classes)
-    for name, value in sorted(vars(loaded.module).items()):
-        if (
-            isinstance(value, type)
-            and value not in mapped
-            and getattr(value, "metadata", None) is wanted
-        ):
+    holders = sorted(
+        (name, value)
+        for name, value in vars(loaded.module).items()
+        if getattr(value, "metadata", None) is wanted
+    )
+    # a declarative Base first, then any holder (Flask-SQLAlchemy's `db`), then a mapped class
+    for name, value in holders:
+        if isinstance(value, type) and value not in mapped:
+            return PythonRef(module, f"{name}.metadata")
+    for name, value in holders:
+        if not isinstance(value, type):
+            return PythonRef(module, f"{name}.metadata")
+    for name, value in holders:
+        if value in mapped and is_module_attribute(value):
             return PythonRef(module, f"{name}.metadata")
     return None
 

@@ -1,0 +1,100 @@
+"""What the mapped classes say about columns beyond their Table: read from the ORM mapping.
+
+- `json_shape`: a `MutableList`/`MutableDict` JSON attribute takes only lists or only dicts.
+- `polymorphic_references`: a (discriminator, id) pair with no foreign key, spelled out in
+  relationship primaryjoins, gives the discriminator its literals and marks a generic reference.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Mapper, RelationshipDirection
+
+from fixturekit.schema.model import RelationKind, Relationship
+
+
+def json_shape(mapper: Mapper | None, sa_column: Any) -> str | None:
+    """The JSON shape a mapped attribute takes: lists only (`MutableList.as_mutable(JSON)`) are
+    "json_array", dicts only (`MutableDict`) "json_object", anything else None.
+
+    A Mutable type coerces on the attribute's set event, so the attribute of a fresh instance
+    is offered an empty list and an empty dict: the one it refuses tells the shape.
+    """
+    if mapper is None:
+        return None
+    try:
+        key = mapper.get_property_by_column(sa_column).key
+        obj = mapper.class_manager.new_instance()
+    except Exception:
+        return None
+    accepted = {}
+    for shape, value in (("json_object", {}), ("json_array", [])):
+        try:
+            setattr(obj, key, value)
+            accepted[shape] = True
+        except Exception:
+            accepted[shape] = False
+    if accepted["json_array"] != accepted["json_object"]:
+        return "json_array" if accepted["json_array"] else "json_object"
+    return None
+
+
+def polymorphic_references(
+    mapper: Mapper | None,
+) -> tuple[dict[str, tuple[Any, ...]], list[Relationship]]:
+    """A (discriminator, id) reference with no foreign key, read from relationship joins.
+
+    `and_(Owner.kind == "crontab", foreign(Owner.object_id) == Crontab.id)` in one relationship
+    per target table says that `kind` takes only those literals and that `object_id` is a key
+    of the table the literal selects. Returns the literals per discriminator column, and one
+    GENERIC relationship per (discriminator, id) pair, naming the tables it may point to.
+    """
+    from sqlalchemy.sql import operators
+    from sqlalchemy.sql.elements import BinaryExpression, BindParameter
+    from sqlalchemy.sql.visitors import iterate
+
+    if mapper is None:
+        return {}, []
+    table = mapper.local_table
+    literals: dict[str, list[Any]] = {}
+    targets: dict[tuple[str, str], list[str]] = {}
+    for rel in mapper.relationships:
+        if rel.parent is not mapper or rel.direction is not RelationshipDirection.MANYTOONE:
+            continue
+        found: list[tuple[str, Any]] = []
+        for element in iterate(rel.primaryjoin):
+            if not isinstance(element, BinaryExpression) or element.operator is not operators.eq:
+                continue
+            for column, value in ((element.left, element.right), (element.right, element.left)):
+                if (
+                    getattr(column, "table", None) is table
+                    and isinstance(value, BindParameter)
+                    and value.value is not None
+                    and not callable(value.value)
+                ):
+                    found.append((column.name, value.value))
+        if len(found) != 1:
+            continue
+        name, value = found[0]
+        ids = [
+            c.name
+            for c in rel.local_columns
+            if c.table is table and c.name != name and not c.foreign_keys and not c.primary_key
+        ]
+        if len(ids) != 1:
+            continue
+        if value not in literals.setdefault(name, []):
+            literals[name].append(value)
+        targets.setdefault((name, ids[0]), []).append(rel.mapper.local_table.fullname)
+    relations = [
+        Relationship(
+            name=f"{kind}/{id_column} ({' | '.join(tables)})",
+            kind=RelationKind.GENERIC,
+            target=tables[0],
+            local_columns=(kind, id_column),
+            viewonly=True,
+        )
+        for (kind, id_column), tables in targets.items()
+    ]
+    return {name: tuple(values) for name, values in literals.items()}, relations
