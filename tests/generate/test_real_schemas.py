@@ -100,6 +100,27 @@ def test_singleton_table_returns_its_one_row(gaps):
     assert session.scalars(select(version_info)).all() == [rows[0]]
 
 
+def test_singleton_by_a_unique_column_returns_its_one_row(gaps):
+    module, _, _session, text = gaps
+    assert 'sqlalchemy_get_or_create = ("singleton",)' in text
+    make = module.FACTORIES["SiteSettings"]
+    first = make.create()
+    assert make.create() is first and make.create_batch(3) == [first] * 3
+
+
+def test_seeding_a_singleton_table_refuses_more_than_one_row(pg_url):
+    from sqlalchemy import inspect as sa_inspect
+
+    url = pg_url.render_as_string(hide_password=False)
+    result = run_cli("seed", str(GAPS), "--url", url, "--rows", "version_info=3")
+    assert result.exit_code != 0
+    assert "version_info holds a single row" in result.output
+    assert "Traceback" not in result.output
+    engine = create_engine(pg_url)
+    assert not sa_inspect(engine).get_table_names()  # nothing written
+    engine.dispose()
+
+
 def test_scalar_defaults_and_polymorphic_reference(gaps):
     module, loaded, _session, text = gaps
     crontab = module.FACTORIES["CrontabSchedule"].create()

@@ -90,6 +90,13 @@ class VersionInfo(Base):  # optuna: a single-row table
     schema_version = Column(Integer)
 
 
+class SiteSettings(Base):  # a singleton by a unique flag column rather than its key
+    __tablename__ = "site_settings"
+    id = Column(Integer, primary_key=True)
+    singleton = Column(Integer, CheckConstraint("singleton = 1"), unique=True, nullable=False)
+    title = Column(String(80))
+
+
 class CrontabSchedule(Base):  # sqlalchemy-celery-beat: the defaults are the valid values
     __tablename__ = "celery_crontabschedule"
     id = Column(Integer, primary_key=True)
