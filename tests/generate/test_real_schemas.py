@@ -100,6 +100,13 @@ def test_singleton_table_returns_its_one_row(gaps):
     assert session.scalars(select(version_info)).all() == [rows[0]]
 
 
+def test_text_primary_key_with_a_per_row_default_is_left_to_it(gaps):
+    module, _, _session, text = gaps
+    keys = [module.FACTORIES["ApiKey"].create(), *module.FACTORIES["ApiKey"].create_batch(5)]
+    assert all(len(key.id) == 36 and key.id.count("-") == 4 for key in keys)
+    assert "class ApiKeyFactory" in text and "fv.unique" not in text.split("class ApiKey")[1][:200]
+
+
 def test_singleton_by_a_unique_column_returns_its_one_row(gaps):
     module, _, _session, text = gaps
     assert 'sqlalchemy_get_or_create = ("singleton",)' in text

@@ -9,6 +9,8 @@ polymorphic (discriminator, id) reference with no foreign key (sqlalchemy-celery
 
 from __future__ import annotations
 
+import uuid
+
 from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Integer, String, Table, and_
 from sqlalchemy.ext.mutable import MutableDict, MutableList
 from sqlalchemy.orm import DeclarativeBase, foreign, relationship, validates
@@ -88,6 +90,11 @@ class VersionInfo(Base):  # optuna: a single-row table
         Integer, CheckConstraint("version_info_id=1"), primary_key=True, autoincrement=False
     )
     schema_version = Column(Integer)
+
+
+class ApiKey(Base):  # fastapi-users: a text key filled by a per-row callable default
+    __tablename__ = "api_keys"
+    id = Column(String(36), primary_key=True, default=lambda: str(uuid.uuid4()))
 
 
 class SiteSettings(Base):  # a singleton by a unique flag column rather than its key

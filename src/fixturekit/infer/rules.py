@@ -42,6 +42,7 @@ from fixturekit.schema.model import (
     INTEGER_KINDS,
     STRING_KINDS,
     Column,
+    DefaultForm,
     Kind,
     Schema,
     Table,
@@ -424,6 +425,13 @@ def _shaped(column: Column, narrowing: Narrowing, unique: bool) -> _Choice | Non
     return None
 
 
+def _default_per_row(column: Column) -> bool:
+    """A default that gives each row its own value (`lambda: str(uuid4())`, `gen_random_uuid()`),
+    so a text key can be left to it; one constant would collide on the second row."""
+    default = column.default
+    return default is not None and default.form is not DefaultForm.SCALAR
+
+
 def _standalone(column: Column, table: Table | None, narrowing: Narrowing, unique: bool) -> _Choice:
     for step in (_shaped, _closed_domain, _pattern):
         choice = step(column, narrowing, unique)
@@ -456,7 +464,11 @@ def infer_column(
         return FieldPlan(column, None, "set by the ORM from the class (polymorphic identity)")
     if column.autoincrement and column.kind in INTEGER_KINDS | {Kind.NUMERIC}:
         return FieldPlan(column, None, "assigned by the database")
-    if column.primary_key and column.has_default and column.kind is not Kind.STRING:
+    if (
+        column.primary_key
+        and column.has_default
+        and (column.kind is not Kind.STRING or _default_per_row(column))
+    ):
         return FieldPlan(column, None, "primary key filled by its default")
     override = _override_for(column, table, options)
     if override is not None:
