@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy.orm import Mapper, RelationshipDirection
+from sqlalchemy.orm import Mapper, RelationshipDirection, configure_mappers
 
 from fixturekit.schema.model import RelationKind, Relationship
 
@@ -24,6 +24,7 @@ def json_shape(mapper: Mapper | None, sa_column: Any) -> str | None:
     if mapper is None:
         return None
     try:
+        configure_mappers()  # Mutable types attach their listeners when the mappers configure
         key = mapper.get_property_by_column(sa_column).key
         obj = mapper.class_manager.new_instance()
     except Exception:
