@@ -31,6 +31,13 @@ class Task(Base):  # celery: Task(task_id)
         self.task_id = task_id
 
 
+class TaskExtended(Task):  # celery: a subclass that adds columns to the same table
+    __tablename__ = "celery_taskmeta"
+    __table_args__ = {"extend_existing": True}
+    name = Column(String(155), nullable=True)
+    worker = Column(String(155), nullable=True)
+
+
 class Realm(Base):  # privacyidea: Realm(realm) sets `name`, not `realm`
     __tablename__ = "realm"
     id = Column(Integer, primary_key=True)

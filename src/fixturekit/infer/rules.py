@@ -460,6 +460,8 @@ def infer_column(
     options = options or InferenceOptions()
     if column.computed:
         return FieldPlan(column, None, "computed by the database")
+    if not column.mapped and options.factory_object:  # seeding inserts rows, not objects
+        return FieldPlan(column, None, "not mapped by the model class: left to its default")
     if column.discriminator:
         return FieldPlan(column, None, "set by the ORM from the class (polymorphic identity)")
     if column.autoincrement and column.kind in INTEGER_KINDS | {Kind.NUMERIC}:

@@ -170,6 +170,9 @@ class Column:
     comment: str | None = None
     discriminator: bool = False  # the ORM sets it from the class (polymorphic identity)
     semantic: str | None = None  # what the source says the value is ("email", "slug", "url", ...)
+    # False when the table's model class does not map the column (`exclude_properties`, or a
+    # subclass that extends the table): the class cannot take a value for it
+    mapped: bool = True
 
     @property
     def kind(self) -> Kind:

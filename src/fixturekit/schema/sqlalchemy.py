@@ -300,10 +300,18 @@ def _partial_where(index: Index) -> str | None:
 
 
 def _mapper_for(table: SATable, mappers: list[Mapper]) -> Mapper | None:
+    """The mapper whose class writes this table: of several on the same table (a subclass that
+    extends it with `extend_existing`, as celery's TaskExtended does), the one mapping the most
+    of its columns, the first declared on a tie."""
+    best, best_count = None, -1
     for mapper in mappers:
-        if mapper.local_table is table and not mapper.single:
-            return mapper
-    return None
+        if mapper.local_table is not table or mapper.single:
+            continue
+        mapped = set(mapper.columns.values())
+        count = sum(1 for column in table.columns if column in mapped)
+        if count > best_count:
+            best, best_count = mapper, count
+    return best
 
 
 def _relationships(mapper: Mapper) -> list[Relationship]:
@@ -365,12 +373,13 @@ def read_table(sa_table: SATable, mapper: Mapper | None = None, dialect: Any = N
     columns = []
     for col in sa_table.columns:
         attribute = None
+        mapped = True
         if mapper is not None:
             try:
                 prop = mapper.get_property_by_column(col)
                 attribute = prop.key if prop.key != col.name else None
             except Exception:
-                attribute = None
+                mapped = False
         ctype = column_type(col.type, dialect)
         if ctype.kind is Kind.JSON and ctype.shape is None:
             shape = json_shape(mapper, col)
@@ -393,6 +402,7 @@ def read_table(sa_table: SATable, mapper: Mapper | None = None, dialect: Any = N
                 attribute=attribute,
                 comment=col.comment,
                 discriminator=discriminator is not None and col is discriminator,
+                mapped=mapped,
             )
         )
 
