@@ -9,9 +9,21 @@ polymorphic (discriminator, id) reference with no foreign key (sqlalchemy-celery
 
 from __future__ import annotations
 
+import json
 import uuid
 
-from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Integer, String, Table, and_
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    and_,
+)
 from sqlalchemy.ext.mutable import MutableDict, MutableList
 from sqlalchemy.orm import DeclarativeBase, foreign, relationship, validates
 
@@ -89,6 +101,34 @@ class Job(Base):  # mlflow: MutableList.as_mutable(JSON)
     id = Column(String(36), primary_key=True)
     scoped_permissions = Column(MutableList.as_mutable(JSON), nullable=False)
     settings = Column(MutableDict.as_mutable(JSON), nullable=False)
+
+
+class JSONDict(TypeDecorator):  # jupyterhub: JSON kept as text by a decorator
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        return None if value is None else json.dumps(value)
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else json.loads(value)
+
+
+class JSONList(JSONDict):
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        return json.dumps(list(value)) if isinstance(value, list | tuple | set) else value
+
+    def process_result_value(self, value, dialect):
+        return [] if value is None else json.loads(value)
+
+
+class Service(Base):
+    __tablename__ = "services"
+    id = Column(Integer, primary_key=True)
+    info = Column(JSONDict, nullable=False)
+    scopes = Column(JSONList, nullable=False)
 
 
 class VersionInfo(Base):  # optuna: a single-row table

@@ -218,6 +218,25 @@ def _declared_python_type(sa_type: TypeDecorator) -> type | None:
     return declared if isinstance(declared, type) and declared is not object else None
 
 
+def _json_round_trip(sa_type: TypeDecorator, dialect: Any) -> str | None:
+    """ "json_object"/"json_array" for a decorator that stores JSON as text (jupyterhub's
+    JSONDict, JSONList): an object or array it writes as text and reads back unchanged."""
+    if type(sa_type).process_bind_param is TypeDecorator.process_bind_param:
+        return None
+    dialect = dialect or _known_dialect("postgresql")
+    samples = (("json_object", {"fixturekit": [1, "a"]}), ("json_array", [{"fixturekit": 1}]))
+    for shape, sample in samples:
+        try:
+            stored = sa_type.process_bind_param(sample, dialect)
+            if isinstance(stored, str | bytes) and (
+                sa_type.process_result_value(stored, dialect) == sample
+            ):
+                return shape
+        except Exception:
+            continue
+    return None
+
+
 def decorated_type(sa_type: TypeDecorator, dialect: Any = None) -> ColumnType:
     """A TypeDecorator as the values it takes: what its Python side says, else its storage.
 
@@ -240,6 +259,10 @@ def decorated_type(sa_type: TypeDecorator, dialect: Any = None) -> ColumnType:
             length=stored.length,
             sql=name,
         )
+    if stored.kind in _STORED_AS_TEXT and declared in (None, str, bytes):
+        shape = _json_round_trip(sa_type, dialect)
+        if shape is not None:
+            return ColumnType(Kind.JSON, shape=shape, sql=name)
     kind = next((k for t, k in _PYTHON_KINDS.items() if declared and issubclass(declared, t)), None)
     if kind is not None and kind is not stored.kind and stored.kind in _STORED_AS_TEXT:
         return ColumnType(kind, sql=name)
