@@ -13,6 +13,11 @@ overhead (factory binding, leak check, cleanup) is included. The first tests of 
 up the pools and are left out. Then `fresh_database` provisioning (clone from the template, and
 drop) is timed directly on the durable server and on an ephemeral one.
 
+Last, data shared at a wider scope: a module of SCOPE_TESTS tests sharing a module-scoped
+scenario of about 1,000 rows, against a module of the same tests on the same scenario at function
+scope (built again for every test). Both modules run in one pytest session; each module's total
+is the sum of its tests' setup + call + teardown. `--scopes-only` runs just this part.
+
 Numbers from a shared machine move with its load: compare the ratio within one run, not
 absolute times across runs.
 """
@@ -22,6 +27,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -274,6 +280,83 @@ def time_fresh(url: str, samples: int) -> dict[str, tuple[float, float]]:
     return {"clone": summary(creates), "drop": summary(drops), "fixture wait": summary(waits)}
 
 
+SCOPE_TESTS = 50
+# 1,000 rows. Parents come first, so that every reference (nullable ones included) points at
+# one of the scenario's own rows instead of each factory making its own parents.
+SCOPE_COUNTS = {
+    "countries": 2,
+    "regions": 4,
+    "cities": 10,
+    "addresses": 20,
+    "suppliers": 20,
+    "categories": 30,
+    "brands": 30,
+    "users": 100,
+    "products": 384,
+    "reviews": 400,
+}
+
+SCOPE_HEAD = """
+from sqlalchemy import func, select, text
+from models import Base, Review
+
+def test_rows({name}_scenario, db_session):
+    total = sum(db_session.scalar(select(func.count()).select_from(t))
+                for t in Base.metadata.sorted_tables)
+    with open("rows-{name}.txt", "w") as out:
+        out.write(str(total))
+"""
+
+SCOPE_TEST = """
+def test_{i:03d}({name}_scenario, db_session, factories):
+    product = {name}_scenario.products[{i} % len({name}_scenario.products)]
+    factories.Review(product=product, user={name}_scenario.users[0])
+    db_session.commit()
+    assert db_session.scalar(select(func.count()).select_from(Review)) == {reviews} + 1
+"""
+
+
+def time_scopes(url: str, tests: int) -> None:
+    """A module-scoped scenario against the same one at function scope, in one session."""
+    folder = Path(tempfile.mkdtemp(prefix="fk-bench-scopes-"))
+    write_project(folder, 0)
+    (folder / "test_bench.py").unlink()
+    counts = ", ".join(f"{table} = {n}" for table, n in SCOPE_COUNTS.items())
+    (folder / "pyproject.toml").write_text(
+        "[tool.fixturekit.scenarios]\n"
+        f'shared = {{ scope = "module", {counts} }}\n'
+        f"per_test = {{ {counts} }}\n"
+    )
+    for name in ("shared", "per_test"):
+        tests_source = "".join(
+            SCOPE_TEST.format(i=i, name=name, reviews=SCOPE_COUNTS["reviews"]) for i in range(tests)
+        )
+        (folder / f"test_{name}.py").write_text(SCOPE_HEAD.format(name=name) + tests_source)
+    out = folder / "costs.jsonl"
+    env = {**os.environ, "BENCH_OUT": str(out)}
+    env.pop("FIXTUREKIT_DATABASE_URL", None)
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p"]
+    command += ["no:randomly", f"--fixturekit-url={url}"]
+    result = subprocess.run(command, cwd=folder, env=env, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise SystemExit(f"benchmark run for scopes failed:\n{result.stdout[-3000:]}")
+    totals = {"shared": 0.0, "per_test": 0.0}
+    for line in out.read_text().splitlines():
+        nodeid, seconds = json.loads(line)
+        totals["shared" if nodeid.startswith("test_shared.py") else "per_test"] += seconds
+    rows = {name: (folder / f"rows-{name}.txt").read_text() for name in totals}
+    print(
+        f"\ndata shared by a module: {tests + 1} tests on a scenario of {rows['shared']} rows "
+        f"({rows['per_test']} at function scope); each adds a review, commits and counts. "
+        "Total seconds per module (setup + call + teardown of every test)"
+    )
+    print(f"{'scenario scope':34} {'total s':>9} {'per test ms':>12}")
+    for label, key in (("function (built for every test)", "per_test"), ("module", "shared")):
+        print(f"{label:34} {totals[key]:9.2f} {totals[key] / (tests + 1) * 1000:12.1f}")
+    print(f"function / module = {totals['per_test'] / totals['shared']:.1f}x (target >= 10x)")
+    shutil.rmtree(folder, ignore_errors=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--url", default="postgresql+psycopg://postgres@127.0.0.1:5432/fk_bench")
@@ -283,7 +366,12 @@ def main() -> None:
     parser.add_argument("--mysql", default=None, help="also run savepoint on this MariaDB URL")
     parser.add_argument("--fresh-samples", type=int, default=30)
     parser.add_argument("--no-ephemeral", action="store_true")
+    parser.add_argument("--scope-tests", type=int, default=SCOPE_TESTS)
+    parser.add_argument("--scopes-only", action="store_true")
     args = parser.parse_args()
+    if args.scopes_only:
+        time_scopes(args.url, args.scope_tests)
+        return
 
     folder = Path(tempfile.mkdtemp(prefix="fk-bench-"))
     write_project(folder, args.tests)
@@ -329,6 +417,7 @@ def main() -> None:
     finally:
         if ephemeral is not None:
             ephemeral.stop()
+    time_scopes(args.url, args.scope_tests)
 
 
 if __name__ == "__main__":

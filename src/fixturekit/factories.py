@@ -164,3 +164,18 @@ def link_many(attribute: str, target: str | type):
             add(item)
 
     return factory.PostGeneration(hook)
+
+
+class OriginalNames:
+    """Mixin for factories with renamed declarations (`Meta.rename`): the model's own names work.
+
+    factory_boy cannot declare `_token` as a plain value or `create` at all, so such attributes
+    are declared as `token_` and `create_` and renamed back; a caller's `_token=` or `create=`
+    is mapped to the declaration before building, so it overrides the generated value.
+    """
+
+    @classmethod
+    def _generate(cls, strategy, params):
+        declared = {model: name for name, model in cls._meta.rename.items()}
+        params = {declared.get(key, key): value for key, value in params.items()}
+        return super()._generate(strategy, params)

@@ -64,6 +64,10 @@ class MappedTarget:
     def __init__(self, factory_class: Any, fields: FactoryFields, extra: list[str]) -> None:
         self.model = factory_class._meta.model
         self.mapper = sa_inspect(self.model)
+        if _untyped(self.mapper.local_table):
+            # a multi-row INSERT casts its parameters, and a type SQLAlchemy cannot name
+            # (a reflected tsquery) cannot be cast: such rows go one by one
+            raise Unbatchable(f"{self.model.__name__} has a column of a type SQLAlchemy lacks")
         rename = factory_class._meta.rename or {}
         self.names = _written(fields, extra)
         self.keys = [rename.get(n, n) for n in self.names]
@@ -216,3 +220,10 @@ def _parent_value(parent: Any, remote: Any) -> Any:
     if key is None:
         key = _REMOTE_KEYS[slot] = sa_inspect(type(parent)).get_property_by_column(remote).key
     return getattr(parent, key)
+
+
+def _untyped(table: Any) -> bool:
+    """Columns SQLAlchemy has no type for (a reflected tsquery or point)."""
+    from sqlalchemy.types import NullType
+
+    return any(isinstance(column.type, NullType) for column in table.columns)

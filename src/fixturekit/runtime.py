@@ -15,10 +15,15 @@ from typing import Any
 import factory
 import factory.alchemy
 
-from fixturekit.codegen.factory_boy import factory_key, factory_names, renamed_columns
-from fixturekit.factories import ModelFactory, TableFactory, link_many
+from fixturekit.factories import ModelFactory, OriginalNames, TableFactory, link_many
 from fixturekit.infer.plan import SchemaPlan, TablePlan
 from fixturekit.infer.rules import InferenceOptions
+from fixturekit.naming import (
+    factory_key,
+    factory_names,
+    relationship_declaration,
+    renamed_columns,
+)
 from fixturekit.schema.model import Schema
 
 _SETS: dict[tuple[int, str], RuntimeFactories] = {}
@@ -95,7 +100,7 @@ class RuntimeFactories:
                 continue
             sub = factory.SubFactory(self._path(link.parent))
             if link.relationship:
-                attrs[link.relationship] = sub
+                attrs[link.name] = sub
                 continue
             params[link.name] = sub
             parent = self.schema.table(link.parent)
@@ -106,16 +111,19 @@ class RuntimeFactories:
         for children in plan.children:
             low, high = children.min_count, children.max_count
             size: Any = low if low == high else _size_between(low, high)
-            attrs[children.relationship.name] = factory.RelatedFactoryList(
+            declared = relationship_declaration(children.relationship.name)
+            attrs[declared] = factory.RelatedFactoryList(
                 self._path(children.child),
                 factory_related_name=children.parent_attribute,
                 size=size,
             )
         for m2m in plan.factory_many_to_many:
-            attrs[m2m.relationship.name] = link_many(m2m.relationship.name, self._path(m2m.target))
+            declared = relationship_declaration(m2m.relationship.name)
+            attrs[declared] = link_many(m2m.relationship.name, self._path(m2m.target))
         if params:
             attrs["Params"] = type("Params", (), params)
-        return type(self.names[table.key], (base,), attrs)
+        bases = (OriginalNames, base) if renamed_columns(table) else (base,)
+        return type(self.names[table.key], bases, attrs)
 
 
 def _table_of(cls: type) -> str:

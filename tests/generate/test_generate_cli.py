@@ -116,7 +116,7 @@ def test_hand_edits_outside_the_user_region_are_not_overwritten(tmp_path):
     out = tmp_path / "factories.py"
     assert run_cli("generate", str(SHOP), "-o", str(out), "-q").exit_code == 0
     edited = out.read_text().replace(
-        "class TagFactory(_Factory):", "class TagFactory(_Factory):  # mine"
+        "class TagFactory(_Factory[Tag]):", "class TagFactory(_Factory[Tag]):  # mine"
     )
     out.write_text(edited)
     result = _fixturekit("generate", str(SHOP), "-o", str(out), "-q")
@@ -199,7 +199,7 @@ def test_missing_path_and_wrong_name(tmp_path):
 def test_module_path_with_base_name(tmp_path):
     result = _fixturekit("generate", "examples.shop.models:Base", "-q")
     assert result.returncode == 0, result.stderr
-    assert "class OrderItemFactory(_Factory):" in result.stdout
+    assert "class OrderItemFactory(_Factory[OrderItem]):" in result.stdout
 
 
 def test_odd_column_names_generate_working_code(tmp_path, sqlite_url):

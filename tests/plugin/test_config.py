@@ -25,7 +25,8 @@ def test_defaults_are_not_configured(parse: Any) -> None:
     assert not settings.configured
     assert settings.url is None
     assert settings.isolation is Isolation.SAVEPOINT
-    assert settings.factories == ["tests/factories.py"] and not settings.factories_explicit
+    assert settings.factories == ["tests/factories.py", "tests/fixturekit_factories.py"]
+    assert not settings.factories_explicit
     assert settings.leak_check and settings.lock_timeout == 5.0
 
 

@@ -175,13 +175,18 @@ def test_janitor_drops_leftovers_of_dead_runs_only(
         assert running in names
         assert any(leftover in n and str(dead.pid) in n for n in manager.notices)
         manager.close()
-        # A live run holding this run's own name is refused, not dropped.
+        # A live run holding this run's own name is left alone: this run takes the next slot.
         server.create(manager.name, alive)
         second = make_manager(url)
-        with pytest.raises(UnsafeDatabase, match="in use by another test run"):
-            second.provision()
+        second.provision()
+        assert (second.name, second.template) == (
+            f"{manager.prefix}_2",
+            f"{manager.prefix}_2_tpl",
+        )
+        assert Mark.parse(server.read_mark(second.name)) == second.mark
         second.close()
         assert manager.name in server.databases()
+        assert second.name not in server.databases()
     finally:
         for name in (leftover, running, manager.name):
             server._drop(name)

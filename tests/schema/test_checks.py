@@ -151,6 +151,10 @@ PARSED = [
     # NULL handling
     ("email IS NOT NULL", [NotNull("email")]),
     ("NOT (email IS NULL)", [NotNull("email")]),
+    # A bare boolean column: `CHECK (is_active)`, Django's `WHERE "is_primary"`.
+    ("is_active", [Compare("is_active", "=", True)]),
+    ('"is_primary"', [Compare("is_primary", "=", True)]),
+    ("NOT archived", [Compare("archived", "=", False)]),
     ("email NOTNULL", [NotNull("email")]),
     ("discount IS NULL OR discount >= 0", [NullOr("discount", ge("discount", 0))]),
     ("discount >= 0 OR discount IS NULL", [NullOr("discount", ge("discount", 0))]),
@@ -326,8 +330,6 @@ NOT_PARSED = [
     "NOT (a > 0 AND b > 0)",
     "x IS NULL",
     "x = NULL",
-    "is_active",
-    "NOT archived",
     "1 = 1",
     "d <= now()",
     "d <= CURRENT_DATE",
@@ -348,7 +350,7 @@ NOT_PARSED = [
     "tags @> ARRAY['a']",
     "x % 2 = 0",
     "-x > 0",
-    "interval '1 day' > d",
+    "interval 'one day' > d",
 ]
 
 

@@ -130,7 +130,7 @@ def test_distributions_replace_the_inferred_strategies(shop):
     assert isinstance(birth, WithNulls) and birth.rate == 0.3
     assert isinstance(birth.base, st.DateRange)  # the inferred strategy, kept under the rate
     assert table.field("balance").strategy == Shaped("lognormal", 40.0, 0.7, 1.0, 900.0, 2)
-    assert isinstance(table.field("email").strategy, st.UniqueFakerValue)  # untouched
+    assert isinstance(table.field("email").strategy, st.PersonDerived)  # untouched: inferred
 
 
 def rows_of(seed_plan, table: str) -> dict[str, list]:

@@ -13,6 +13,13 @@ from fixturekit.errors import FixturekitError
 class FixturekitGroup(click.Group):
     """Turns a FixturekitError into a one-paragraph message and its exit code, no traceback."""
 
+    def resolve_command(self, ctx: click.Context, args: list[str]):
+        from fixturekit.dialects.appname import set_command
+
+        name, command, rest = super().resolve_command(ctx, args)
+        set_command(command.name if command is not None else name)  # application_name
+        return name, command, rest
+
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)

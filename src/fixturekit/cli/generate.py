@@ -82,12 +82,13 @@ def read_source(
     tables: str | None = None,
     django: bool = False,
     settings: str | None = None,
+    imports: tuple[str, ...] = (),
 ) -> Source:
     """The schema model from whichever source the command line names."""
     if django:
         from fixturekit.schema.django import read_django
 
-        labels = list(targets) or None
+        labels = app_labels(targets) or None
         schema = read_django(labels, settings=settings)
         label = "--django" + "".join(f" {t}" for t in targets)
         return Source(schema, label + (f" --settings {settings}" if settings else ""), django=True)
@@ -113,7 +114,14 @@ def read_source(
         )
     from fixturekit.schema.sqlalchemy import read_models
 
-    return Source(read_models(targets[0]), targets[0])
+    modules = [m for item in imports for m in item.replace(",", " ").split()]
+    label = targets[0] + "".join(f" --import {m}" for m in modules)
+    return Source(read_models(targets[0], imports=modules), label)
+
+
+def app_labels(items: tuple[str, ...] | list[str]) -> list[str]:
+    """Django app labels as given: `shop orders`, `shop,orders` or a mix of both."""
+    return [label for item in items for label in item.replace(",", " ").split()]
 
 
 def _reflected_models(schema: Schema, output: Path | None, command: str):
@@ -136,14 +144,22 @@ def _reflected_models(schema: Schema, output: Path | None, command: str):
 
 
 def _write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    from fixturekit.errors import cannot_write
+
+    unchanged = f"{path} was left as it was." if path.exists() else ""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise cannot_write(path, exc, unchanged) from None
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             out.write(text)
         os.replace(temp, path)
-    except BaseException:
+    except BaseException as exc:
         Path(temp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise cannot_write(path, exc, unchanged) from None
         raise
 
 
@@ -297,6 +313,14 @@ def verify_request(source: Source, verify: str, rows: int, models_file, models_t
     help="With --verify: rows each factory creates after its first one.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="Print only flagged fields and changes.")
+@click.option(
+    "--import",
+    "imports",
+    multiple=True,
+    metavar="MODULE",
+    help="Import MODULE before reading the models (repeatable or comma-separated), e.g. the "
+    "models of a Flask-SQLAlchemy `db`: app.extensions:db --import app.models.",
+)
 def generate(
     targets,
     output,
@@ -313,6 +337,7 @@ def generate(
     verify,
     verify_rows,
     quiet,
+    imports=(),
 ):
     """Generate factory_boy factories from MODELS.
 
@@ -324,6 +349,7 @@ def generate(
     from fixturekit.codegen.files import (
         edited_by_hand,
         is_generated,
+        same_code,
         summarize_changes,
         unified_diff,
     )
@@ -336,7 +362,7 @@ def generate(
     if verify not in (None, "auto") and "://" not in verify:
         # `--verify app/models.py`: the option took the models for its URL
         targets, verify = (*targets, verify), "auto"
-    source = read_source(targets, url, db_schema, tables, django, settings)
+    source = read_source(targets, url, db_schema, tables, django, settings, imports)
     schema = source.schema
     command = f"fixturekit generate {source.label}" + (f" -o {output}" if output else "")
     models_file = models_text = None
@@ -364,21 +390,22 @@ def generate(
     plan, text, report = build_module(
         schema, options, command, existing, reasons, source.django, request
     )
-    print_report(plan, console, verbose=not quiet)
-    if not source.django and schema.metadata_ref is None:
-        for table in schema:
-            if table.model is None:
-                console.print(
-                    f"Skipped the Core table {table.key}: nothing in the models module reaches "
-                    "its MetaData (no metadata, Base or mapped class attribute). Generate from "
-                    "MODULE:metadata to get a factory for it.",
-                    markup=False,
-                    soft_wrap=True,
-                )
-    if report is not None:
-        from fixturekit.verify.report import print_verify_report
+    if not check:  # --check says only whether the file drifted, and how
+        print_report(plan, console, verbose=not quiet)
+        if not source.django and schema.metadata_ref is None:
+            for table in schema:
+                if table.model is None:
+                    console.print(
+                        f"Skipped the Core table {table.key}: nothing in the models module "
+                        "reaches its MetaData (no metadata, Base or mapped class attribute). "
+                        "Generate from MODULE:metadata to get a factory for it.",
+                        markup=False,
+                        soft_wrap=True,
+                    )
+        if report is not None:
+            from fixturekit.verify.report import print_verify_report
 
-        print_verify_report(report, console, verbose=not quiet)
+            print_verify_report(report, console, verbose=not quiet)
 
     if check:
         if output is None:
@@ -390,20 +417,22 @@ def generate(
                 console.print(f"[red]{models_file} no longer matches the database.[/]")
                 click.echo(unified_diff(existing_models, models_text, str(models_file)))
                 sys.exit(1)
-        if existing == text:
+        if existing is not None and same_code(existing, text):
             console.print(f"{output} is up to date with the models.")
             return
         console.print(
             f"[red]{output} no longer matches the models.[/] Run `{command.strip()}` to update it."
         )
+        for line in summarize_changes(existing, text) if existing else []:
+            console.print(f"  {line}", markup=False, soft_wrap=True)
         click.echo(unified_diff(existing or "", text, str(output)))
         sys.exit(1)
 
     if to_stdout:
         click.echo(text, nl=False)
         return
-    if existing == text:
-        console.print(f"{output}: already up to date.")
+    if existing is not None and same_code(existing, text):
+        console.print(f"{output}: already up to date.")  # perhaps formatted by the project
         return
     changes = summarize_changes(existing, text) if existing else []
     if models_file is not None:

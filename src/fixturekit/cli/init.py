@@ -25,7 +25,7 @@ under test commits; the factories in {factories_import}.py are bound to it. The 
 the models those factories use, in a test database created next to the one you name (never in
 it) and dropped afterwards.
 
-Settings, in pyproject.toml under [tool.pytest.ini_options] (or on the command line):
+Settings, in pyproject.toml under {table} (or on the command line):
     fixturekit_url = "postgresql+psycopg://localhost/app"    # or FIXTUREKIT_DATABASE_URL,
                                                              # --fixturekit-url; default: a
                                                              # temporary SQLite file
@@ -217,8 +217,34 @@ def _write(path: Path, text: str, force: bool) -> bool:
     return True
 
 
+def pytest_table(root: Path = Path(".")) -> str:
+    """The pytest settings table this project uses: pytest 9's native `[tool.pytest]` when its
+    pyproject.toml has one, else `[tool.pytest.ini_options]`."""
+    import tomllib
+
+    try:
+        data = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError):
+        return "[tool.pytest.ini_options]"
+    table = data.get("tool", {}).get("pytest", {})
+    if isinstance(table, dict) and table and "ini_options" not in table:
+        return "[tool.pytest]"
+    return "[tool.pytest.ini_options]"
+
+
+def _factories_target(tests_dir: Path, force: bool) -> Path:
+    """tests/factories.py, unless the suite has a hand-written one: then a module of our own
+    next to it, which the plugin also finds by default, so their suite keeps collecting."""
+    from fixturekit.codegen.files import is_generated
+
+    default = tests_dir / "factories.py"
+    if default.exists() and not is_generated(default.read_text(encoding="utf-8")):
+        return tests_dir / "fixturekit_factories.py"
+    return default
+
+
 @cli.command()
-@click.argument("models", required=False)
+@click.argument("models", nargs=-1, metavar="[MODELS [MODULE...] | APP_LABEL...]")
 @click.option(
     "--tests",
     "tests_dir",
@@ -232,32 +258,45 @@ def _write(path: Path, text: str, force: bool) -> bool:
     "--django",
     "django",
     is_flag=True,
-    help="A Django project (pytest-django isolates); MODELS may list app labels, comma-separated.",
+    help="A Django project (pytest-django isolates); then MODELS are app labels "
+    "(space-separated; commas work too).",
 )
 @click.option("--settings", help="With --django: the settings module.")
+@click.option(
+    "--import",
+    "imports",
+    multiple=True,
+    metavar="MODULE",
+    help="Import MODULE before reading the models, e.g. `app.extensions:db --import app.models`.",
+)
 @click.option(
     "--no-verify",
     is_flag=True,
     help="Write the factories without proving them in a database first (see generate --verify).",
 )
 def init(
-    models: str | None,
+    models: tuple[str, ...],
     tests_dir: Path,
     force: bool,
     django: bool,
     settings: str | None,
-    no_verify: bool,
+    no_verify: bool = False,
+    imports: tuple[str, ...] = (),
 ) -> None:
     """Scaffold factories, pytest configuration and a smoke test for MODELS.
 
-    MODELS is what `fixturekit generate` takes: app/models.py or app.models[:Base]. With
-    --django, the Django project's apps are read instead (all, or the labels in MODELS). Files
-    that exist are kept unless --force is given. The factories are verified in a throwaway
-    database first (as `generate --verify` does) unless --no-verify is given. Run pytest
-    afterwards.
+    MODELS is what `fixturekit generate` takes: app/models.py, app.models[:Base], or a
+    Flask-SQLAlchemy `app.extensions:db` followed by the modules that define the models. With
+    --django, the Django project's apps are read instead (all, or the app labels given). Files
+    that exist are kept unless --force is given; a hand-written tests/factories.py is left alone
+    and the factories go to tests/fixturekit_factories.py. The factories are verified in a
+    throwaway database first (as `generate --verify` does) unless --no-verify is given. Run
+    pytest afterwards.
     """
+    from fixturekit.cli.generate import app_labels
+
     if django:
-        _init_django(models or "", settings, tests_dir, force)
+        _init_django(" ".join(app_labels(models)), settings, tests_dir, force)
         return
     from fixturekit.cli.generate import generate
     from fixturekit.errors import FixturekitError
@@ -267,29 +306,48 @@ def init(
         raise FixturekitError(
             "Name the models, e.g. `fixturekit init app/models.py` (or --django)."
         )
-    schema = read_models(models)  # fails early, with the loader's message, on bad models
-    factories_path = tests_dir / "factories.py"
+    modules = [*models[1:], *(m for item in imports for m in item.replace(",", " ").split())]
+    spec = models[0]
+    shown = " ".join([spec, *modules])
+    # Fails early, with the loader's message, on bad models: nothing is written.
+    schema = read_models(spec, imports=modules)
+    table = pytest_table()
+    factories_path = _factories_target(tests_dir, force)
+    module_name = factories_path.stem
     package = (tests_dir / "__init__.py").exists()
-    factories_import = ".".join([*tests_dir.parts, "factories"]) if package else "factories"
+    factories_import = ".".join([*tests_dir.parts, module_name]) if package else module_name
     depth = len(Path(os.path.normpath(tests_dir)).parts)  # conftest -> tests -> root
 
-    click.echo(f"fixturekit init {models}")
+    click.echo(f"fixturekit init {shown}")
+    generate_args = [spec, *(f"--import={m}" for m in modules)]
+    if factories_path.name != "factories.py":
+        click.echo(
+            f"  kept     {tests_dir / 'factories.py'} (your own factories; fixturekit's go to "
+            f"{factories_path}, which the plugin binds to db_session too)"
+        )
     if factories_path.exists() and not force:
         click.echo(
-            f"  kept     {factories_path} (exists; `fixturekit generate {models} -o "
-            f"{factories_path}` updates it)"
+            f"  kept     {factories_path} (exists; `fixturekit generate "
+            f"{' '.join(generate_args)} -o {factories_path}` updates it)"
         )
     else:
         # Through the command line, the stable interface of `generate`.
-        arguments = [models, "-o", str(factories_path), "-q", *(["--force"] if force else [])]
+        arguments = [
+            *generate_args,
+            "-o",
+            str(factories_path),
+            "-q",
+            *(["--force"] if force else []),
+        ]
         _generate_factories(generate, arguments, verify=not no_verify)
         click.echo(f"  wrote    {factories_path}")
 
     conftest = CONFTEST.format(
-        models=models,
+        models=shown,
         factories_import=str(factories_path.with_suffix("")),
         depth=depth,
         scenario=scenario_example(schema),
+        table=table,
     )
     conftest_path = tests_dir / "conftest.py"
     if not _write(conftest_path, conftest, force):
@@ -302,7 +360,7 @@ def init(
     )
     click.echo(
         "Next: run pytest. Point fixturekit at your database with FIXTUREKIT_DATABASE_URL or "
-        "fixturekit_url in [tool.pytest.ini_options]; until then it uses a temporary SQLite file."
+        f"fixturekit_url in {table}; until then it uses a temporary SQLite file."
     )
 
 
@@ -323,10 +381,10 @@ def _generate_factories(generate, arguments: list[str], verify: bool) -> None:
 
 def _init_django(apps: str, settings: str | None, tests_dir: Path, force: bool) -> None:
     """`fixturekit init --django`: Django factories, a conftest with a scenario, a smoke test."""
-    from fixturekit.cli.generate import generate
+    from fixturekit.cli.generate import app_labels, generate
     from fixturekit.schema.django import read_django
 
-    labels = [label for label in apps.split(",") if label]
+    labels = app_labels([apps])
     schema = read_django(labels or None, settings=settings)  # clear errors, before writing
     factories_path = tests_dir / "factories.py"
     package = (tests_dir / "__init__.py").exists()

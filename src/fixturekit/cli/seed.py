@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import signal
 import sys
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from multiprocessing import get_context
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -46,19 +48,60 @@ def _summary(console: Console, result: SeedResult, where: str, verb: str) -> Non
     )
 
 
-def _run_shard(request: SeedRequest) -> dict[str, int]:
-    from fixturekit.seed.run import run_seed
+INTERRUPTED = "interrupted: the load was rolled back, nothing was written."
 
-    return run_seed(request).rows
+
+def _interrupted() -> None:
+    click.secho(INTERRUPTED, err=True, fg="red")
+    sys.exit(130)
+
+
+@contextlib.contextmanager
+def _interruptible() -> Iterator[None]:
+    """Ctrl-C ends the command with one line and exit code 130, however it surfaces.
+
+    The driver may turn the KeyboardInterrupt into an error of its own (psycopg cancels the
+    running statement and raises "canceling statement due to user request"), which the loader
+    reports as a failed load: a SIGINT seen while the command ran decides instead."""
+    seen = False
+    previous = signal.getsignal(signal.SIGINT)
+
+    def note(signum: int, frame: Any) -> None:
+        nonlocal seen
+        seen = True
+        signal.default_int_handler(signum, frame)
+
+    installed = threading.current_thread() is threading.main_thread()
+    if installed:
+        signal.signal(signal.SIGINT, note)
+    try:
+        yield
+    except KeyboardInterrupt:
+        _interrupted()
+    except FixturekitError as exc:
+        from fixturekit.seed.jobs import PartialCommit
+
+        if seen and not isinstance(exc, PartialCommit):
+            _interrupted()
+        raise
+    finally:
+        if installed:
+            signal.signal(signal.SIGINT, previous)
 
 
 def _run_jobs(request: SeedRequest, jobs: int, console: Console, quiet: bool) -> None:
-    """Seed with `jobs` local processes, one shard each (see `--shard`)."""
+    """Seed with `jobs` local processes, one shard each, committed together (see seed.jobs)."""
+    from fixturekit.seed.jobs import run_jobs
     from fixturekit.seed.load import connect, redact
-    from fixturekit.seed.run import SeedRequest, load_schema, plan_seed
+    from fixturekit.seed.run import load_schema, plan_seed
 
     if request.export is not None or request.append or request.truncate:
         raise FixturekitError("--jobs cannot be combined with --export, --append or --truncate.")
+    if request.url and request.url.startswith("sqlite"):
+        raise FixturekitError(
+            "--jobs loads shards side by side, but SQLite lets one transaction write at a time; "
+            "seed SQLite without --jobs."
+        )
     schema, schema_plan = load_schema(request.models, request.url)
     plan = plan_seed(request, schema, schema_plan)  # validate everything once, up front
     loader = connect(request.url)
@@ -73,40 +116,16 @@ def _run_jobs(request: SeedRequest, jobs: int, console: Console, quiet: bool) ->
             f"{', '.join(filled)} already have rows in {redact(request.url)}; "
             "--jobs seeds empty tables only."
         )
-    failures: list[tuple[int, str]] = []
-    totals: dict[str, int] = {}
-    context = get_context("spawn")  # fresh interpreters: no connection or lock is inherited
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        futures = {
-            pool.submit(
-                _run_shard,
-                SeedRequest(**{**request.__dict__, "shard": (i, jobs), "checked_empty": True}),
-            ): i
-            for i in range(jobs)
-        }
-        for future in as_completed(futures):
-            index = futures[future]
-            try:
-                rows = future.result()
-            except FixturekitError as exc:
-                failures.append((index, exc.message))
-                continue
-            for key, count in rows.items():
-                totals[key] = totals.get(key, 0) + count
-            if not quiet:
-                console.print(f"shard {index + 1}/{jobs}: {sum(rows.values()):,} rows committed")
-    if failures:
-        lines = "\n".join(f"  shard {i + 1}/{jobs}: {message}" for i, message in sorted(failures))
-        reruns = " ".join(f"--shard {i + 1}/{jobs}" for i, _ in sorted(failures))
-        raise FixturekitError(
-            f"{len(failures)} of {jobs} shards failed and were rolled back; the others are "
-            f"committed:\n{lines}",
-            hint=f"Re-run the failed shards alone (same command with {reruns}, one at a time).",
-        )
+
+    def ready(index: int, rows: dict[str, int]) -> None:
+        if not quiet:
+            console.print(f"shard {index + 1}/{jobs}: {sum(rows.values()):,} rows loaded, ready")
+
+    totals = run_jobs(request, jobs, on_ready=ready)
     if not quiet:
         console.print(
             f"Seeded {sum(totals.values()):,} rows with {jobs} processes into "
-            f"{redact(request.url)}.",
+            f"{redact(request.url)} (all shards committed together).",
             markup=False,
             highlight=False,
             soft_wrap=True,
@@ -248,16 +267,13 @@ def seed_command(
             raise FixturekitError("--jobs needs --url.")
         if report_path is not None:
             raise FixturekitError("--report reads one seed's plan; run it without --jobs.")
-        _run_jobs(request, jobs, console, quiet)
+        with _interruptible():
+            _run_jobs(request, jobs, console, quiet)
         return
     progress: Progress | None = None if quiet else RichProgress(console)
     try:
-        result = run_seed(request, progress)
-    except KeyboardInterrupt:
-        click.secho(
-            "interrupted: the load was rolled back, nothing was written.", err=True, fg="red"
-        )
-        sys.exit(130)
+        with _interruptible():
+            result = run_seed(request, progress)
     finally:
         if progress is not None:
             progress.close()
@@ -306,12 +322,8 @@ def load_command(folder, url, models, append, truncate, quiet):
     console = Console()
     progress: Progress | None = None if quiet else RichProgress(console)
     try:
-        result = run_load(LoadRequest(folder, url, models, append, truncate), progress)
-    except KeyboardInterrupt:
-        click.secho(
-            "interrupted: the load was rolled back, nothing was written.", err=True, fg="red"
-        )
-        sys.exit(130)
+        with _interruptible():
+            result = run_load(LoadRequest(folder, url, models, append, truncate), progress)
     finally:
         if progress is not None:
             progress.close()

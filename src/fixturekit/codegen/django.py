@@ -21,13 +21,15 @@ from fixturekit.codegen.factory_boy import (
     CUSTOM_BEGIN,
     CUSTOM_END,
     DEFAULT_CUSTOM,
+    ORIGINAL_NAMES_HOOK,
     ModuleRenderer,
     RenderOptions,
     _comment_lines,
     _wrap,
 )
 from fixturekit.infer.plan import ManyToManyPlan, SchemaPlan, TablePlan
-from fixturekit.infer.strategies import lit
+from fixturekit.infer.strategies import DjangoPassword, lit
+from fixturekit.naming import relationship_declaration, renamed_columns
 from fixturekit.schema.model import STRING_KINDS, RelationKind, Table
 
 _THROUGH = ".through"
@@ -98,7 +100,7 @@ class DjangoModuleRenderer(ModuleRenderer):
         return [
             "",
             "    @factory.post_generation",
-            f"    def {name}(self, create, extracted, **kwargs):",
+            f"    def {relationship_declaration(name)}(self, create, extracted, **kwargs):",
             '        """A list links existing rows; a number creates that many new ones."""',
             "        if not create or not extracted:",
             "            return",
@@ -116,24 +118,44 @@ class DjangoModuleRenderer(ModuleRenderer):
             self._note_source(size)
             lines += _wrap(
                 "    ",
-                children.relationship.name,
+                relationship_declaration(children.relationship.name),
                 f"factory.RelatedFactoryList({self._lazy(child.key)}, "
                 f"factory_related_name={related!r}, size={size})",
             )
         return lines
+
+    def _password_hook(self, plan: TablePlan) -> list[str]:
+        """Hash a caller's `password="..."` as the generated default is: Django stores hashes."""
+        names = [f.attribute for f in plan.factory_fields if isinstance(f.strategy, DjangoPassword)]
+        if not names:
+            return []
+        lines = [
+            "",
+            "    @classmethod",
+            "    def _adjust_kwargs(cls, **kwargs):",
+            '        # Django stores a hash, as set_password does: a caller\'s password="..." is',
+            "        # hashed too (each text once), so the user can log in with it.",
+        ]
+        lines += [f"        kwargs[{lit(n)}] = fv.django_password(kwargs[{lit(n)}])" for n in names]
+        return [*lines, "        return kwargs"]
 
     def _class(self, plan: TablePlan) -> list[str]:
         table = plan.table
         if table.model is None:
             raise ValueError(f"{table.key} has no Django model to build")
         model = self._import(table.model)
+        renames = renamed_columns(table)
+        base = "_Factory" if renames else "DjangoModelFactory"
         lines = [
-            f"class {django_factory_name(table)}(DjangoModelFactory):",
+            f"class {django_factory_name(table)}({base}):",
             f'    """{model_name(table)} rows ({table.key})."""',
             "",
             "    class Meta:",
             f"        model = {model}",
         ]
+        if renames:
+            pairs = ", ".join(f"{lit(a)}: {lit(b)}" for a, b in renames.items())
+            lines += _wrap("        ", "rename", "{" + pairs + "}")
         natural = self._natural_key(plan)
         if natural:
             lines += _wrap("        ", "django_get_or_create", lit(natural))
@@ -161,6 +183,7 @@ class DjangoModuleRenderer(ModuleRenderer):
         body += self._children(plan)
         for m2m in plan.factory_many_to_many:
             body += self._many_to_many(m2m)
+        body += self._password_hook(plan)
         if body:
             lines += ["", *body]
         return lines
@@ -182,6 +205,16 @@ class DjangoModuleRenderer(ModuleRenderer):
         # After `import factory...`, as isort places it among the third-party imports.
         at = max(i for i, line in enumerate(imports) if line.startswith("import factory"))
         imports.insert(at + 1, "from factory.django import DjangoModelFactory")
+        if any(renamed_columns(p.table) for p in self.plan):
+            classes = [
+                "",
+                "",
+                "class _Factory(DjangoModelFactory):",
+                "    class Meta:",
+                "        abstract = True",
+                *ORIGINAL_NAMES_HOOK,
+                *classes,
+            ]
         keys = {model_name(p.table): django_factory_name(p.table) for p in self.plan}
         footer = ["", "", "FACTORIES = {"]
         footer += [f"    {lit(k)}: {v}," for k, v in sorted(keys.items())]

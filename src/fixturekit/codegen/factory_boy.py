@@ -14,7 +14,14 @@ from dataclasses import dataclass
 from fixturekit.codegen.layout import LINE_LIMIT, layout
 from fixturekit.infer.plan import FieldPlan, ParentLink, SchemaPlan, TablePlan
 from fixturekit.infer.strategies import lit
-from fixturekit.schema.model import PythonRef, Schema, Table
+from fixturekit.naming import (  # noqa: F401  (factory_name: kept importable from here)
+    factory_key,
+    factory_name,
+    factory_names,
+    relationship_declaration,
+    renamed_columns,
+)
+from fixturekit.schema.model import STRING_KINDS, PythonRef, Schema, Table
 
 CUSTOM_BEGIN = "# >>> fixturekit: your code below is kept when this file is regenerated"
 CUSTOM_END = "# <<< fixturekit: end of your code"
@@ -30,37 +37,17 @@ DEFAULT_CUSTOM = """\
 """
 
 
-def _base_factory_name(table: Table) -> str:
-    if table.model is not None:
-        return f"{table.model.name}Factory"
-    words = re.split(r"[^0-9a-zA-Z]+", table.name)
-    name = "".join(w[:1].upper() + w[1:] for w in words if w) + "Factory"
-    return name if name[0].isalpha() else f"T{name}"
-
-
-def factory_names(schema: Schema) -> dict[str, str]:
-    """Table key -> factory class name; tables whose names collide get a number, in key order."""
-    names: dict[str, str] = {}
-    used: dict[str, int] = {}
-    for key in sorted(schema.tables):
-        base = _base_factory_name(schema.table(key))
-        used[base] = used.get(base, 0) + 1
-        names[key] = base if used[base] == 1 else f"{base[: -len('Factory')]}{used[base]}Factory"
-    return names
-
-
-def factory_name(table: Table, schema: Schema | None = None) -> str:
-    return factory_names(schema)[table.key] if schema is not None else _base_factory_name(table)
-
-
-def renamed_columns(table: Table) -> dict[str, str]:
-    """Declaration name -> constructor keyword, for columns whose key is not declarable."""
-    return {c.python_name: c.key for c in table.columns if c.python_name != c.key}
-
-
-def factory_key(table: Table) -> str:
-    """The FACTORIES key: the model class name, or the table name for a Core table."""
-    return table.model.name if table.model is not None else table.key
+# A caller may pass the model's own names (`_token=`, `create=`) for declarations renamed for
+# factory_boy (`token_`, `create_`): the base class maps them before building, so they win.
+ORIGINAL_NAMES_HOOK = [
+    "",
+    "    @classmethod",
+    "    def _generate(cls, strategy, params):",
+    "        # The model's own names (`_token=`, `create=`) set the renamed declarations.",
+    "        declared = {model: name for name, model in cls._meta.rename.items()}",
+    "        params = {declared.get(key, key): value for key, value in params.items()}",
+    "        return super()._generate(strategy, params)",
+]
 
 
 def _wrap(indent: str, name: str, expr: str) -> list[str]:
@@ -138,6 +125,9 @@ class ModuleRenderer:
         stdlib = sorted(m for m in self.plain_imports if m in ("datetime", "decimal", "uuid"))
         third = sorted(m for m in self.plain_imports if m not in stdlib)
         lines = [f"import {m}" for m in stdlib]
+        if "typing" in self.imports:
+            names = sorted(self.imports["typing"], key=lambda n: (not n.isupper(), n))
+            lines.append(f"from typing import {', '.join(names)}")
         if lines:
             lines.append("")
         lines += [f"import {m}" for m in third]
@@ -145,7 +135,9 @@ class ModuleRenderer:
             if module in self.imports:
                 names = ", ".join(sorted(self.imports[module]))
                 lines.append(f"from {module} import {names}")
-        user_modules = sorted(m for m in self.imports if not m.startswith("fixturekit"))
+        user_modules = sorted(
+            m for m in self.imports if not m.startswith("fixturekit") and m != "typing"
+        )
         if user_modules:
             lines.append("")
         for module in user_modules:
@@ -193,7 +185,7 @@ class ModuleRenderer:
             return params, body
         sub = f"factory.SubFactory({self._lazy(link.parent)})"
         if link.relationship:
-            body += _wrap(indent, link.relationship, sub)
+            body += _wrap(indent, link.name, sub)
             return params, body
         params += _wrap(indent * 2, link.name, sub)
         parent = self.schema.table(link.parent)
@@ -208,7 +200,7 @@ class ModuleRenderer:
         name = self.names[table.key]
         if table.model is not None and table.model_importable:
             model = self._import(table.model)
-            base = "_Factory"
+            base = f"_Factory[{model}]"  # typed: type checkers see `create()` return the model
         elif table.model is not None:
             # built at run time (a loop, a function, an extension): not importable by name
             self.imports.setdefault("fixturekit.mapped_classes", set()).add("mapped_class")
@@ -268,7 +260,7 @@ class ModuleRenderer:
                 self._note_source(size)
             body += _wrap(
                 "    ",
-                children.relationship.name,
+                relationship_declaration(children.relationship.name),
                 f"factory.RelatedFactoryList({self._lazy(child.key)}, "
                 f"factory_related_name={related_name!r}, size={size})",
             )
@@ -282,7 +274,7 @@ class ModuleRenderer:
             )
             body += _wrap(
                 "    ",
-                m2m.relationship.name,
+                relationship_declaration(m2m.relationship.name),
                 f'link_many("{m2m.relationship.name}", f"{{__name__}}.{target}")',
             )
         if params:
@@ -290,6 +282,40 @@ class ModuleRenderer:
         if body:
             lines += ["", *body]
         return lines
+
+    def _original_names_hook(self) -> list[str]:
+        """The base class's translation of model names to renamed declarations, when needed."""
+        if not any(renamed_columns(p.table) for p in self.plan):
+            return []
+        return ORIGINAL_NAMES_HOOK
+
+    def _sample_custom(self) -> str:
+        """The starter text of the user's region, with a field one of these models really has."""
+        for plan in self.plan:
+            table = plan.table
+            if table.model is None:
+                continue
+            for column in table.columns:
+                if column.kind not in STRING_KINDS or column.primary_key or not column.writable:
+                    continue
+                if any(column.name in fk.columns for fk in table.foreign_keys):
+                    continue
+                name, attribute = self.names[table.key], column.python_name
+                stem = table.model.name.lower()
+                value = (
+                    f'f"{stem}{{n}}@example.com"'
+                    if "email" in column.name.lower()
+                    else f'f"{attribute}-{{n}}"'
+                )
+                return (
+                    "# Customise factories here, e.g.:\n"
+                    "#\n"
+                    f"# class {name}({name}):\n"
+                    f"#     {attribute} = factory.Sequence(lambda n: {value})\n"
+                    "#\n"
+                    "# Every SubFactory and FACTORIES pick up a factory redefined here.\n"
+                )
+        return DEFAULT_CUSTOM
 
     # -- module ------------------------------------------------------------------------------
     def render(self, custom: str | None = None) -> str:
@@ -310,12 +336,35 @@ class ModuleRenderer:
             "    return _session",
             "",
             "",
-            "class _Factory(ModelFactory):",
+            '_Model = TypeVar("_Model")',
+            "",
+            "",
+            "class _Factory(ModelFactory, Generic[_Model]):",
+            '    """Base of the factories below: `create()` is typed as the model."""',
+            "",
             "    class Meta:",
             "        abstract = True",
             "        sqlalchemy_session_factory = _current_session",
             '        sqlalchemy_session_persistence = "flush"',
+            *self._original_names_hook(),
+            "",
+            "    if TYPE_CHECKING:",
+            "",
+            "        @classmethod",
+            "        def create(cls, **kwargs: Any) -> _Model: ...",
+            "",
+            "        @classmethod",
+            "        def build(cls, **kwargs: Any) -> _Model: ...",
+            "",
+            "        @classmethod",
+            "        def create_batch(cls, size: int, **kwargs: Any) -> list[_Model]: ...",
+            "",
+            "        @classmethod",
+            "        def build_batch(cls, size: int, **kwargs: Any) -> list[_Model]: ...",
         ]
+        self.imports.setdefault("typing", set()).update(
+            {"TYPE_CHECKING", "Any", "Generic", "TypeVar"}
+        )
         if self.uses_tables:
             self.imports.setdefault("fixturekit.factories", set()).add("TableFactory")
             bases += [
@@ -326,6 +375,7 @@ class ModuleRenderer:
                 "        abstract = True",
                 "        sqlalchemy_session_factory = _current_session",
                 '        sqlalchemy_session_persistence = "flush"',
+                *self._original_names_hook(),
             ]
         self.imports.setdefault("fixturekit.factories", set()).add("ModelFactory")
         header = [
@@ -355,7 +405,7 @@ class ModuleRenderer:
             "    global _session",
             "    _session = session",
         ]
-        custom_text = DEFAULT_CUSTOM if custom is None else custom
+        custom_text = self._sample_custom() if custom is None else custom
         body = "\n".join(generated) + "\n\n\n" + CUSTOM_BEGIN + "\n" + custom_text
         if not custom_text.endswith("\n"):
             body += "\n"

@@ -5,12 +5,39 @@ from __future__ import annotations
 import ast
 import difflib
 import hashlib
+import io
+import tokenize
 
 from fixturekit.codegen.factory_boy import CUSTOM_BEGIN, CUSTOM_END, HASH_PREFIX
 
 
-def _digest(text: str) -> str:
+def _raw_digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _code_form(text: str) -> str:
+    """The code as Python sees it plus the words of its comments: quotes, wrapping, parentheses,
+    trailing commas and spacing are left out, so a formatter (ruff, black, pre-commit) changes
+    nothing here while an edited line or comment still does."""
+    try:
+        tree = ast.dump(ast.parse(text))
+        comments = [
+            token.string.lstrip("#").strip()
+            for token in tokenize.generate_tokens(io.StringIO(text).readline)
+            if token.type == tokenize.COMMENT
+        ]
+    except (SyntaxError, tokenize.TokenError):
+        return text
+    return tree + "\n" + "\n".join(comments)
+
+
+def _digest(text: str) -> str:
+    return _raw_digest(_code_form(text))
+
+
+def same_code(old: str, new: str) -> bool:
+    """The same module, maybe formatted differently."""
+    return old == new or _code_form(old) == _code_form(new)
 
 
 def _without_custom(text: str) -> str:
@@ -51,7 +78,9 @@ def edited_by_hand(text: str) -> bool:
     )
     if stored is None:
         return True
-    return stored.strip() != _digest(_without_custom(text))
+    generated = _without_custom(text)
+    # Files sealed before the hash ignored formatting carry the digest of the text itself.
+    return stored.strip() not in (_digest(generated), _raw_digest(generated))
 
 
 def is_generated(text: str) -> bool:
@@ -59,7 +88,11 @@ def is_generated(text: str) -> bool:
 
 
 def _declarations(text: str) -> dict[str, dict[str, str]]:
-    """factory class -> {declaration name -> source} for the generated part of a module."""
+    """factory class -> {declaration name -> source} for the generated part of a module.
+
+    Methods (post_generation and lazy_attribute hooks, `_create` and other classmethods) are
+    listed as `name()`, so that replacing a hand-written factory names each one it drops.
+    """
     try:
         tree = ast.parse(_without_custom(text))
     except SyntaxError:
@@ -83,8 +116,31 @@ def _declarations(text: str) -> dict[str, dict[str, str]]:
                     for sub in item.body:
                         if isinstance(sub, ast.Assign) and isinstance(sub.targets[0], ast.Name):
                             fields[f"Params.{sub.targets[0].id}"] = ast.unparse(sub.value)
+                elif isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef):
+                    fields[f"{item.name}()"] = ast.unparse(item)
             found[node.name] = fields
     return found
+
+
+_NOISE_CALLS = frozenset({"super", "format", "get", "join", "append", "items", "isinstance"})
+
+
+def _hook_description(source: str) -> str:
+    """`post_generation hook dropped (it called set_password)`, from a method's source."""
+    try:
+        function = ast.parse(source).body[0]
+    except (SyntaxError, IndexError):
+        return "method dropped"
+    kinds = [ast.unparse(d).rsplit(".", 1)[-1].split("(")[0] for d in function.decorator_list]
+    kind = kinds[0] if kinds else "method"
+    called: list[str] = []
+    for node in ast.walk(function):
+        if isinstance(node, ast.Call):
+            name = getattr(node.func, "attr", None) or getattr(node.func, "id", None)
+            if name and name not in _NOISE_CALLS and name not in called:
+                called.append(name)
+    calls = f" (it called {', '.join(called[:3])})" if called else ""
+    return f"{kind} hook dropped{calls}"
 
 
 def _short(source: str, limit: int = 70) -> str:
@@ -109,12 +165,18 @@ def summarize_changes(old: str, new: str) -> list[str]:
         lines.append(f"+ {name} (new model)")
     for name in sorted(before.keys() - after.keys()):
         lines.append(f"- {name} (model gone)")
+        for field, source in sorted(before[name].items()):
+            if field.endswith("()"):
+                lines.append(f"- {name}.{field}: {_hook_description(source)}")
     for name in sorted(before.keys() & after.keys()):
         old_fields, new_fields = before[name], after[name]
         for field in sorted(new_fields.keys() - old_fields.keys()):
             lines.append(f"+ {name}.{field} = {_short(new_fields[field])}")
         for field in sorted(old_fields.keys() - new_fields.keys()):
-            lines.append(f"- {name}.{field}")
+            if field.endswith("()"):
+                lines.append(f"- {name}.{field}: {_hook_description(old_fields[field])}")
+            else:
+                lines.append(f"- {name}.{field}")
         for field in sorted(old_fields.keys() & new_fields.keys()):
             if old_fields[field] != new_fields[field]:
                 before_text, after_text = _difference(old_fields[field], new_fields[field])

@@ -8,11 +8,13 @@ nothing is dropped without first reading back fixturekit's mark.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import os
 import re
 import socket
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -24,6 +26,8 @@ MARK_PREFIX = "fixturekit test database"
 _MARK_RE = re.compile(
     re.escape(MARK_PREFIX) + r"; owner=(?P<host>[^:;]*):(?P<pid>\d+); created=(?P<created>[^;]*)"
 )
+# A kept template's mark ends with the fingerprint of what built it, written once it is complete.
+_KEPT_RE = re.compile(r"; kept=(?P<fingerprint>[0-9a-f]+)")
 
 
 def _safe(text: str) -> str:
@@ -151,6 +155,35 @@ class Server(ABC):
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release administrative connections."""
 
+    # --- kept templates -----------------------------------------------------------------
+    def read_fingerprint(self, name: str) -> str | None:
+        """The fingerprint a complete kept template carries; None while building or absent."""
+        match = _KEPT_RE.search(self.read_mark(name) or "")
+        return match["fingerprint"] if match else None
+
+    def write_fingerprint(self, name: str, mark: Mark, fingerprint: str) -> None:
+        """Mark `name` as a complete kept template built from `fingerprint`; written last."""
+        self.remark(name, f"{mark.render()}; kept={fingerprint}")
+
+    def remark(self, name: str, text: str) -> None:
+        """Replace the mark text of a database fixturekit created."""
+        raise NotImplementedError(f"{self.family} cannot keep a template")
+
+    @contextlib.contextmanager
+    def exclusive(self, name: str, on_wait: Callable[[], None]) -> Iterator[None]:
+        """Hold a server-wide lock named after `name` (concurrent runs, xdist workers).
+
+        `on_wait` is called once when another holder makes us wait. The lock dies with the
+        process that holds it, so a killed run never blocks the next.
+        """
+        raise NotImplementedError(f"{self.family} cannot lock a kept template")
+        yield  # pragma: no cover
+
+    @staticmethod
+    def lock_key(name: str) -> int:
+        """A signed 64-bit number for `name` (PostgreSQL advisory locks take one)."""
+        return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+
     # --- engines on test databases ------------------------------------------------------
     def engine_options(self, lock_timeout: float) -> dict[str, Any]:
         """Keyword arguments for `create_engine` on a test database."""
@@ -199,6 +232,26 @@ class Server(ABC):
     def probe_options(self) -> list[str]:
         """Statements run once on the leak-probe connection (short lock waits)."""
         return []
+
+    def lock_holders_sql(self) -> str | None:
+        """A query, run on the test database, listing other sessions still in a transaction:
+        rows of (session id, application, state, table, lock mode); None where unsupported."""
+        return None
+
+    def stray_sessions_sql(self, own: int | None) -> str | None:
+        """A scalar subquery counting the other sessions of the test database inside a
+        transaction, besides the probe's and `own` (the test's); folded into the leak probe so
+        that the detailed lock-holder check runs only when there is one. None: unsupported."""
+        return None
+
+    def session_id(self, connection: Any) -> int | None:
+        """The server's id of a SQLAlchemy connection's session, without a round trip."""
+        return None
+
+    def end_session_sql(self, session: int) -> str | None:
+        """A statement that ends another session of the test database (its transaction rolls
+        back, its locks go); None where unsupported."""
+        return None
 
     def is_lock_timeout(self, exc: BaseException) -> bool:
         """Whether an exception raised in a test is this server's lock-wait timeout."""

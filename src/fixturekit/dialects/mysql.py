@@ -8,11 +8,13 @@ mark goes in a one-row table that the leak check and cleanup never look at.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
+from fixturekit.dialects.appname import connect_args
 from fixturekit.dialects.base import Mark, Server, TableRef
 from fixturekit.dialects.errors import DatabaseError, Failure, driver_error, first_line
 
@@ -39,6 +41,9 @@ _TABLE = re.compile(r"failed for [`'][^`']+[`']\." + _QUOTED.format("name"))
 _TYPE = re.compile(r"Incorrect (?P<type>\w+) value")
 
 MARK_TABLE = "fixturekit_mark"
+
+# Seconds to wait for another run building the kept template (GET_LOCK needs a limit).
+BUILD_WAIT = 3600
 
 # Error 1205: "Lock wait timeout exceeded; try restarting transaction".
 LOCK_WAIT_TIMEOUT = 1205
@@ -90,7 +95,12 @@ class MySQLServer(Server):
             server_url = URL.create(
                 url.drivername, url.username, url.password, url.host, url.port, None, url.query
             )
-            engine = create_engine(server_url, isolation_level="AUTOCOMMIT", pool_size=1)
+            engine = create_engine(
+                server_url,
+                isolation_level="AUTOCOMMIT",
+                pool_size=1,
+                connect_args=connect_args(server_url),
+            )
             with engine.connect() as conn:
                 version = conn.exec_driver_sql("SELECT VERSION()").scalar() or ""
             self._is_mariadb = "mariadb" in version.lower()
@@ -162,6 +172,36 @@ class MySQLServer(Server):
     def create(self, name: str, mark: Mark) -> None:
         self._create_marked(name, mark)
 
+    def remark(self, name: str, text: str) -> None:
+        self._admin_engine()
+        quoted = self.quote(name)
+        if self._comment_marks:
+            self._execute(f"ALTER DATABASE {quoted} COMMENT {sql_literal(text)}")
+        else:
+            table = f"{quoted}.{self.quote(MARK_TABLE)}"
+            self._execute(f"UPDATE {table} SET mark = {sql_literal(text)}")
+
+    @contextlib.contextmanager
+    def exclusive(self, name: str, on_wait: Callable[[], None]) -> Iterator[None]:
+        import hashlib
+
+        from sqlalchemy import text
+
+        # GET_LOCK names are limited to 64 characters: a digest of the database name.
+        lock = "fixturekit:" + hashlib.sha256(name.encode()).hexdigest()[:40]
+        with self._admin_engine().connect() as conn:
+            if not conn.execute(text("SELECT GET_LOCK(:n, 0)"), {"n": lock}).scalar():
+                on_wait()
+                got = conn.execute(text("SELECT GET_LOCK(:n, :t)"), {"n": lock, "t": BUILD_WAIT})
+                if not got.scalar():
+                    raise TimeoutError(
+                        f"waited {BUILD_WAIT}s for another run to finish building {name!r}"
+                    )
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT RELEASE_LOCK(:n)"), {"n": lock})
+
     def snapshot_template(self, name: str) -> None:
         quoted = self.quote(name)
         tables = [
@@ -185,7 +225,10 @@ class MySQLServer(Server):
         from sqlalchemy import create_engine
 
         self._create_marked(name, mark)
-        engine = create_engine(self.url_for(name), isolation_level="AUTOCOMMIT", pool_size=1)
+        url = self.url_for(name)
+        engine = create_engine(
+            url, isolation_level="AUTOCOMMIT", pool_size=1, connect_args=connect_args(url)
+        )
         try:
             with engine.connect() as conn:
                 # Tables come in name order; foreign keys to tables not created yet are fine

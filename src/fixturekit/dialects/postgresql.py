@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
+from fixturekit.dialects.appname import connect_args
 from fixturekit.dialects.base import Mark, Server, TableRef
 from fixturekit.dialects.errors import (
     SQLSTATE_FAILURES,
@@ -61,8 +63,9 @@ class PostgresServer(Server):
         last_error: Exception | None = None
         candidates = [*MAINTENANCE_DATABASES, self.url.database]
         for database in dict.fromkeys(d for d in candidates if d):
+            url = self.url.set(database=database)
             engine = create_engine(
-                self.url.set(database=database), isolation_level="AUTOCOMMIT", pool_size=1
+                url, isolation_level="AUTOCOMMIT", pool_size=1, connect_args=connect_args(url)
             )
             try:
                 with engine.connect() as conn:
@@ -116,6 +119,24 @@ class PostgresServer(Server):
         # One transaction, so one WAL flush for both: this is on the path of every clone.
         self._execute("BEGIN; " + "; ".join(statements) + "; COMMIT")
 
+    def remark(self, name: str, text: str) -> None:
+        self._execute(f"COMMENT ON DATABASE {self.quote(name)} IS {sql_literal(text)}")
+
+    @contextlib.contextmanager
+    def exclusive(self, name: str, on_wait: Callable[[], None]) -> Iterator[None]:
+        from sqlalchemy import text
+
+        key = self.lock_key(f"fixturekit:{name}")
+        # A connection of its own: a session-level advisory lock lives as long as it does.
+        with self._admin_engine().connect() as conn:
+            if not conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar():
+                on_wait()
+                conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": key})
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+
     def create(self, name: str, mark: Mark) -> None:
         self._execute(f"CREATE DATABASE {self.quote(name)}")
         self._mark(name, mark)
@@ -166,6 +187,45 @@ class PostgresServer(Server):
         # The probe must not wait behind a test that holds an exclusive lock (DDL, LOCK TABLE);
         # on timeout the check is retried after the test's transaction is rolled back.
         return ["SET lock_timeout = 200"]
+
+    def lock_holders_sql(self) -> str | None:
+        # Client sessions of this database inside a transaction, with the tables they lock
+        # (catalogs and indexes left out: the table is what a person recognises).
+        return (
+            "SELECT a.pid, coalesce(a.application_name, ''), coalesce(a.state, ''), "
+            "CASE WHEN n.nspname = 'public' THEN c.relname ELSE n.nspname || '.' || c.relname "
+            "END, l.mode "
+            "FROM pg_stat_activity a "
+            "LEFT JOIN pg_locks l ON l.pid = a.pid AND l.granted AND l.locktype = 'relation' "
+            "LEFT JOIN pg_class c ON c.oid = l.relation AND c.relkind IN ('r', 'p', 'm', 'v') "
+            "LEFT JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
+            "WHERE a.datname = current_database() AND a.pid <> pg_backend_pid() "
+            "AND a.backend_type = 'client backend' AND a.xact_start IS NOT NULL "
+            "ORDER BY a.pid, 4, 5"
+        )
+
+    def stray_sessions_sql(self, own: int | None) -> str | None:
+        mine = f" AND pid <> {int(own)}" if own is not None else ""
+        return (
+            "(SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            f"AND pid <> pg_backend_pid(){mine} AND backend_type = 'client backend' "
+            "AND xact_start IS NOT NULL)"
+        )
+
+    def session_id(self, connection: Any) -> int | None:
+        try:
+            raw = connection.connection.dbapi_connection
+        except Exception:  # an async connection, or one already closed: check at teardown
+            return None
+        info = getattr(raw, "info", None)  # psycopg 3
+        if info is not None and isinstance(getattr(info, "backend_pid", None), int):
+            return info.backend_pid
+        get_pid = getattr(raw, "get_backend_pid", None)  # psycopg2
+        return get_pid() if callable(get_pid) else None
+
+    def end_session_sql(self, session: int) -> str | None:
+        return f"SELECT pg_terminate_backend({int(session)})"
 
     def is_lock_timeout(self, exc: BaseException) -> bool:
         orig = getattr(exc, "orig", exc)

@@ -8,10 +8,11 @@ BEGIN handling is switched off and SQLAlchemy emits BEGIN when a transaction sta
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import shutil
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,7 @@ _SQLITE_FAILURES = (
 
 # "fkt1": written into the database header; readable without trusting anything else in the file.
 APPLICATION_ID = 0x666B7431
-_SIDE_FILES = ("-journal", "-wal", "-shm")
+_SIDE_FILES = ("-journal", "-wal", "-shm", "-fingerprint")
 
 
 def install_begin_workaround(engine: Any) -> None:
@@ -169,6 +170,38 @@ class SQLiteServer(Server):
         # The template is closed by the time it is cloned, so a byte copy is a consistent copy;
         # the application id travels with the header.
         shutil.copyfile(self.path(template), self.path(name))
+
+    # The header has no room for a fingerprint: it goes in a file next to the database, written
+    # once the template is complete and removed with it.
+    def read_fingerprint(self, name: str) -> str | None:
+        if read_application_id(self.path(name)) != APPLICATION_ID:
+            return None
+        side = Path(f"{self.path(name)}-fingerprint")
+        if not side.is_file():
+            return None
+        return side.read_text().strip() or None
+
+    def write_fingerprint(self, name: str, mark: Mark, fingerprint: str) -> None:
+        side = Path(f"{self.path(name)}-fingerprint")
+        partial = side.with_name(side.name + ".tmp")
+        partial.write_text(fingerprint)
+        partial.replace(side)
+
+    @contextlib.contextmanager
+    def exclusive(self, name: str, on_wait: Callable[[], None]) -> Iterator[None]:
+        import fcntl
+
+        self.directory.mkdir(parents=True, exist_ok=True)
+        with open(self.directory / f"{name}.lock", "a") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                on_wait()
+                fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
     def _drop(self, name: str) -> None:
         path = self.path(name)

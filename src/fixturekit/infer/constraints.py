@@ -93,6 +93,12 @@ def coerce(value: Any, column: Column) -> Any:
             return float(value)
         if kind is Kind.DATE and isinstance(value, str):
             return datetime.date.fromisoformat(value[:10])
+        if kind is Kind.TIME and isinstance(value, str):
+            return datetime.time.fromisoformat(value.strip())
+        if kind is Kind.INTERVAL and isinstance(value, str):
+            from fixturekit.schema.intervals import parse_interval
+
+            return parse_interval(value) or value
         if kind is Kind.DATETIME and isinstance(value, str):
             parsed = datetime.datetime.fromisoformat(value)
             if column.type.timezone and parsed.tzinfo is None:

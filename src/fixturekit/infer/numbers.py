@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import math
 from decimal import Decimal
 
 from fixturekit.errors import UnsatisfiableColumn
@@ -18,8 +19,10 @@ def step_of(column: Column):
         return Decimal(1).scaleb(-(column.type.scale if column.type.scale is not None else 2))
     if kind is Kind.DATE:
         return datetime.timedelta(days=1)
-    if kind is Kind.DATETIME:
+    if kind in (Kind.DATETIME, Kind.INTERVAL):
         return datetime.timedelta(seconds=1)
+    if kind is Kind.TIME:
+        return 1  # placed as seconds since midnight
     return None
 
 
@@ -74,3 +77,53 @@ def like(value, reference):
     if isinstance(reference, Decimal):
         return Decimal(str(value))
     return float(value)
+
+
+def _seconds(value) -> float | None:
+    if isinstance(value, datetime.timedelta):
+        return value.total_seconds()
+    if isinstance(value, datetime.time):
+        return value.hour * 3600 + value.minute * 60 + value.second + value.microsecond / 1e6
+    return None
+
+
+def _whole_bounds(narrowing: Narrowing) -> tuple[int | None, int | None]:
+    """The CHECK bounds of a time or interval column in whole seconds, exclusive ones moved in."""
+    low, high = _seconds(narrowing.low), _seconds(narrowing.high)
+    if low is not None:
+        low = math.floor(low) + 1 if not narrowing.low_inclusive else math.ceil(low)
+    if high is not None:
+        high = math.ceil(high) - 1 if not narrowing.high_inclusive else math.floor(high)
+    return low, high
+
+
+def _check_range(column: Column, low: int, high: int) -> tuple[int, int]:
+    if low > high:
+        raise UnsatisfiableColumn(
+            f"{column.name}: its CHECK constraints leave no value.",
+            hint="Fix the constraint, or override the column in [tool.fixturekit.generate].",
+        )
+    return low, high
+
+
+def time_range(column: Column, narrowing: Narrowing) -> tuple[int, int]:
+    """Seconds since midnight a TIME column takes (inclusive): the whole day, or its CHECKs'."""
+    low, high = _whole_bounds(narrowing)
+    return _check_range(column, max(0, low or 0), min(86399, 86399 if high is None else high))
+
+
+DEFAULT_DURATION = (60, 30 * 86400)
+
+
+def duration_range(column: Column, narrowing: Narrowing) -> tuple[int, int]:
+    """Seconds an INTERVAL column takes: a minute to 30 days, moved inside its CHECKs' bounds."""
+    low, high = _whole_bounds(narrowing)
+    default_low, default_high = DEFAULT_DURATION
+    if low is None:
+        if high is None or high >= default_low:
+            low = default_low
+        else:
+            low = 0 if high >= 0 else high - default_high
+    if high is None:
+        high = default_high if low < default_high else low + default_high
+    return _check_range(column, low, high)

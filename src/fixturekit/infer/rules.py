@@ -34,9 +34,10 @@ from fixturekit.infer.names import (
     match_name,
 )
 from fixturekit.infer.names import normalise as normalise_name
-from fixturekit.infer.numbers import numeric_range, type_bounds
+from fixturekit.infer.numbers import duration_range, numeric_range, time_range, type_bounds
 from fixturekit.infer.plan import FieldPlan
-from fixturekit.infer.relations import relation_choice
+from fixturekit.infer.relations import leave_room_for_later_columns, relation_choice
+from fixturekit.infer.secrets import secret_flags, secret_plan
 from fixturekit.infer.templates import fit_to_length
 from fixturekit.schema.model import (
     INTEGER_KINDS,
@@ -162,7 +163,10 @@ def _string_meaning(
     meaning, reason = None, ""
     semantic = column.type.kind in STRING_KINDS and column.semantic
     if semantic:
-        meaning, reason = {"ip": "ipv4"}.get(semantic, semantic), f"declared as {semantic}"
+        # Django declares FileField as "file": a storage-relative name (Django's storages refuse
+        # absolute paths), which Faker calls "file_name"
+        meaning = {"ip": "ipv4", "file": "file_name"}.get(semantic, semantic)
+        reason = f"declared as {semantic}"
     else:
         rule = match_name(column.name, column.kind)
         if rule is None:
@@ -275,9 +279,15 @@ def _temporal(column: Column, narrowing: Narrowing, unique: bool) -> _Choice | N
     if kind not in (Kind.DATE, Kind.DATETIME, Kind.TIME, Kind.INTERVAL):
         return None
     if kind is Kind.TIME:
-        return _Choice(st.TimeOfDay(), "a time of day")
+        low, high = time_range(column, narrowing)
+        if (low, high) == (0, 86399):
+            return _Choice(st.TimeOfDay(), "a time of day")
+        return _Choice(st.TimeOfDay(low, high), "a time of day within the CHECK bounds")
     if kind is Kind.INTERVAL:
-        return _Choice(st.Duration(), "a duration of up to 30 days")
+        low, high = duration_range(column, narrowing)
+        if (low, high) == (60, 30 * 86400):
+            return _Choice(st.Duration(), "a duration of up to 30 days")
+        return _Choice(st.Duration(30, low, high), "a duration within the CHECK bounds")
     rule = match_name(column.name, kind)
     meaning = rule.meaning if rule else None
     start, end, reason = "-2y", "today" if kind is Kind.DATE else "now", "in the last two years"
@@ -293,14 +303,11 @@ def _temporal(column: Column, narrowing: Narrowing, unique: bool) -> _Choice | N
     if isinstance(narrowing.high, datetime.date):
         end = narrowing.high
     if unique:
-        anchor = (
-            datetime.date.today().isoformat()
-            if kind is Kind.DATE
-            else (datetime.datetime.now().replace(microsecond=0).isoformat())
-        )
+        # "today", resolved when values are made: generated code does not change from one
+        # day to the next, and values stay the same all day.
         return _Choice(
             st.SequenceDate(
-                anchor,
+                "today",
                 86400 if kind is Kind.DATE else 1,
                 kind is Kind.DATETIME,
                 column.type.timezone,
@@ -338,9 +345,21 @@ def _by_type(column: Column, table: Table | None, narrowing: Narrowing, unique: 
             unknown = _text_for_unknown(item_column, False)
             item = FieldPlan(item_column, unknown.strategy, unknown.reason, tuple(unknown.flags))
         rule = match_name(column.name, Kind.ARRAY)
-        reason = f"a list of up to 3 items ({item.reason})"
+        low = narrowing.min_length or 0
+        high = max(low, 3) if narrowing.max_length is None else narrowing.max_length
+        if low > high:
+            raise UnsatisfiableColumn(
+                f"{column.name}: its CHECKs want from {low} to {high} items.",
+                hint="Fix the constraint, or override the column in [tool.fixturekit.generate].",
+            )
+        size = f"up to {high} items" if low == 0 else f"{low} to {high} items"
+        if low == high:
+            size = f"{low} item{'s' if low != 1 else ''}"
+        reason = f"a list of {size} ({item.reason})"
+        if (low, high) != (0, 3):
+            reason += "; item count within its CHECK"
         flags = [] if rule or not item.flags else list(item.flags)
-        return _Choice(st.ArrayOf(item.strategy, 0, 3), reason, flags)
+        return _Choice(st.ArrayOf(item.strategy, low, high), reason, flags)
     if kind in STRING_KINDS:
         if max_length is not None and max_length <= 4:
             alphabet = (
@@ -475,6 +494,9 @@ def infer_column(
     override = _override_for(column, table, options)
     if override is not None:
         return FieldPlan(column, st.Custom(override), "set in configuration")
+    secret = secret_plan(column, options)
+    if secret is not None:
+        return secret
     if unique is None:
         unique = table.is_unique_alone(column.name) if table is not None else column.unique
     if options.factory_object:
@@ -489,6 +511,7 @@ def infer_column(
         return FieldPlan(column, None, "type unknown: left to its default", (flag,))
     try:
         narrowing = narrow(column, table, predicates)
+        leave_room_for_later_columns(column, table, narrowing)
         standalone = _standalone(column, table, narrowing, unique)
         placed = None if unique else relation_choice(column, table, narrowing, standalone.strategy)
         related = _Choice(*placed) if placed else None
@@ -499,6 +522,7 @@ def infer_column(
     flags = list(choice.flags) + [f"CHECK not honoured: {note}" for note in narrowing.notes]
     if options.nullable_empty and column.nullable and not column.primary_key:
         return FieldPlan(column, st.NullValue(), "nullable: left empty by configuration")
+    flags += secret_flags(column)
     if (
         choice.strategy is standalone.strategy
         and not flags

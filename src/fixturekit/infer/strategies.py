@@ -19,7 +19,7 @@ import datetime
 import decimal
 import importlib
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from fixturekit.schema.model import PythonRef
@@ -66,6 +66,10 @@ def lit(value: Any) -> str:
         return f'decimal.Decimal("{value}")'
     if isinstance(value, datetime.datetime):
         return f"datetime.datetime.fromisoformat({lit(value.isoformat())})"
+    if isinstance(value, datetime.time):
+        return f"datetime.time.fromisoformat({lit(value.isoformat())})"
+    if isinstance(value, datetime.timedelta):
+        return f"datetime.timedelta(seconds={value.total_seconds()!r})"
     if isinstance(value, datetime.date):
         return f"datetime.date.fromisoformat({lit(value.isoformat())})"
     if isinstance(value, (list, tuple)):
@@ -101,7 +105,9 @@ class Strategy:
     def namespace(self) -> dict[str, Any]:
         namespace = base_namespace()
         for ref in self.python_refs:
-            namespace[ref.name] = resolve_ref(ref)
+            # Sources name a ref by its qualname, so its top-level name is what they need.
+            top = ref.qualname.split(".", 1)[0]
+            namespace[top] = getattr(importlib.import_module(ref.module), top)
         return namespace
 
     def declaration(self) -> Any:
@@ -262,8 +268,10 @@ class Choice(Strategy):
     def _choices(self) -> str:
         if self.enum_class:
             if self.values:
-                return "[" + ", ".join(f"{self.enum_class.name}.{v}" for v in self.values) + "]"
-            return f"list({self.enum_class.name})"
+                # The qualname reaches an enum nested in a model class (`Order.Status`).
+                path = self.enum_class.qualname
+                return "[" + ", ".join(f"{path}.{v}" for v in self.values) + "]"
+            return f"list({self.enum_class.qualname})"
         return lit(list(self.values))
 
     def value_source(self) -> str:
@@ -319,54 +327,13 @@ class Boolean(Strategy):
 
 
 @dataclass(frozen=True)
-class DateRange(Strategy):
-    """Dates between two bounds: dates, or Faker-style offsets such as "-2y" and "today"."""
+class DjangoPassword(Strategy):
+    """A Django password hash, as `set_password` stores it, of a known text (`raw`)."""
 
-    start: Any = "-2y"
-    end: Any = "today"
-
-    def value_source(self) -> str:
-        return f"fv.date_between({lit(self.start)}, {lit(self.end)})"
-
-    def source(self) -> str:
-        return (
-            f'factory.Faker("date_between", start_date={lit(self.start)}, end_date={lit(self.end)})'
-        )
-
-
-@dataclass(frozen=True)
-class DateTimeRange(Strategy):
-    start: Any = "-2y"  # a datetime, or a Faker-style offset
-    end: Any = "now"
-    timezone: bool = False
+    raw: str = "password"
 
     def value_source(self) -> str:
-        tz = ", aware=True" if self.timezone else ""
-        return f"fv.datetime_between({lit(self.start)}, {lit(self.end)}{tz})"
-
-    def source(self) -> str:
-        tz = ", tzinfo=datetime.UTC" if self.timezone else ""
-        return (
-            f'factory.Faker("date_time_between", start_date={lit(self.start)}, '
-            f"end_date={lit(self.end)}{tz})"
-        )
-
-
-@dataclass(frozen=True)
-class TimeOfDay(Strategy):
-    def value_source(self) -> str:
-        return "fv.time_of_day()"
-
-    def source(self) -> str:
-        return 'factory.Faker("time_object")'
-
-
-@dataclass(frozen=True)
-class Duration(Strategy):
-    max_days: int = 30
-
-    def value_source(self) -> str:
-        return f"fv.duration({self.max_days})"
+        return f"fv.django_password({lit(self.raw)})"
 
 
 @dataclass(frozen=True)
@@ -475,75 +442,12 @@ class ArrayOf(Strategy):
 
 
 @dataclass(frozen=True)
-class Relative(Strategy):
-    """A value placed relative to another column of the same row (`ends_at > starts_at`).
-
-    `op` is the comparison the value must satisfy against `other`, e.g. ">" means strictly
-    after/greater. `fallback` produces a value when the other column is NULL.
-    """
-
-    other: str  # attribute name of the other column on the instance
-    op: str
-    fallback: Strategy = field(default_factory=lambda: Literal(None))
-    step: Any = None  # the smallest representable gap: 1, Decimal("0.01"), a timedelta
-    high: Any = None  # the largest value the column takes: a number, or "now" / "today"
-
-    @property
-    def python_refs(self) -> tuple[PythonRef, ...]:
-        return self.fallback.python_refs
-
-    def value_source(self) -> str:
-        return self.fallback.value_source()
-
-    def source(self) -> str:
-        step = f", step={lit(self.step)}" if self.step is not None else ""
-        high = f", high={lit(self.high)}" if self.high is not None else ""
-        return (
-            f"factory.LazyAttribute(lambda o: fv.relative(o.{self.other}, {lit(self.op)}, "
-            f"lambda: {self.fallback.value_source()}{step}{high}))"
-        )
-
-
-@dataclass(frozen=True)
-class FromColumn(Strategy):
-    """A value computed from another column of the row (an email from the name, a slug)."""
-
-    other: str
-    transform: str  # name of a function in fixturekit.values taking the other value
-    max_length: int | None = None
-
-    def value_source(self) -> str:
-        raise NotImplementedError("FromColumn needs the row; use source()")
-
-    def source(self) -> str:
-        extra = f", max_length={self.max_length}" if self.max_length else ""
-        return f"factory.LazyAttribute(lambda o: fv.{self.transform}(o.{self.other}{extra}))"
-
-
-@dataclass(frozen=True)
 class NullValue(Strategy):
     def value_source(self) -> str:
         return "None"
 
     def source(self) -> str:
         return "None"
-
-
-@dataclass(frozen=True)
-class SequenceDate(Strategy):
-    """Distinct dates (or datetimes) one step apart, counting back from a start."""
-
-    start: str  # ISO date or datetime
-    step_seconds: int = 86400
-    with_time: bool = False
-    timezone: bool = False
-
-    unique: ClassVar[bool] = True
-
-    def value_source(self) -> str:
-        extra = ", aware=True" if self.timezone else ""
-        kind = "datetime" if self.with_time else "date"
-        return f"fv.{kind}_sequence(n, {lit(self.start)}, {self.step_seconds}{extra})"
 
 
 @dataclass(frozen=True)
@@ -612,3 +516,16 @@ class PersonDerived(Strategy):
         if self.is_unique:
             extra += f", unique={lit(self.key)}"
         return f"factory.LazyAttribute(lambda o: fv.person({lit(self.part)}, {names}{extra}))"
+
+
+# Dates, times, durations and values placed relative to another column live in their own module;
+# they are part of this one's vocabulary (`st.TimeOfDay`, `st.Relative`).
+from fixturekit.infer.temporal import (  # noqa: E402, F401
+    DateRange,
+    DateTimeRange,
+    Duration,
+    FromColumn,
+    Relative,
+    SequenceDate,
+    TimeOfDay,
+)

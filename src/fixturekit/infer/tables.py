@@ -17,15 +17,19 @@ from fixturekit.infer.plan import (
     TablePlan,
 )
 from fixturekit.infer.rules import InferenceOptions, infer_column, is_soft_delete
+from fixturekit.naming import declaration_name, relationship_declaration
+from fixturekit.schema.checks import parse_check
 from fixturekit.schema.graph import InsertPlan, fk_is_nullable, insert_plan
 from fixturekit.schema.model import (
     INTEGER_KINDS,
     STRING_KINDS,
     ForeignKey,
+    Kind,
     RelationKind,
     Schema,
     Table,
 )
+from fixturekit.schema.predicates import Compare
 
 
 def _singular(name: str) -> str:
@@ -44,10 +48,11 @@ def _link_name(table: Table, fk: ForeignKey, parent: Table, taken: set[str]) -> 
         base = re.sub(r"_?(id|fk|key|code|no|num)$", "", fk.columns[0], flags=re.I) or parent.name
     else:
         base = _singular(parent.name)
-    base = re.sub(r"\W", "_", base)
-    name = base
-    while name in taken or not name.isidentifier():
-        name = f"{name}_row" if name.isidentifier() else f"_{name}"
+    # A Params entry must not start with an underscore (factory_boy skips those): `_server_id`
+    # gives `server_`.
+    name = declaration_name(base)
+    while name in taken:
+        name = f"{name}_row"
     return name
 
 
@@ -221,7 +226,10 @@ def plan_table(
             continue  # left to the fields below, flagged
         nullable = fk_is_nullable(table, fk)
         relationship = _relationship_for(table, fk)
-        name = relationship or _link_name(table, fk, parent, taken)
+        if relationship:
+            name = relationship_declaration(relationship)
+        else:
+            name = _link_name(table, fk, parent, taken)
         taken.add(name)
         linked_columns.update(fk.columns)
         if fk.referred_table == table.key:
@@ -302,8 +310,9 @@ def plan_table(
         parsed = check.parsed
         for fragment in parsed.unparsed:
             plan.flags.append(f"CHECK not understood, values may violate it: {fragment}")
+    held_false = _false_unless_given(plan, table)
     for unique in table.uniques:
-        if unique.where:
+        if unique.where and unique not in held_false:
             plan.flags.append(
                 f"partial UNIQUE ({', '.join(unique.columns)}) WHERE {unique.where}: "
                 "treated as unique"
@@ -332,6 +341,35 @@ def plan_table(
             back = _relationship_for(child, fk)
             plan.children.append(ChildrenPlan(rel, child.key, fk, count[0], count[1], back))
     return plan
+
+
+def _false_unless_given(plan: TablePlan, table: Table) -> list:
+    """Partial uniques whose condition is a boolean column (`WHERE is_primary`): that column is
+    False unless the caller sets it, so generated rows never collide where the condition holds.
+
+    Returns the uniques so satisfied.
+    """
+    held = []
+    for unique in table.uniques:
+        if not unique.where:
+            continue
+        predicates = parse_check(unique.where).predicates
+        if len(predicates) != 1 or predicates[0] != Compare(predicates[0].column, "=", True):
+            continue
+        name = predicates[0].column
+        if name in unique.columns or not table.has_column(name):
+            continue
+        if table.column(name).kind is not Kind.BOOLEAN:
+            continue
+        for i, field in enumerate(plan.fields):
+            if field.column.name == name and not isinstance(field.strategy, st.Custom):
+                reason = (
+                    f"False unless given: UNIQUE ({', '.join(unique.columns)}) holds where "
+                    f"{name} is true, so generated rows never collide"
+                )
+                plan.fields[i] = FieldPlan(field.column, st.Literal(False), reason)
+                held.append(unique)
+    return held
 
 
 def _children_count(table: Table, relationship: str, options: InferenceOptions):

@@ -2,8 +2,9 @@
 
 Loaded in every pytest run of every project that installs fixturekit, so importing it is cheap
 (pytest and the standard library only) and it does nothing until a test requests one of its
-fixtures: `db_engine`, `db_session`, `async_db_session`, `fresh_database`, `factories`, and the
-declared `<name>_scenario` and `<model>_factory` fixtures. See docs/plugin.md.
+fixtures: `db_engine`, `db_session`, `db_session_module`, `db_session_class`, `async_db_session`,
+`fresh_database`, `factories`, and the declared `<name>_scenario` and `<model>_factory` fixtures.
+See docs/plugin.md.
 """
 
 from fixturekit.plugin.fixtures import (
@@ -11,6 +12,8 @@ from fixturekit.plugin.fixtures import (
     async_db_session,
     db_engine,
     db_session,
+    db_session_class,
+    db_session_module,
     factories,
     fresh_database,
 )
@@ -19,9 +22,12 @@ from fixturekit.plugin.hooks import (
     pytest_collection_finish,
     pytest_configure,
     pytest_configure_node,
+    pytest_fixture_setup,
+    pytest_report_collectionfinish,
     pytest_report_header,
     pytest_runtest_call,
     pytest_runtest_makereport,
+    pytest_runtest_setup,
     pytest_runtest_teardown,
     pytest_sessionfinish,
     pytest_terminal_summary,
@@ -35,15 +41,20 @@ __all__ = [
     "async_db_session",
     "db_engine",
     "db_session",
+    "db_session_class",
+    "db_session_module",
     "factories",
     "fresh_database",
     "pytest_addoption",
     "pytest_collection_finish",
     "pytest_configure",
     "pytest_configure_node",
+    "pytest_fixture_setup",
+    "pytest_report_collectionfinish",
     "pytest_report_header",
     "pytest_runtest_call",
     "pytest_runtest_makereport",
+    "pytest_runtest_setup",
     "pytest_runtest_teardown",
     "pytest_sessionfinish",
     "pytest_terminal_summary",

@@ -111,26 +111,46 @@ def is_django_factory(factory_class: Any) -> bool:
     )
 
 
-def _bind(module: ModuleType, session: Any) -> None:
+def _bind(module: ModuleType, session: Any) -> list[tuple[Any, Any, Any]]:
+    """Bind a module's factories; return what a hand-written module's factories had before."""
     binder = getattr(module, "bind_session", None)
     if callable(binder):
         binder(session)
-        return
+        return []
+    previous = []
     for factory_class in factories_of(module).values():
         if not is_django_factory(factory_class):
-            factory_class._meta.sqlalchemy_session = session
+            meta = factory_class._meta
+            previous.append((meta, meta.sqlalchemy_session, meta.sqlalchemy_session_factory))
+            # A session factory wins over a session in factory_boy: set it aside meanwhile.
+            meta.sqlalchemy_session = session
+            meta.sqlalchemy_session_factory = None
+    return previous
+
+
+def bind_all(modules: list[ModuleType], session: Any) -> None:
+    """Bind every module to `session` (None unbinds)."""
+    for module in modules:
+        _bind(module, session)
 
 
 @contextmanager
 def bound(modules: list[ModuleType], session: Any) -> Iterator[None]:
-    """Bind every module to `session` for the duration of the block, unbind afterwards."""
-    for module in modules:
-        _bind(module, session)
+    """Bind every module to `session` for the duration of the block, unbind afterwards.
+
+    Hand-written factories (no `bind_session`) get their own session settings back, so that
+    tests without db_session keep working as the suite wrote them.
+    """
+    saved = [entry for module in modules for entry in _bind(module, session)]
     try:
         yield
     finally:
         for module in modules:
-            _bind(module, None)
+            if callable(getattr(module, "bind_session", None)):
+                module.bind_session(None)
+        for meta, session_before, factory_before in saved:
+            meta.sqlalchemy_session = session_before
+            meta.sqlalchemy_session_factory = factory_before
 
 
 def namespace(modules: list[ModuleType]) -> SimpleNamespace:

@@ -19,20 +19,33 @@ class SchemaBuildError(FixturekitError):
 
 def metadatas_for(models: str | None, factory_modules: list[ModuleType], root: Path) -> list[Any]:
     """The MetaData objects to build: from the models spec, else from the factories' models."""
+    return models_for(models, factory_modules, root)[0]
+
+
+def models_for(
+    models: str | None, factory_modules: list[ModuleType], root: Path
+) -> tuple[list[Any], list[type]]:
+    """(MetaData objects to build, model classes): from the models spec (plus the factories'
+    models), else from the factories' models alone."""
+    from fixturekit.plugin.binding import factories_of
+
+    metadatas: list[Any] = []
+    classes: list[type] = []
     if models:
         from fixturekit.schema.loading import load_models
 
-        return load_models(models, root=root).metadatas
-    from fixturekit.plugin.binding import factories_of
-
-    found: list[Any] = []
+        loaded = load_models(models, root=root)
+        metadatas.extend(loaded.metadatas)
+        classes.extend(loaded.classes)
     for module in factory_modules:
         for factory_class in factories_of(module).values():
             model = getattr(factory_class._meta, "model", None)
+            if isinstance(model, type) and model not in classes:
+                classes.append(model)
             metadata = getattr(model, "metadata", None)
-            if metadata is not None and metadata not in found:
-                found.append(metadata)
-    return found
+            if not models and metadata is not None and metadata not in metadatas:
+                metadatas.append(metadata)
+    return metadatas, classes
 
 
 @contextlib.contextmanager
@@ -46,11 +59,15 @@ def _cwd(folder: Path) -> Iterator[None]:
         os.chdir(previous)
 
 
+def model_tables(metadatas: list[Any]) -> list[TableRef]:
+    return [TableRef(t.name, t.schema) for metadata in metadatas for t in metadata.sorted_tables]
+
+
 def build_schema(
     engine: Any, metadatas: list[Any], alembic_ini: str | None, root: Path
 ) -> list[TableRef]:
     """Create the schema in the (empty) database behind `engine`; return the model tables."""
-    tables = [TableRef(t.name, t.schema) for metadata in metadatas for t in metadata.sorted_tables]
+    tables = model_tables(metadatas)
     if alembic_ini:
         _upgrade_head(engine, (root / alembic_ini).resolve())
         return tables

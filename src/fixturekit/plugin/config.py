@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 
 ENV_URL = "FIXTUREKIT_DATABASE_URL"
-DEFAULT_FACTORIES = "tests/factories.py"
+# A suite's own tests/factories.py, and where `fixturekit init` puts ours next to one.
+DEFAULT_FACTORIES = ["tests/factories.py", "tests/fixturekit_factories.py"]
 DEFAULT_LOCK_TIMEOUT = 5.0
 
 
@@ -70,7 +71,21 @@ _INI: dict[str, tuple[str, str, Any]] = {
         "bool",
         False,
     ),
-    "fixturekit_seed": ("fixturekit: random seed for declared scenarios", "string", "0"),
+    "fixturekit_seed": (
+        "fixturekit: random seed of every run (default: a new one each run, printed)",
+        "string",
+        "",
+    ),
+    "fixturekit_keep_template": (
+        "fixturekit: keep the built template across runs, reused while its fingerprint matches",
+        "bool",
+        False,
+    ),
+    "fixturekit_server_cache": (
+        "fixturekit: folder where the ephemeral server keeps its data between runs",
+        "string",
+        "",
+    ),
 }
 
 
@@ -113,6 +128,35 @@ def add_options(parser: pytest.Parser) -> None:
         default=False,
         help="do not check after each test that no rows escaped isolation",
     )
+    group.addoption(
+        "--fixturekit-keep-template",
+        action="store_true",
+        default=False,
+        help="keep the template database across runs; a later run reuses it while the models "
+        "or migrations, fixturekit version and options are unchanged (ini "
+        "fixturekit_keep_template)",
+    )
+    group.addoption(
+        "--fixturekit-rebuild",
+        action="store_true",
+        default=False,
+        help="rebuild the kept template even if its fingerprint matches",
+    )
+    group.addoption(
+        "--fixturekit-server-cache",
+        default=None,
+        metavar="DIR",
+        help="keep the ephemeral server's data directory in DIR between runs (ini "
+        "fixturekit_server_cache)",
+    )
+    group.addoption(
+        "--fixturekit-seed",
+        default=None,
+        type=int,
+        metavar="N",
+        help="replay a run: the random seed factories are reseeded from before each test "
+        "(printed in the header and with each failure; ini fixturekit_seed)",
+    )
     for name, (help_text, kind, default) in _INI.items():
         parser.addini(name, help_text, type=kind, default=default)
 
@@ -131,6 +175,9 @@ class Settings:
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT
     register_fixtures: bool = False
     seed: int = 0
+    keep_template: bool = False
+    rebuild: bool = False
+    server_cache: Path | None = None
     rootdir: Path = field(default_factory=Path.cwd)
     configured: bool = False  # the user set at least one fixturekit setting
 
@@ -160,7 +207,7 @@ def read_settings(config: pytest.Config) -> Settings:
     settings.models = option.fixturekit_models or _ini(config, "fixturekit_models") or None
     factories = _ini(config, "fixturekit_factories")
     settings.factories_explicit = bool(factories)
-    settings.factories = list(factories) or [DEFAULT_FACTORIES]
+    settings.factories = list(factories) or list(DEFAULT_FACTORIES)
 
     mode = option.fixturekit_isolation or _ini(config, "fixturekit_isolation") or "savepoint"
     try:
@@ -184,6 +231,13 @@ def read_settings(config: pytest.Config) -> Settings:
         option.fixturekit_no_leak_check
     )
     settings.register_fixtures = bool(_ini(config, "fixturekit_register_fixtures"))
+    settings.rebuild = bool(option.fixturekit_rebuild)
+    settings.keep_template = settings.rebuild or bool(
+        option.fixturekit_keep_template or _ini(config, "fixturekit_keep_template")
+    )
+    cache = option.fixturekit_server_cache or _ini(config, "fixturekit_server_cache")
+    if cache:
+        settings.server_cache = (settings.rootdir / cache).resolve()
 
     timeout = _ini(config, "fixturekit_lock_timeout")
     if timeout:
@@ -196,8 +250,12 @@ def read_settings(config: pytest.Config) -> Settings:
                 f"fixturekit: ini fixturekit_lock_timeout = {timeout!r} must be a positive "
                 "number of seconds."
             ) from None
-    seed = _ini(config, "fixturekit_seed")
+    seed = option.fixturekit_seed
+    if seed is None:
+        seed = str(_ini(config, "fixturekit_seed") or "").strip() or "0"
     try:
+        # Declared scenarios draw their row counts from the seed given (0 when none is): their
+        # shape stays put run after run while the factory values follow the run's seed.
         settings.seed = int(seed)
     except ValueError:
         raise pytest.UsageError(
@@ -211,9 +269,16 @@ def read_settings(config: pytest.Config) -> Settings:
         or option.fixturekit_isolation
         or option.fixturekit_server
         or option.fixturekit_alembic
+        or option.fixturekit_keep_template
+        or option.fixturekit_rebuild
     )
     if settings.url:
         check_url(settings.url, settings.url_source)
+    if settings.server_cache and settings.server != "ephemeral":
+        raise pytest.UsageError(
+            "fixturekit: a server cache folder (--fixturekit-server-cache / ini "
+            "fixturekit_server_cache) is only used with --fixturekit-server=ephemeral."
+        )
     if settings.url and settings.server:
         raise pytest.UsageError(
             f"fixturekit: both a URL ({settings.url_source}) and --fixturekit-server=ephemeral "

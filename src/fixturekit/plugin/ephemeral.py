@@ -6,12 +6,20 @@ matters). Autovacuum stays on: every rolled-back test leaves dead rows, and the 
 `EXISTS` probes would slow down as they pile up. `initdb` refuses to run as root, so as root
 the cluster runs as an unprivileged user (`postgres` when it exists, else `nobody`) that owns
 the directory.
+
+With a cache folder (opt-in, `--fixturekit-server-cache DIR`) the data directory lives there
+instead and survives the run: the next run starts the same cluster, with a kept template in it,
+instead of running initdb. The folder is reused only when its fingerprint (server binaries and
+version, fixturekit version, server options) matches; otherwise it is initialised again. One run
+uses it at a time (a file lock); a second concurrent run gets a throwaway cluster as usual.
 """
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import glob
+import hashlib
 import os
 import pwd
 import re
@@ -100,6 +108,19 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
+CACHE_MARK = "fixturekit-cache"  # the cache fingerprint file inside a cached data directory
+
+
+def cache_fingerprint(bindir: Path) -> str:
+    from fixturekit import __version__
+
+    version = subprocess.run(
+        [str(bindir / "pg_ctl"), "--version"], capture_output=True, text=True, check=False
+    ).stdout.strip()
+    text = "\0".join([str(bindir.resolve()), version, __version__, _SERVER_OPTIONS])
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
 @dataclass
 class EphemeralPostgres:
     """A running throwaway cluster; `url` reaches its `postgres` database over the socket."""
@@ -107,10 +128,13 @@ class EphemeralPostgres:
     bindir: Path
     root: Path
     account: pwd.struct_passwd | None
+    cached_data: Path | None = None  # the data directory in the cache folder, when kept
+    _cache_lock: Any = None  # the open lock file while this run owns the cache
+    _cache_expected: str = ""  # the cache fingerprint this run writes
 
     @property
     def data(self) -> Path:
-        return self.root / "data"
+        return self.cached_data or self.root / "data"
 
     @property
     def url(self) -> Any:
@@ -139,7 +163,9 @@ class EphemeralPostgres:
         )
 
     @classmethod
-    def start(cls, bindir: Path | None = None) -> EphemeralPostgres:
+    def start(
+        cls, bindir: Path | None = None, cache: Path | None = None, notice: Any = None
+    ) -> EphemeralPostgres:
         reap_orphans()
         bindir = bindir or find_bindir()
         if bindir is None:
@@ -156,13 +182,52 @@ class EphemeralPostgres:
             os.chown(root, account.pw_uid, account.pw_gid)
         server = cls(bindir=bindir, root=root, account=account)
         try:
+            if cache is not None:
+                server._use_cache(cache, notice or (lambda text: None))
             server._init_and_start()
         except BaseException:
             server.stop()
             raise
         return server
 
+    def _use_cache(self, cache: Path, notice: Any) -> None:
+        """Keep the data directory in `cache`, unless another run is using it right now."""
+        cache.mkdir(parents=True, exist_ok=True)
+        handle = open(cache / "lock", "a")  # noqa: SIM115 - held until stop()
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            notice(
+                f"fixturekit: the server cache {cache} is in use by another run; this run uses "
+                "a throwaway cluster."
+            )
+            return
+        self._cache_lock = handle
+        data = cache / f"pg-{self.bindir.parent.name or 'server'}"
+        expected = cache_fingerprint(self.bindir)
+        mark = data / CACHE_MARK
+        if (data / "postmaster.pid").exists():
+            # A run that was killed left its server running on the cached directory.
+            self._run(self.bindir / "pg_ctl", "-D", data, "-m", "fast", "-w", "stop")
+        if data.exists() and (not mark.is_file() or mark.read_text().strip() != expected):
+            shutil.rmtree(data)
+        if self.account is not None:
+            os.chown(cache, self.account.pw_uid, self.account.pw_gid)
+        self.cached_data = data
+        self._cache_expected = expected
+
     def _init_and_start(self) -> None:
+        if self.cached_data is not None and (self.cached_data / "PG_VERSION").exists():
+            self._start()
+            return
+        self._initdb()
+        self._start()
+        if self.cached_data is not None:
+            # Written once the cluster is complete and running: a half-made one is never kept.
+            (self.cached_data / CACHE_MARK).write_text(self._cache_expected)
+
+    def _initdb(self) -> None:
         result = self._run(
             self.bindir / "initdb",
             "-D",
@@ -178,8 +243,10 @@ class EphemeralPostgres:
         )
         if result.returncode != 0:
             raise EphemeralServerError(
-                f"initdb failed in {self.root}: {(result.stderr or result.stdout).strip()[-500:]}"
+                f"initdb failed in {self.data}: {(result.stderr or result.stdout).strip()[-500:]}"
             )
+
+    def _start(self) -> None:
         options = f"{_SERVER_OPTIONS} -k {self.root} -p {PORT}"
         result = self._run(
             self.bindir / "pg_ctl",
@@ -202,10 +269,15 @@ class EphemeralPostgres:
             )
 
     def stop(self) -> None:
-        """Stop the server without a shutdown checkpoint and delete its directory."""
+        """Stop the server and delete its directory; a cached data directory is kept, shut
+        down cleanly so that the next start needs no recovery."""
         if (self.data / "postmaster.pid").exists():
-            self._run(self.bindir / "pg_ctl", "-D", self.data, "-m", "immediate", "-w", "stop")
+            mode = "fast" if self.cached_data is not None else "immediate"
+            self._run(self.bindir / "pg_ctl", "-D", self.data, "-m", mode, "-w", "stop")
         shutil.rmtree(self.root, ignore_errors=True)
+        if self._cache_lock is not None:
+            self._cache_lock.close()  # releases the flock
+            self._cache_lock = None
 
 
 def reap_orphans(

@@ -12,13 +12,16 @@ from typing import Any
 
 import pytest
 
+from fixturekit.plugin import reproducible
 from fixturekit.plugin.config import Isolation, add_options, read_settings
 from fixturekit.plugin.fixtures import MODE_KEY, SCOPE_KEY
+from fixturekit.plugin.leaks import lock_holder_message
 from fixturekit.plugin.state import STATE_KEY, WORKER_URL_KEY, FixturekitState
 
 USES_DB = pytest.StashKey[bool]()
 CHECKS_LEAKS = pytest.StashKey[bool]()
 NEEDS_RESTORE = pytest.StashKey[str]()  # why: "leak", "deferred", "cleanup"
+STRAYS = pytest.StashKey[bool]()  # another session was in a transaction when the call ended
 LEAK_FIXTURES = ("db_engine", "db_session", "async_db_session")
 NOTICES_KEY = "fixturekit_notices"
 
@@ -63,6 +66,8 @@ def pytest_configure(config: pytest.Config) -> None:
     state = FixturekitState(config, settings)
     config.stash[STATE_KEY] = state
     config.add_cleanup(state.close)
+    reproducible.activate(config)
+    config.add_cleanup(reproducible.deactivate)
 
     from fixturekit.plugin.scenarios import declared_module, read_declared
 
@@ -90,6 +95,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_configure_node(node: Any) -> None:
+    node.workerinput[reproducible.WORKER_SEED_KEY] = reproducible.seed_of(node.config)
     state: FixturekitState = node.config.stash[STATE_KEY]
     if state.ephemeral is not None:
         node.workerinput[WORKER_URL_KEY] = state.ephemeral.url.render_as_string(hide_password=False)
@@ -101,6 +107,38 @@ def _ours(item: pytest.Item, name: str) -> bool:
     if not defs:
         return name in getattr(item, "fixturenames", ())
     return getattr(defs[-1].func, "__module__", "").startswith("fixturekit.plugin")
+
+
+def _from_factoryboy(func: Any) -> bool:
+    # Its fixtures wrap (twice) a functools.partial of a pytest_factoryboy function.
+    import inspect
+
+    try:
+        wrapped = inspect.unwrap(func)
+    except ValueError:
+        return False
+    target = getattr(wrapped, "func", wrapped)
+    return getattr(target, "__module__", "").startswith("pytest_factoryboy")
+
+
+def _session_before_factoryboy(item: pytest.Item) -> None:
+    """pytest-factoryboy's fixtures call the factories while they are set up: set db_session
+    up before them, so that generated factories are bound when they do."""
+    info = getattr(item, "_fixtureinfo", None)
+    names = getattr(item, "fixturenames", None)
+    if info is None or not isinstance(names, list) or "db_session" not in names:
+        return
+    first = next(
+        (
+            index
+            for index, name in enumerate(names)
+            if any(_from_factoryboy(d.func) for d in info.name2fixturedefs.get(name, ()))
+        ),
+        None,
+    )
+    if first is not None and names.index("db_session") > first:
+        names.remove("db_session")
+        names.insert(first, "db_session")
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
@@ -119,6 +157,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
             continue
         needed = True
         item.stash[USES_DB] = True
+        _session_before_factoryboy(item)
         item.stash[CHECKS_LEAKS] = any(n in names and _ours(item, n) for n in LEAK_FIXTURES)
     if not needed:
         return
@@ -172,8 +211,30 @@ def leak_message(leaks: list[Any], scope: Any) -> str:
     return "\n".join(lines)
 
 
+# --- reproducible values (see plugin/reproducible.py) ----------------------------------------
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_fixture_setup(
+    fixturedef: Any, request: pytest.FixtureRequest
+) -> Generator[None, Any, Any]:
+    if fixturedef.scope == "function" or reproducible.active_config() is None:
+        return (yield)
+    # Seeded from its own scope, so its values do not depend on the test that set it up.
+    seed = reproducible.seed_of(request.config)
+    reproducible.reseed(seed, f"{request.node.nodeid}::{fixturedef.argname}")
+    try:
+        return (yield)
+    finally:
+        # Its rows live as long as it does: tests in its scope continue its counters.
+        reproducible.settle(request.config, fixturedef)
+        fixturedef.addfinalizer(lambda: reproducible.pop_baseline(fixturedef))
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Generator[None, Any, Any]:
+    reproducible.set_phase("call")
+    reproducible.begin_call(item.config, item.nodeid)
     state: FixturekitState | None = item.config.stash.get(STATE_KEY, None)
     if (
         state is None
@@ -202,13 +263,22 @@ def _check_at_call(
     item: pytest.Item, state: FixturekitState, failure: BaseException | None
 ) -> None:
     probe = state.manager.probe
+    scope = item.stash.get(SCOPE_KEY, None)
+    own = None
+    if scope is not None and scope.connection is not None:
+        own = state.manager.server.session_id(scope.connection)
     try:
-        dirty = probe.dirty()
+        dirty, strays = probe.check(own)
     except Exception:
         # The test's transaction holds a lock the probe must not wait for (DDL, LOCK TABLE):
         # check again once it is rolled back.
         item.stash[NEEDS_RESTORE] = "deferred"
         return
+    item.stash[STRAYS] = strays
+    if dirty and state.pending_leaks:  # already reported, removed when the module ends
+        pending = state.pending_leaks
+        known = {leak.table: leak.rows for leak in probe.leaks([t for t in dirty if t in pending])}
+        dirty = [t for t in dirty if known.get(t, -1) != pending.get(t)]
     if not dirty:
         return
     item.stash[NEEDS_RESTORE] = "leak"
@@ -219,20 +289,76 @@ def _check_at_call(
     pytest.fail(message, pytrace=False)
 
 
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_teardown(item: pytest.Item) -> Generator[None, Any, Any]:
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> Generator[None, Any, Any]:
+    """Reseed the test's values first (see plugin/reproducible.py).
+
+    While a module's shared data is open, factories are bound to its Session for the
+    wider-scoped fixtures being set up, and unbound for a test that has no db_session: what such
+    a test creates would otherwise join the shared rows for good."""
+    reproducible.set_phase("setup")
+    reproducible.begin_test(item.config, item.nodeid)
+    state: FixturekitState | None = item.config.stash.get(STATE_KEY, None)
+    if state is not None and state.shared is not None:
+        from fixturekit.plugin.binding import bind_all
+
+        bind_all(state.factory_modules(), state.shared.session)
     try:
         return (yield)
     finally:
+        if (
+            state is not None
+            and state.shared is not None
+            and "db_session" not in getattr(item, "fixturenames", ())
+        ):
+            from fixturekit.plugin.binding import bind_all
+
+            bind_all(state.factory_modules(), None)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item) -> Generator[None, Any, Any]:
+    reproducible.set_phase("teardown")
+    try:
+        return (yield)
+    finally:
+        reproducible.end_test()
         # Also when a fixture's teardown failed (a session closing after MariaDB DDL removed
         # its savepoint): the next test must still find a clean database.
         _restore_after(item)
+
+
+def _end_stray_transactions(item: pytest.Item, state: FixturekitState) -> str | None:
+    """Sessions the test left inside a transaction are reported here, at this test, and ended:
+    otherwise the next test touching those tables waits out the lock timeout and fails with
+    the wrong culprit."""
+    if not item.stash.get(CHECKS_LEAKS, False) or not state.settings.leak_check:
+        return None
+    if not item.stash.get(STRAYS, True):
+        return None  # the probe at the end of the call saw no other session in a transaction
+    manager = state.manager
+    holders = manager.probe.lock_holders(manager.shared_sessions)
+    if not holders:
+        return None
+    manager.probe.end(holders)
+    return lock_holder_message(holders)
 
 
 def _restore_after(item: pytest.Item) -> None:
     state: FixturekitState | None = item.config.stash.get(STATE_KEY, None)
     if state is None or state.manager is None or not item.stash.get(USES_DB, False):
         return
+    stray = _end_stray_transactions(item, state)
+    if stray is not None:
+        item.stash[NEEDS_RESTORE] = item.stash.get(NEEDS_RESTORE, None) or "leak"
+    leaks = _restore(item, state)
+    messages = [m for m in (stray, leaks) if m]
+    if messages:
+        pytest.fail("\n".join(messages), pytrace=False)
+
+
+def _restore(item: pytest.Item, state: FixturekitState) -> str | None:
+    """Clean the test database when the test left something; the leak message, if any."""
     reason = item.stash.get(NEEDS_RESTORE, None)
     mode = _test_mode(item, state)
     if reason is None and mode is Isolation.TRUNCATE:
@@ -240,11 +366,29 @@ def _restore_after(item: pytest.Item) -> None:
     if reason is None and item.stash.get(CHECKS_LEAKS, False) and mode is Isolation.FRESH_DB:
         reason = "cleanup"  # db_engine writes in fresh-db mode went to the shared database
     if reason is None:
-        return
+        return None
     leaks = state.manager.probe.leaks(state.manager.probe.dirty()) if reason == "deferred" else []
-    state.manager.restore()
-    if leaks:
-        pytest.fail(leak_message(leaks, item.stash.get(SCOPE_KEY, None)), pytrace=False)
+    if state.shared is not None:
+        # Dropping the database under the module's open transaction would wait on it (or, on
+        # PostgreSQL, kill it): clean what can be cleaned now, the rest when the module ends.
+        from fixturekit.plugin.databases import RestoreDeferred
+
+        try:
+            state.manager.restore(may_recreate=False)
+        except RestoreDeferred as exc:
+            manager = state.manager
+            found = manager.probe.leaks(exc.tables)
+            state.pending_leaks.update({leak.table: leak.rows for leak in found})
+            visible = state.shared.hide_committed(manager.server, manager.probe, exc.tables)
+            state.notice(
+                f"fixturekit: the rows that escaped into {exc} could not be removed while the "
+                "module's shared data is open; the module's later tests do not see them"
+                + (f" (except in {', '.join(t.display for t in visible)})" if visible else "")
+                + ", and they are removed when the module ends."
+            )
+    else:
+        state.manager.restore()
+    return leak_message(leaks, item.stash.get(SCOPE_KEY, None)) if leaks else None
 
 
 # --- reporting --------------------------------------------------------------------------
@@ -255,6 +399,9 @@ def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[Any]
 ) -> Generator[None, Any, Any]:
     report = yield
+    if call.excinfo is not None and report.failed and _values_in_play([item]):
+        seed = reproducible.seed_of(item.config)
+        _add_section(report, f"random seed {seed}: replay with --fixturekit-seed {seed}")
     if call.excinfo is None or not item.stash.get(USES_DB, False):
         return report
     state: FixturekitState | None = item.config.stash.get(STATE_KEY, None)
@@ -276,28 +423,80 @@ def pytest_runtest_makereport(
     if scope is not None and scope.implicit_commits:
         explanations.append(_causes(scope)[0])
     if explanations:
-        text = "\n".join(explanations)
-        longrepr = report.longrepr
-        if hasattr(longrepr, "addsection"):
-            longrepr.addsection("fixturekit", text)
-        else:
-            report.sections.append(("fixturekit", text))
+        _add_section(report, "\n".join(explanations))
     return report
 
 
+def _add_section(report: pytest.TestReport, text: str) -> None:
+    longrepr = report.longrepr
+    if hasattr(longrepr, "addsection"):
+        longrepr.addsection("fixturekit", text)
+    else:
+        report.sections.append(("fixturekit", text))
+
+
+def _seed_line(config: pytest.Config) -> str:
+    seed, source = reproducible.seed_and_source(config)
+    return f"fixturekit: random seed {seed}" + (
+        f" ({source})" if source != "picked for this run" else ""
+    )
+
+
+def _values_in_play(items: list[pytest.Item]) -> bool:
+    """Factories can draw values: a test uses fixturekit's fixtures, or its module holds
+    factory_boy factories. Otherwise the seed is noise, and the plugin stays silent."""
+    import sys
+
+    base = sys.modules.get("factory.base")
+    factory_module = sys.modules.get("factory")
+    seen: set[int] = set()
+    for item in items:
+        if "_fixturekit" in getattr(item, "fixturenames", ()):
+            return True
+        module = getattr(item, "module", None)
+        if module is None or base is None or id(module) in seen:
+            continue
+        seen.add(id(module))
+        for value in vars(module).values():
+            if value is factory_module or (
+                isinstance(value, type) and issubclass(value, base.BaseFactory)
+            ):
+                return True
+    return False
+
+
 def pytest_report_header(config: pytest.Config) -> list[str] | None:
+    lines = []
+    if _is_xdist_controller(config):  # the controller collects nothing: say it up front
+        lines.append(_seed_line(config))
     state: FixturekitState | None = config.stash.get(STATE_KEY, None)
     if state is not None and state.ephemeral is not None:
-        return [f"fixturekit: ephemeral PostgreSQL in {state.ephemeral.root}"]
-    return None
+        line = f"fixturekit: ephemeral PostgreSQL in {state.ephemeral.root}"
+        if state.ephemeral.cached_data is not None:
+            line += f" (data kept in {state.ephemeral.cached_data})"
+        lines.append(line)
+    return lines or None
+
+
+def pytest_report_collectionfinish(
+    config: pytest.Config, start_path: Path, items: list[pytest.Item]
+) -> list[str] | None:
+    if _is_xdist_controller(config) or not _values_in_play(items):
+        return None
+    return [_seed_line(config)]
 
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_sessionfinish(session: pytest.Session) -> Generator[None, None, None]:
     state: FixturekitState | None = session.config.stash.get(STATE_KEY, None)
     workeroutput = getattr(session.config, "workeroutput", None)
-    if state is not None and workeroutput is not None and state.notices:
-        workeroutput[NOTICES_KEY] = list(state.notices)
+    if state is not None and workeroutput is not None:
+        # An xdist worker drops its databases now, before it reports itself finished: the
+        # controller gives workers only a few seconds to exit after that, and on a busy machine
+        # a drop left for unconfigure could be cut short, leaving a database behind.
+        state.close()
+        if state.notices:
+            workeroutput[NOTICES_KEY] = list(state.notices)
     yield
 
 

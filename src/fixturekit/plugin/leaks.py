@@ -33,6 +33,33 @@ class Leak:
         return f"{self.table.display}: {extra} row{'s' if extra != 1 else ''}"
 
 
+@dataclass(frozen=True)
+class LockHolder:
+    """Another session of the test database still inside a transaction after a test ended."""
+
+    session: int
+    application: str
+    state: str
+    locks: tuple[tuple[str, str], ...]  # (table, lock mode)
+
+    def describe(self) -> str:
+        who = f"session {self.session}" + (f" ({self.application!r})" if self.application else "")
+        held = ", ".join(f"{mode} on {table}" for table, mode in self.locks)
+        locks = f"holds {held}" if held else "holds no table lock yet"
+        return f"{who}, {self.state or 'in a transaction'}: {locks}"
+
+
+def lock_holder_message(holders: Sequence[LockHolder]) -> str:
+    lines = "\n".join(f"  - {h.describe()}" for h in holders)
+    return (
+        "fixturekit: this test left a transaction open on a connection of its own; later tests "
+        f"would wait for its locks:\n{lines}\n"
+        "fixturekit ended that connection so that the run goes on. Commit or roll back and "
+        "close connections before the test ends (`with engine.connect() as conn:`), or do the "
+        "work through db_session."
+    )
+
+
 class LeakProbe:
     """A dedicated autocommit connection to the test database and the probe statement."""
 
@@ -58,8 +85,13 @@ class LeakProbe:
             from sqlalchemy.pool import StaticPool
 
             if self._engine is None:
+                from fixturekit.dialects.appname import connect_args
+
                 self._engine = create_engine(
-                    self.url, isolation_level="AUTOCOMMIT", poolclass=StaticPool
+                    self.url,
+                    isolation_level="AUTOCOMMIT",
+                    poolclass=StaticPool,
+                    connect_args=connect_args(self.url),
                 )
             self._conn = self._engine.connect()
             for statement in self.server.probe_options():
@@ -99,6 +131,27 @@ class LeakProbe:
             if (value != baseline[table] if baseline.get(table) else value)
         ]
 
+    def check(self, own_session: int | None) -> tuple[list[TableRef], bool]:
+        """`dirty()` and, in the same statement, whether another session of the test database
+        (not the test's own) is inside a transaction: (dirty tables, strays seen). Servers
+        without the count report True, so that the caller checks in detail."""
+        strays = self.server.stray_sessions_sql(own_session)
+        if strays is None:
+            return self.dirty(), True
+        sql = f"{self._sql}, {strays}" if self._sql else f"SELECT {strays}"
+        try:
+            row = self._connection().exec_driver_sql(self.server.raw(sql)).one()
+        except Exception:
+            self.reset()
+            raise
+        baseline = self.layout.baseline
+        dirty = [
+            table
+            for table, value in zip(self.layout.tables, row[:-1], strict=True)
+            if (value != baseline[table] if baseline.get(table) else value)
+        ]
+        return dirty, bool(row[-1])
+
     def leaks(self, tables: Sequence[TableRef]) -> list[Leak]:
         """Exact counts for the dirty tables, for the failure message."""
         counts = self.count_rows(None, self.server, tables, connection=self._connection())
@@ -121,6 +174,31 @@ class LeakProbe:
             with engine.connect() as conn:
                 row = conn.exec_driver_sql(server.raw(sql)).one()
         return {t: int(n) for t, n in zip(tables, row, strict=True)}
+
+    # --- sessions left in a transaction --------------------------------------------------
+    def lock_holders(self, keep: set[int] | frozenset[int] = frozenset()) -> list[LockHolder]:
+        """Other sessions of the test database inside a transaction, except `keep`."""
+        sql = self.server.lock_holders_sql()
+        if sql is None:
+            return []
+        rows = self._connection().exec_driver_sql(self.server.raw(sql)).all()
+        found: dict[int, LockHolder] = {}
+        for session, application, state, table, mode in rows:
+            if session in keep:
+                continue
+            holder = found.get(session) or LockHolder(session, application, state, ())
+            if table and mode and (table, mode) not in holder.locks:
+                holder = LockHolder(session, application, state, (*holder.locks, (table, mode)))
+            found[session] = holder
+        return list(found.values())
+
+    def end(self, holders: Sequence[LockHolder]) -> None:
+        """End those sessions: their transactions roll back and their locks are released."""
+        conn = self._connection()
+        for holder in holders:
+            statement = self.server.end_session_sql(holder.session)
+            if statement is not None:
+                conn.exec_driver_sql(self.server.raw(statement))
 
     # --- cleanup ------------------------------------------------------------------------
     def clean(self, dirty: Sequence[TableRef]) -> None:

@@ -11,11 +11,16 @@ Two ways to declare one:
   count, `[low, high]` a random count per parent. Rows created earlier in the scenario are reused
   for many-to-one references (each order belongs to one of the scenario's users), so the data
   hangs together instead of every factory inventing its own parents.
+
+Either form takes a scope: `@scenario(scope="module")`, or `scope = "module"` in the TOML table.
+A module- or class-scoped scenario is created once, on `db_session_module` / `db_session_class`
+(see shared.py), and every test of the module or class is rolled back to it.
 """
 
 from __future__ import annotations
 
 import functools
+import inspect
 import random
 import zlib
 from collections.abc import Callable
@@ -26,13 +31,24 @@ from typing import Any
 import pytest
 
 SUFFIX = "_scenario"
+SCOPES = ("function", "class", "module")
 
 
-def scenario(func: Callable[..., Any] | None = None, *, name: str | None = None) -> Any:
-    """Turn a function into the fixture `<name>_scenario`; the session is flushed after it."""
+def scenario(
+    func: Callable[..., Any] | None = None, *, name: str | None = None, scope: str = "function"
+) -> Any:
+    """Turn a function into the fixture `<name>_scenario`; the session is flushed after it.
+
+    With scope="module" or "class" its rows are created once and shared (see shared.py); its
+    `db_session` and `factories` arguments are then the module's or class's.
+    """
+    if scope not in SCOPES:
+        raise ValueError(f"@scenario(scope={scope!r}): scope must be one of {', '.join(SCOPES)}")
 
     def wrap(inner: Callable[..., Any]) -> Any:
         fixture_name = f"{name or inner.__name__}{SUFFIX}"
+        if scope != "function":
+            return _shared_fixture(fixture_name, scope, _python_builder(inner), inner.__doc__)
 
         @functools.wraps(inner)
         def fixture(*args: Any, **kwargs: Any) -> Any:
@@ -45,6 +61,46 @@ def scenario(func: Callable[..., Any] | None = None, *, name: str | None = None)
         return pytest.fixture(name=fixture_name)(fixture)
 
     return wrap(func) if func is not None else wrap
+
+
+def _python_builder(inner: Callable[..., Any]) -> Callable[..., Any]:
+    """Call `inner` with its arguments resolved at the wider scope."""
+    parameters = list(inspect.signature(inner).parameters)
+
+    def build(request: pytest.FixtureRequest, session: Any, state: Any) -> Any:
+        from fixturekit.plugin.binding import namespace
+
+        kwargs: dict[str, Any] = {}
+        for parameter in parameters:
+            if parameter == "db_session":
+                kwargs[parameter] = session
+            elif parameter == "factories":
+                kwargs[parameter] = namespace(state.factory_modules())
+            elif parameter == "request":
+                kwargs[parameter] = request
+            else:
+                kwargs[parameter] = request.getfixturevalue(parameter)
+        return inner(**kwargs)
+
+    return build
+
+
+def _shared_fixture(
+    fixture_name: str, scope: str, build: Callable[..., Any], doc: str | None
+) -> Any:
+    """A `scope`-scoped fixture whose rows live in the module's (or class's) shared data."""
+
+    def fixture(request: pytest.FixtureRequest, _fixturekit: Any) -> Any:
+        from fixturekit.plugin.fixtures import enter_shared
+
+        session = enter_shared(request, _fixturekit, scope, f"{scope}-scoped {fixture_name}")
+        result = build(request, session, _fixturekit)
+        session.flush()  # rows get their keys before the tests query them
+        return result
+
+    fixture.__name__ = fixture_name
+    fixture.__doc__ = doc
+    return pytest.fixture(name=fixture_name, scope=scope)(fixture)
 
 
 class Scenario(dict):
@@ -257,6 +313,12 @@ def read_declared(pyproject: Path) -> dict[str, dict[str, Any]]:
             f"fixturekit: [tool.fixturekit.scenarios] in {pyproject} must map names to tables, "
             "e.g. ecommerce = { users = 3, orders = { count = 4, items = [1, 3] } }."
         )
+    for scenario_name, spec in scenarios.items():
+        if spec.get("scope", "function") not in SCOPES:
+            raise pytest.UsageError(
+                f"fixturekit: [tool.fixturekit.scenarios] {scenario_name} in {pyproject}: scope = "
+                f"{spec['scope']!r} is not one of {', '.join(SCOPES)}."
+            )
     return scenarios
 
 
@@ -269,13 +331,37 @@ def declared_module(
     fixtures stand on pytest-django's `db` instead of `db_session`.
     """
     holder = ModuleType("fixturekit_declared_scenarios")
-    for scenario_name, spec in scenarios.items():
+    for scenario_name, declared in scenarios.items():
+        spec = {k: v for k, v in declared.items() if k != "scope"}
+        scope = declared.get("scope", "function")
         if django_factories:
+            if scope != "function":
+                raise pytest.UsageError(
+                    f"fixturekit: [tool.fixturekit.scenarios] {scenario_name}: scope = {scope!r} "
+                    "needs SQLAlchemy factories; pytest-django's `db` is one transaction per test."
+                )
             fixture = _declared_django_fixture(scenario_name, spec, seed, django_factories)
+        elif scope != "function":
+            fixture = _shared_fixture(
+                f"{scenario_name}{SUFFIX}",
+                scope,
+                _declared_builder(scenario_name, spec, seed),
+                None,
+            )
         else:
             fixture = _declared_fixture(scenario_name, spec, seed)
         setattr(holder, f"_{scenario_name}", fixture)
     return holder
+
+
+def _declared_builder(scenario_name: str, spec: dict[str, Any], seed: int) -> Callable[..., Any]:
+    def build(request: pytest.FixtureRequest, session: Any, state: Any) -> Scenario:
+        from fixturekit.plugin.binding import namespace
+
+        factories = vars(namespace(state.factory_modules()))
+        return build_declared(scenario_name, spec, factories, session, seed)
+
+    return build
 
 
 def _declared_fixture(scenario_name: str, spec: dict[str, Any], seed: int) -> Any:

@@ -51,6 +51,31 @@ def describe_connect_error(exc: BaseException, shown: str, source: str) -> str:
     )
 
 
+# Async drivers SQLAlchemy knows, and the sync driver to name instead.
+ASYNC_DRIVERS = {
+    "asyncpg": "psycopg",
+    "psycopg_async": "psycopg",
+    "aiosqlite": "pysqlite",
+    "aiomysql": "pymysql",
+    "asyncmy": "pymysql",
+}
+
+
+def refuse_async_url(url: Any, source: str) -> None:
+    """The plugin builds and cleans databases through sync engines: an async URL is a mistake
+    with a one-line fix, said as such instead of a greenlet traceback."""
+    driver = url.get_driver_name()
+    if driver not in ASYNC_DRIVERS:
+        return
+    backend = url.get_backend_name()
+    sync = url.set(drivername=f"{backend}+{ASYNC_DRIVERS[driver]}")
+    raise pytest.UsageError(
+        f"fixturekit: {source} = {url.render_as_string(hide_password=True)} uses the async "
+        f"driver {driver}; give the sync URL ({sync.render_as_string(hide_password=True)}). "
+        "async_db_session derives the async URL from it by itself."
+    )
+
+
 class FixturekitState:
     def __init__(self, config: pytest.Config, settings: Settings) -> None:
         self.config = config
@@ -64,6 +89,11 @@ class FixturekitState:
         self._factory_modules: list[ModuleType] | None = None
         self.auto_fresh = False  # savepoint/transaction replaced by fresh-db (MyISAM)
         self.current_scope: Any = None  # IsolationScope of the running test
+        self.shared: Any = None  # shared.SharedData while a module's shared data is open
+        # Leaked rows that could not be cleaned up under shared data (table -> committed rows),
+        # removed when the module ends and not reported again until then.
+        self.pending_leaks: dict[Any, int] = {}
+        self.model_classes: list[type] = []  # the models' classes, once provisioned
         # For error messages: where the URL came from and how it prints (no password).
         self._source = settings.url_source or "the fixturekit URL"
         self._shown = ""
@@ -91,6 +121,12 @@ class FixturekitState:
             )
         return self._factory_modules
 
+    def flask_extensions(self) -> list[Any]:
+        """Flask-SQLAlchemy `db` objects of the models, whose `db.session` tests route."""
+        from fixturekit.plugin.flask_db import extensions_of
+
+        return extensions_of(self.model_classes)
+
     # --- provisioning -------------------------------------------------------------------
     def _target_url(self) -> tuple[Any, str]:
         from sqlalchemy.engine import make_url
@@ -116,7 +152,9 @@ class FixturekitState:
         if self.ephemeral is None:
             from fixturekit.plugin.ephemeral import EphemeralPostgres
 
-            self.ephemeral = EphemeralPostgres.start()
+            self.ephemeral = EphemeralPostgres.start(
+                cache=self.settings.server_cache, notice=self.notice
+            )
 
     def provision(self) -> None:
         """Create the databases once; on failure remember one message instead of raising."""
@@ -156,18 +194,24 @@ class FixturekitState:
 
     def _provision(self) -> None:
         from fixturekit.dialects import server_for
-        from fixturekit.plugin.building import build_schema, metadatas_for
+        from fixturekit.dialects.appname import set_command
+        from fixturekit.plugin.building import build_schema, models_for
         from fixturekit.plugin.databases import DatabaseManager
 
+        set_command("test")
         settings = self.settings
         url, self._source = self._target_url()
         self._shown = url.render_as_string(hide_password=True)
+        refuse_async_url(url, self._source)
         directory = Path(self._tempdir.name) if self._tempdir else None
         server = server_for(url, directory=directory)
         if settings.models:  # models first: loading them puts the project root on sys.path
-            metadatas = metadatas_for(settings.models, [], settings.rootdir)
+            metadatas, self.model_classes = models_for(settings.models, [], settings.rootdir)
+            self.model_classes += models_for(None, self.factory_modules(), settings.rootdir)[1]
         else:
-            metadatas = metadatas_for(None, self.factory_modules(), settings.rootdir)
+            metadatas, self.model_classes = models_for(
+                None, self.factory_modules(), settings.rootdir
+            )
 
         def build(engine: Any) -> Any:
             return build_schema(engine, metadatas, settings.alembic, settings.rootdir)
@@ -178,6 +222,7 @@ class FixturekitState:
             lock_timeout=settings.lock_timeout,
             build_schema=build,
             notice=self.notice,
+            kept=self._kept_template(url, server, metadatas),
         )
         self._connecting = True
         server.check()
@@ -196,6 +241,30 @@ class FixturekitState:
                 + " ignore transactions and savepoints; db_session uses a fresh database per "
                 "test instead (slower). Convert them to InnoDB for savepoint isolation."
             )
+
+    def _kept_template(self, url: Any, server: Any, metadatas: list[Any]) -> Any:
+        """What a kept template must match, or None when templates are built per run."""
+        from fixturekit.plugin.building import model_tables
+        from fixturekit.plugin.databases import KeptTemplate
+        from fixturekit.plugin.fingerprint import fingerprint
+
+        settings = self.settings
+        if not settings.keep_template:
+            return None
+        if self._tempdir is not None:
+            self.notice(
+                "fixturekit: fixturekit_keep_template needs a configured database; the default "
+                "SQLite file is temporary, so the template is built for this run only."
+            )
+            return None
+        alembic = (settings.rootdir / settings.alembic).resolve() if settings.alembic else None
+        options = {
+            "dialect": server.family,
+            "models": settings.models or "",
+            "alembic": settings.alembic or "",
+        }
+        digest = fingerprint(metadatas, alembic, url.get_dialect()(), options)
+        return KeptTemplate(digest, settings.rebuild, tuple(model_tables(metadatas)))
 
     def _implicit_commit(self, connection: Any, statement: str) -> None:
         scope = self.current_scope

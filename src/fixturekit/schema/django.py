@@ -19,14 +19,12 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime, time, timedelta
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
-from uuid import UUID
 
 from fixturekit.errors import FixturekitError
 from fixturekit.schema.defaults import django_default
+from fixturekit.schema.django_sql import compile_condition, sql_literal
 from fixturekit.schema.model import (
     Check,
     Column,
@@ -151,41 +149,6 @@ def selected_apps(app_labels: Sequence[str] | None) -> list[Any]:
 
 
 # ---------------------------------------------------------------------------------------------
-# SQL text from Django expressions
-
-
-def _literal(value: Any, vendor: str) -> str:
-    """A parameter as an SQL literal, the way each backend would inline it."""
-    if value is None:
-        return "NULL"
-    if isinstance(value, bool):
-        return ("true" if value else "false") if vendor == "postgresql" else str(int(value))
-    if isinstance(value, int | float | Decimal):
-        return str(value)
-    if isinstance(value, timedelta):  # stored as microseconds except on PostgreSQL
-        if vendor == "postgresql":
-            return f"'{value.total_seconds()} seconds'::interval"
-        return str(value // timedelta(microseconds=1))
-    if isinstance(value, datetime | date | time):
-        value = value.isoformat()
-    elif isinstance(value, UUID):
-        value = str(value) if vendor == "postgresql" else value.hex
-    text = str(value).replace("'", "''")
-    return f"'{text}'"
-
-
-def compile_condition(model: type, condition: Any, connection: Any) -> str:
-    """A Q object as the WHERE/CHECK SQL Django emits for `connection`, columns unqualified."""
-    from django.db.models.sql.query import Query
-
-    query = Query(model=model, alias_cols=False)
-    where = query.build_where(condition)
-    compiler = query.get_compiler(connection=connection)
-    sql, params = where.as_sql(compiler, connection)
-    return sql % tuple(_literal(p, connection.vendor) for p in params)
-
-
-# ---------------------------------------------------------------------------------------------
 # Fields to columns
 
 
@@ -196,6 +159,8 @@ def _ref(model: type) -> PythonRef:
 def _semantic(field: Any) -> str | None:
     from django.db import models
 
+    if field.name == "password" and _is_user_model(getattr(field, "model", None)):
+        return "django_password"  # holds a hash, as AbstractBaseUser.set_password writes it
     for cls, meaning in (
         (models.EmailField, "email"),
         (models.SlugField, "slug"),
@@ -207,6 +172,12 @@ def _semantic(field: Any) -> str | None:
         if isinstance(field, cls):
             return meaning
     return None
+
+
+def _is_user_model(model: Any) -> bool:
+    from django.contrib.auth.base_user import AbstractBaseUser
+
+    return isinstance(model, type) and issubclass(model, AbstractBaseUser)
 
 
 def _db_type(field: Any, connection: Any) -> str:
@@ -266,10 +237,10 @@ def _server_default(field: Any, model: type, connection: Any) -> str | None:
             query = Query(model=model, alias_cols=False)
             compiler = query.get_compiler(connection=connection)
             sql, params = compiler.compile(value.resolve_expression(query))
-            return sql % tuple(_literal(p, connection.vendor) for p in params)
+            return sql % tuple(sql_literal(p, connection.vendor) for p in params)
         except Exception:
             return str(value)
-    return _literal(value, connection.vendor)
+    return sql_literal(value, connection.vendor)
 
 
 def _column(field: Any, model: type, connection: Any, pk_columns: set[str]) -> Column:

@@ -1,7 +1,10 @@
 """Import the user's SQLAlchemy models the way the application does, with readable failures.
 
 A models spec is a file path (`app/models.py`), a module path (`app.models`), or either followed
-by `:Name` naming a declarative Base, a `registry` or a `MetaData` in that module.
+by `:Name` naming a declarative Base, a `registry`, a `MetaData`, a Flask-SQLAlchemy object
+(`app.extensions:db`) or `SQLModel` in that module. Modules to import before reading the models
+(where the model classes live when the spec names a `db` object) follow it, separated by spaces
+or commas: `app.extensions:db app.models`, or `imports=` from the command line's `--import`.
 """
 
 from __future__ import annotations
@@ -127,43 +130,154 @@ def _is_declarative_base(obj: Any) -> bool:
     return isinstance(obj, type) and hasattr(obj, "registry") and hasattr(obj, "metadata")
 
 
-def load_models(spec: str, *, root: Path | None = None) -> LoadedModels:
-    """Resolve a models spec to its metadata and mapped classes."""
+def is_flask_sqlalchemy(obj: Any) -> bool:
+    """A Flask-SQLAlchemy extension object (`db = SQLAlchemy()`), recognised without importing
+    Flask-SQLAlchemy, which most projects do not have."""
+    return any(
+        cls.__name__ == "SQLAlchemy" and cls.__module__.startswith("flask_sqlalchemy")
+        for cls in type(obj).__mro__
+    )
+
+
+def _sqlmodel_registry(obj: Any) -> Any:
+    """The registry of `SQLModel` (or a SQLModel subclass): it keeps it as `_sa_registry`."""
+    if isinstance(obj, type) and any(c.__name__ == "SQLModel" for c in obj.__mro__):
+        return getattr(obj, "_sa_registry", None)
+    return None
+
+
+def _mapped_registry(obj: Any) -> Any:
+    """The registry of a mapped class (a SQLModel table model, a Flask-SQLAlchemy model)."""
+    mapper = getattr(obj, "__mapper__", None) if isinstance(obj, type) else None
+    return getattr(mapper, "registry", None)
+
+
+def split_imports(spec: str) -> tuple[str, list[str]]:
+    """`app.extensions:db app.models, app.billing` -> ("app.extensions:db", [the modules])."""
+    parts = [p for p in spec.replace(",", " ").split() if p]
+    if not parts:
+        return spec, []
+    return parts[0], parts[1:]
+
+
+def _registries_of(module: ModuleType, loaded: LoadedModels) -> list[Any]:
     from sqlalchemy import MetaData
     from sqlalchemy.orm import registry as Registry
 
+    registries: list[Any] = []
+    for value in vars(module).values():
+        found = None
+        if isinstance(value, MetaData):
+            if value not in loaded.metadatas:
+                loaded.metadatas.append(value)
+        elif isinstance(value, Registry):
+            found = value
+        elif _is_declarative_base(value):
+            found = value.registry
+        elif is_flask_sqlalchemy(value):
+            found = value.Model.registry
+        else:
+            # SQLModel keeps its registry out of sight; its table models are mapped classes.
+            found = _mapped_registry(value)
+        if found is not None and found not in registries:
+            registries.append(found)
+    return registries
+
+
+def _named_object(target: str, name: str, obj: Any, loaded: LoadedModels) -> list[Any]:
+    from sqlalchemy import MetaData
+    from sqlalchemy.orm import registry as Registry
+
+    if isinstance(obj, MetaData):
+        loaded.metadatas.append(obj)
+        return []
+    if isinstance(obj, Registry):
+        return [obj]
+    if _is_declarative_base(obj):
+        return [obj.registry]
+    if is_flask_sqlalchemy(obj):
+        loaded.metadatas.extend(m for m in obj.metadatas.values() if m not in loaded.metadatas)
+        return [obj.Model.registry]
+    sqlmodel_registry = _sqlmodel_registry(obj)
+    if sqlmodel_registry is not None:
+        return [sqlmodel_registry]
+    raise ModelsNotLoaded(
+        f"{target}:{name} is a {type(obj).__name__}, not a declarative Base, registry, "
+        "MetaData, Flask-SQLAlchemy object (db = SQLAlchemy()) or SQLModel.",
+        hint="Name the class your models inherit from (e.g. models:Base), the MetaData, or "
+        "the Flask-SQLAlchemy `db` (e.g. app.extensions:db).",
+    )
+
+
+def _no_tables(
+    target: str, name: str | None, obj: Any, imports: list[str], module: ModuleType
+) -> ModelsNotLoaded:
+    imported = f" after importing {', '.join(imports)}" if imports else ""
+    if name is not None and is_flask_sqlalchemy(obj):
+        return ModelsNotLoaded(
+            f"{target}:{name} is a Flask-SQLAlchemy object, but no model is registered on it"
+            f"{imported}: importing {target} alone does not import the modules that define "
+            "the models.",
+            hint=f"Name them with --import (e.g. `--import app.models`), or list them after the "
+            f'spec in ini fixturekit_models (e.g. "{target}:{name} app.models").',
+        )
+    if name is not None and _sqlmodel_registry(obj) is not None:
+        return ModelsNotLoaded(
+            f"{target}:{name}: no SQLModel table model is defined{imported}.",
+            hint="Import the module that defines them with --import, and declare each one with "
+            "`class Hero(SQLModel, table=True)`.",
+        )
+    data_models = _only_sqlmodel_data_models(vars(module))
+    if data_models:
+        names = ", ".join(sorted(data_models))
+        return ModelsNotLoaded(
+            f"{target} defines SQLModel classes ({names}) but none with table=True: they are "
+            "data models with no table to write rows to.",
+            hint="Declare the table models with `class Hero(SQLModel, table=True)`, or point at "
+            "the module that does.",
+        )
+    return ModelsNotLoaded(
+        f"{target} defines no SQLAlchemy tables or mapped classes{imported}.",
+        hint="Point at the module that declares your models, or name the Base explicitly "
+        "(e.g. app.models:Base); with a Flask-SQLAlchemy `db`, add --import for the models.",
+    )
+
+
+def _only_sqlmodel_data_models(namespace: dict[str, Any]) -> list[str]:
+    return [
+        key
+        for key, value in namespace.items()
+        if isinstance(value, type)
+        and value.__name__ != "SQLModel"
+        and _sqlmodel_registry(value) is not None
+        and getattr(value, "__table__", None) is None
+    ]
+
+
+def load_models(
+    spec: str, *, root: Path | None = None, imports: list[str] | tuple[str, ...] = ()
+) -> LoadedModels:
+    """Resolve a models spec (plus modules to import first) to its metadata and mapped classes."""
+    spec, listed = split_imports(spec)
+    imports = [*listed, *imports]
     target, name = split_spec(spec)
     module = import_target(target, root=root)
+    for extra in imports:
+        import_target(extra, root=root)
     loaded = LoadedModels(spec=spec, module=module)
-    registries: list[Any] = []
+    obj: Any = None
 
     if name is not None:
         if not hasattr(module, name):
             raise ModelsNotLoaded(
                 f"{target} has no attribute {name!r}.",
-                hint="After ':' name the declarative Base, registry or MetaData of your models.",
+                hint="After ':' name the declarative Base, registry or MetaData of your models, "
+                "or the Flask-SQLAlchemy `db`.",
             )
         obj = getattr(module, name)
-        if isinstance(obj, MetaData):
-            loaded.metadatas.append(obj)
-        elif isinstance(obj, Registry):
-            registries.append(obj)
-        elif _is_declarative_base(obj):
-            registries.append(obj.registry)
-        else:
-            raise ModelsNotLoaded(
-                f"{target}:{name} is a {type(obj).__name__}, not a declarative Base, registry "
-                "or MetaData.",
-                hint="Name the class your models inherit from (e.g. models:Base) or the MetaData.",
-            )
+        registries = _named_object(target, name, obj, loaded)
     else:
-        for value in vars(module).values():
-            if isinstance(value, MetaData):
-                loaded.metadatas.append(value)
-            elif isinstance(value, Registry):
-                registries.append(value)
-            elif _is_declarative_base(value) and value.registry not in registries:
-                registries.append(value.registry)
+        registries = _registries_of(module, loaded)
 
     for reg in registries:
         if reg.metadata not in loaded.metadatas:
@@ -186,9 +300,5 @@ def load_models(spec: str, *, root: Path | None = None) -> LoadedModels:
             ) from None
 
     if not loaded.tables:
-        raise ModelsNotLoaded(
-            f"{target} defines no SQLAlchemy tables or mapped classes.",
-            hint="Point at the module that declares your models, or name the Base explicitly "
-            "(e.g. app.models:Base).",
-        )
+        raise _no_tables(target, name, obj, imports, module)
     return loaded

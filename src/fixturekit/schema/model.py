@@ -12,6 +12,12 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
+from fixturekit.naming import (  # noqa: F401  (kept importable from here)
+    RESERVED_ATTRIBUTES,
+    declaration_name,
+    python_identifier,
+)
+
 
 class Kind(StrEnum):
     """What a column holds, independent of dialect spelling."""
@@ -50,42 +56,6 @@ INTEGER_RANGES = {
     Kind.INTEGER: (-(2**31), 2**31 - 1),
     Kind.BIGINT: (-(2**63), 2**63 - 1),
 }
-
-
-# Names a declarative class cannot use for a mapped attribute.
-RESERVED_ATTRIBUTES = frozenset({"metadata", "registry", "query"})
-
-
-def python_identifier(name: str) -> str:
-    """A usable Python identifier for a database name: spaces, punctuation and keywords fixed.
-
-    `First Name` -> `First_Name`, `class` -> `class_`, `2nd` -> `c_2nd`, `__x` -> `x`.
-    """
-    import keyword
-    import re
-
-    ident = re.sub(r"\W+", "_", name).strip("_") if not name.isidentifier() else name
-    if not ident:
-        ident = "column"
-    if ident[0].isdigit():
-        ident = f"c_{ident}"
-    if ident.startswith("__"):  # class-private name mangling would rename it in a class body
-        ident = ident.lstrip("_") or "column"
-    if ident.startswith("_sa_"):
-        ident = f"c{ident}"
-    if keyword.iskeyword(ident) or keyword.issoftkeyword(ident) or ident in RESERVED_ATTRIBUTES:
-        ident = f"{ident}_"
-    return ident
-
-
-def declaration_name(name: str) -> str:
-    """A name a factory can declare: factory_boy skips names with a leading underscore."""
-    ident = python_identifier(name)
-    if ident.startswith("_"):
-        ident = ident.lstrip("_") + "_"
-    if ident in ("Meta", "Params"):
-        ident += "_"
-    return ident
 
 
 @dataclass(frozen=True)
@@ -170,6 +140,9 @@ class Column:
     comment: str | None = None
     discriminator: bool = False  # the ORM sets it from the class (polymorphic identity)
     semantic: str | None = None  # what the source says the value is ("email", "slug", "url", ...)
+    # A public property whose setter writes this column (`password` for `_password`):
+    # factories set the value through it, as the application does.
+    setter: str | None = None
     # False when the table's model class does not map the column (`exclude_properties`, or a
     # subclass that extends the table): the class cannot take a value for it
     mapped: bool = True
@@ -188,9 +161,10 @@ class Column:
         """A name a factory can declare: an identifier, not a keyword, not starting with `_`.
 
         factory_boy ignores declarations that start with an underscore and Python rejects
-        keywords and spaces, so such columns are declared under this name and renamed back.
+        keywords and spaces, so such columns are declared under this name and renamed back. A
+        column behind a property setter is declared as that property.
         """
-        return declaration_name(self.key)
+        return self.setter or declaration_name(self.key)
 
     @property
     def has_default(self) -> bool:
@@ -280,7 +254,14 @@ class Table:
 
     @property
     def display_name(self) -> str:
-        return self.model.name if self.model else self.key
+        """The model's class name as the user's code spells it: Django's auto-created through
+        model `User.groups.through` is `User_groups`, as in FACTORIES."""
+        if self.model is None:
+            return self.key
+        parts = self.model.qualname.split(".")
+        if len(parts) >= 3 and parts[-1] == "through":
+            return f"{parts[-3]}_{parts[-2]}"
+        return self.model.name
 
     def column(self, name: str) -> Column:
         for col in self.columns:

@@ -2,15 +2,17 @@
 
 `fixturekit.schema.checks.parse_check` turns SQL text into a `ParsedCheck`: a conjunction of the
 predicates below plus the fragments it could not understand. Literal values stay as parsed from
-SQL (int, Decimal, float, str, bool, None); the inference converts them to the column's type.
+SQL (int, Decimal, float, str, bool, None; a timedelta for an interval literal); the inference
+converts them to the column's type.
 """
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-Literal = int | float | Decimal | str | bool | None
+Literal = int | float | Decimal | str | bool | datetime.timedelta | None
 
 COMPARISON_OPS = ("<", "<=", ">", ">=", "=", "<>")
 FLIPPED = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "=": "=", "<>": "<>"}
@@ -45,7 +47,10 @@ class InSet:
 
 @dataclass(frozen=True)
 class Length:
-    """`char_length(column) op n` (also length(), len(), character_length())."""
+    """`char_length(column) op n` (also length(), len(), character_length()).
+
+    On an array column it counts items: `cardinality(a) op n`, `array_length(a, 1) op n`.
+    """
 
     column: str
     op: str

@@ -40,7 +40,7 @@ from sqlalchemy.sql.type_api import TypeEngine
 
 from fixturekit.mapped_classes import is_module_attribute
 from fixturekit.schema.defaults import callable_name, python_default, server_default
-from fixturekit.schema.loading import LoadedModels
+from fixturekit.schema.loading import LoadedModels, is_flask_sqlalchemy
 from fixturekit.schema.model import (
     Check,
     Column,
@@ -56,7 +56,9 @@ from fixturekit.schema.model import (
     Table,
     Unique,
 )
+from fixturekit.schema.properties import property_setter
 from fixturekit.schema.sqlalchemy_mapping import json_shape, polymorphic_references
+from fixturekit.schema.validation import field_constraints
 
 _NAMED_KINDS = {  # dialect types recognised by their visit name, so no dialect import is needed
     "INET": Kind.INET,
@@ -68,6 +70,7 @@ _NAMED_KINDS = {  # dialect types recognised by their visit name, so no dialect 
     "TSVECTOR": Kind.TEXT,  # PostgreSQL parses plain words into a tsvector
     "XML": Kind.TEXT,  # text with no markup is valid XML content
     "OID": Kind.INTEGER,
+    "INTERVAL": Kind.INTERVAL,  # PostgreSQL's reflected INTERVAL is not an sqltypes.Interval
     "REGCLASS": Kind.UNKNOWN,
 }
 
@@ -394,6 +397,7 @@ def read_table(sa_table: SATable, mapper: Mapper | None = None, dialect: Any = N
     discriminator = mapper.polymorphic_on if mapper is not None else None
     selectors, generic = polymorphic_references(mapper)
     columns = []
+    validation_checks: list[Check] = []
     for col in sa_table.columns:
         attribute = None
         mapped = True
@@ -403,17 +407,22 @@ def read_table(sa_table: SATable, mapper: Mapper | None = None, dialect: Any = N
                 attribute = prop.key if prop.key != col.name else None
             except Exception:
                 mapped = False
-        ctype = column_type(col.type, dialect)
-        if ctype.kind is Kind.JSON and ctype.shape is None:
+        col_type = column_type(col.type, dialect)
+        if col_type.kind is Kind.JSON and col_type.shape is None:
             shape = json_shape(mapper, col)
             if shape is not None:
-                ctype = ColumnType(**{**ctype.__dict__, "shape": shape})
-        if col.name in selectors and not ctype.enum_values:
-            ctype = ColumnType(**{**ctype.__dict__, "enum_values": selectors[col.name]})
+                col_type = ColumnType(**{**col_type.__dict__, "shape": shape})
+        if col.name in selectors and not col_type.enum_values:
+            col_type = ColumnType(**{**col_type.__dict__, "enum_values": selectors[col.name]})
+        if mapper is not None:  # SQLModel fields: ge/le, max_length, ... (validation only)
+            col_type, found = field_constraints(
+                mapper.class_, attribute or col.name, col.name, col_type
+            )
+            validation_checks.extend(found)
         columns.append(
             Column(
                 name=col.name,
-                type=ctype,
+                type=col_type,
                 nullable=bool(col.nullable),
                 primary_key=bool(col.primary_key),
                 autoincrement=col is autoinc or col.identity is not None,
@@ -426,6 +435,7 @@ def read_table(sa_table: SATable, mapper: Mapper | None = None, dialect: Any = N
                 comment=col.comment,
                 discriminator=discriminator is not None and col is discriminator,
                 mapped=mapped,
+                setter=property_setter(mapper, attribute or col.name) if mapper else None,
             )
         )
 
@@ -449,7 +459,7 @@ def read_table(sa_table: SATable, mapper: Mapper | None = None, dialect: Any = N
         Check(_check_sql(c), c.name if isinstance(c.name, str) else None)
         for c in declared
         if isinstance(c, CheckConstraint)
-    ]
+    ] + validation_checks
     engine = sa_table.kwargs.get("mysql_engine") or sa_table.kwargs.get("mariadb_engine")
     model = relationships = inherits = None
     importable = True
@@ -501,7 +511,10 @@ def _metadata_ref(loaded: LoadedModels) -> PythonRef | None:
         for name, value in vars(loaded.module).items()
         if getattr(value, "metadata", None) is wanted
     )
-    # a declarative Base first, then any holder (Flask-SQLAlchemy's `db`), then a mapped class
+    # a Flask-SQLAlchemy `db`, a declarative Base, any other holder, then a mapped class
+    for name, value in holders:
+        if is_flask_sqlalchemy(value):
+            return PythonRef(module, f"{name}.metadata")
     for name, value in holders:
         if isinstance(value, type) and value not in mapped:
             return PythonRef(module, f"{name}.metadata")
@@ -525,7 +538,7 @@ def read_loaded(loaded: LoadedModels) -> Schema:
     return schema
 
 
-def read_models(spec: str, root: Any = None) -> Schema:
+def read_models(spec: str, root: Any = None, imports: list[str] | tuple[str, ...] = ()) -> Schema:
     from fixturekit.schema.loading import load_models
 
-    return read_loaded(load_models(spec, root=root))
+    return read_loaded(load_models(spec, root=root, imports=imports))

@@ -162,7 +162,13 @@ def parse_rows_option(items: tuple[str, ...] | list[str] | str | None) -> dict[s
                 raise _fail(
                     f"--rows {part!r}: write TABLE=COUNT, e.g. --rows users=100,orders=300."
                 )
-            counts[name.strip()] = number
+            name = name.strip()
+            if name in counts:
+                raise _fail(
+                    f"--rows names {name} twice ({counts[name]:,} and {number:,}); give each "
+                    "table one count."
+                )
+            counts[name] = number
     return counts
 
 

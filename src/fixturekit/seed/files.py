@@ -14,6 +14,7 @@ columns, applied after every table is loaded, as in a direct seed.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import hashlib
@@ -26,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from fixturekit.errors import FixturekitError
+from fixturekit.errors import FixturekitError, cannot_write
 from fixturekit.schema.model import Column, Schema, Table
 from fixturekit.seed.columns import Chunk
 from fixturekit.seed.encode import NULL_TEXT, TextColumn, csv_field_texts
@@ -110,8 +111,14 @@ class Exporter:
         self.plan = plan
         self.schema = schema
         self.models = models
-        folder.parent.mkdir(parents=True, exist_ok=True)
-        self._temp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+        if folder.exists() and not folder.is_dir():
+            raise FixturekitError(f"--export {folder}: it exists and is not a folder.")
+        try:
+            folder.parent.mkdir(parents=True, exist_ok=True)
+            self._temp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.new-", dir=folder.parent))
+            os.chmod(self._temp, _folder_mode(folder))  # mkdtemp makes it private (0700)
+        except OSError as exc:
+            raise self._cannot(exc) from None
         self._tables: list[dict[str, Any]] = []
         self._cycles: list[dict[str, Any]] = []
 
@@ -119,7 +126,7 @@ class Exporter:
         columns = [seed.table.column(c) for c in seed.columns]
         path = self._temp / f"{_file_stem(seed.table)}.csv"
         rows = 0
-        with path.open("w", encoding="utf-8", newline="") as handle:
+        with self._writing(path) as handle:
             handle.write(",".join(_header(c.name) for c in columns) + "\n")
             for chunk in chunks:
                 fields = [csv_field_texts(chunk.columns[c.name], c) for c in columns]
@@ -144,7 +151,7 @@ class Exporter:
         batches: Iterable[tuple[dict[str, Any], dict[str, Any], int]],
     ) -> Iterator[tuple[dict[str, Any], dict[str, Any], int]]:
         path = self._temp / f"{_file_stem(seed.table)}.cycle.{'-'.join(c.name for c in values)}.csv"
-        with path.open("w", encoding="utf-8", newline="") as handle:
+        with self._writing(path) as handle:
             handle.write(",".join(_header(c.name) for c in keys + values) + "\n")
             for key_values, new_values, count in batches:
                 fields = [csv_field_texts(key_values[c.name], c) for c in keys]
@@ -173,16 +180,75 @@ class Exporter:
             "cycles": self._cycles,
             "schema": description,
         }
-        (self._temp / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-        self.folder.mkdir(parents=True, exist_ok=True)
-        for stale in self.folder.glob("*.csv"):
-            stale.unlink()
-        for item in self._temp.iterdir():
-            os.replace(item, self.folder / item.name)
-        self._temp.rmdir()
+        try:
+            with self._writing(self._temp / MANIFEST) as handle:
+                handle.write(json.dumps(manifest, indent=2) + "\n")
+            self._keep_other_files()
+            swap_in(self._temp, self.folder)
+        except OSError as exc:
+            raise self._cannot(exc) from None
+
+    def _keep_other_files(self) -> None:
+        """Files of the old folder that are not seed files (a README, .gitattributes) come
+        along; seed files of tables no longer seeded do not."""
+        if not self.folder.is_dir():
+            return
+        for item in self.folder.iterdir():
+            if item.name == MANIFEST or item.suffix == ".csv":
+                continue
+            target = self._temp / item.name
+            if item.is_dir() and not item.is_symlink():
+                shutil.copytree(item, target, symlinks=True)
+            else:
+                shutil.copy2(item, target, follow_symlinks=False)
+
+    @contextlib.contextmanager
+    def _writing(self, path: Path) -> Iterator[Any]:
+        """A file of the new folder; a full disk or a refused write is one clear message."""
+        try:
+            with path.open("w", encoding="utf-8", newline="") as handle:
+                yield handle
+                handle.flush()
+                os.fsync(handle.fileno())
+        except OSError as exc:
+            raise self._cannot(exc) from None
+
+    def _cannot(self, exc: OSError) -> FixturekitError:
+        unchanged = (
+            f"The previous seed files in {self.folder} were left as they were."
+            if (self.folder / MANIFEST).exists()
+            else "Nothing was written."
+        )
+        return cannot_write(self.folder, exc, unchanged)
 
     def abort(self) -> None:
         shutil.rmtree(self._temp, ignore_errors=True)
+
+
+def _folder_mode(folder: Path) -> int:
+    if folder.is_dir():
+        return folder.stat().st_mode & 0o7777
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o777 & ~umask
+
+
+def swap_in(new: Path, folder: Path) -> None:
+    """Put the folder `new` in the place of `folder`: rename the old one aside, rename the new
+    one in, delete the old one. Both renames are within one parent folder, so each is atomic;
+    if the second fails the old folder is renamed back, as it was."""
+    if not folder.exists():
+        os.rename(new, folder)
+        return
+    aside = Path(tempfile.mkdtemp(prefix=f".{folder.name}.old-", dir=folder.parent))
+    aside.rmdir()  # only the unique name is wanted: rename needs the target absent
+    os.rename(folder, aside)
+    try:
+        os.rename(new, folder)
+    except BaseException:
+        os.rename(aside, folder)
+        raise
+    shutil.rmtree(aside, ignore_errors=True)
 
 
 def _file_stem(table: Table) -> str:
@@ -212,6 +278,11 @@ class Manifest:
 
 def read_manifest(folder: Path) -> Manifest:
     path = folder / MANIFEST
+    if path.is_symlink() and not _inside(path, folder):
+        raise FixturekitError(
+            f"{path} points outside {folder}; `fixturekit load` reads only files inside the "
+            "folder it is given. Nothing was read."
+        )
     if not path.is_file():
         raise FixturekitError(
             f"{folder} has no {MANIFEST}: it is not a folder written by `fixturekit seed --export`."
@@ -220,17 +291,85 @@ def read_manifest(folder: Path) -> Manifest:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
         raise FixturekitError(f"{path} cannot be read: {exc}.") from None
-    if data.get("fixturekit_seed_files") != FORMAT_VERSION:
+    if not isinstance(data, dict) or data.get("fixturekit_seed_files") != FORMAT_VERSION:
         raise FixturekitError(
             f"{path} is not a fixturekit seed-files manifest of version {FORMAT_VERSION}."
         )
+    _check_entries(folder, path, data)
     return Manifest(folder, data)
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path.resolve().is_relative_to(folder.resolve())
+
+
+def _check_entries(folder: Path, manifest: Path, data: dict[str, Any]) -> None:
+    """Every file the manifest names is a plain name of a file inside `folder`: a path such as
+    `../../etc/passwd`, an absolute path, or a link leading out of the folder is refused by name,
+    before any of them is opened."""
+    tables, cycles = data.get("tables"), data.get("cycles", [])
+    if not isinstance(tables, list) or not isinstance(cycles, list):
+        raise FixturekitError(f"{manifest}: 'tables' and 'cycles' must be lists.")
+    listed = [(entry, False) for entry in tables] + [(entry, True) for entry in cycles]
+    for number, (entry, is_cycle) in enumerate(listed, 1):
+        where = f"{manifest}, entry {number}"
+        if not isinstance(entry, dict) or not isinstance(entry.get("table"), str):
+            raise FixturekitError(f"{where}: not a table entry (no 'table' name).")
+        name = entry.get("file")
+        if not isinstance(name, str) or not name:
+            raise FixturekitError(f"{where} ({entry['table']}): no 'file' name.")
+        names = ("columns", "keys") if is_cycle else ("columns",)
+        for key in names:
+            value = entry.get(key)
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise FixturekitError(f"{where} ({entry['table']}): '{key}' must list names.")
+        if not is_cycle and not (isinstance(entry.get("rows"), int) and entry["rows"] >= 0):
+            raise FixturekitError(f"{where} ({entry['table']}): 'rows' must be a count.")
+        plain = (
+            "/" not in name
+            and "\\" not in name
+            and name not in (".", "..")
+            and not Path(name).is_absolute()
+            and "\0" not in name
+        )
+        if not plain or not _inside(folder / name, folder):
+            raise FixturekitError(
+                f"{where} ({entry['table']}) names the file {name!r}, which is not inside "
+                f"{folder}; `fixturekit load` reads only files inside the folder it is given. "
+                "Nothing was read or written.",
+                hint="Seed files name their CSVs by plain file name; regenerate the folder with "
+                "`fixturekit seed --export` if it was edited.",
+            )
 
 
 def read_chunks(
     path: Path, names: list[str], seed: TableSeed | None = None, chunk_rows: int = CHUNK_ROWS
 ) -> Iterator[tuple[dict[str, TextColumn], int]]:
     """A seed file's rows in chunks of columns (text)."""
+    try:
+        yield from _read_chunks(path, names, chunk_rows)
+    except UnicodeDecodeError:
+        raise FixturekitError(
+            f"{path.name}, line {_first_undecodable_line(path)}: not UTF-8 text. Seed files are "
+            "UTF-8; nothing was written.",
+            hint="Re-save the file as UTF-8, or regenerate the folder with "
+            "`fixturekit seed --export`.",
+        ) from None
+
+
+def _first_undecodable_line(path: Path) -> int:
+    with path.open("rb") as handle:
+        for number, raw in enumerate(handle, 1):
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError:
+                return number
+    return 0
+
+
+def _read_chunks(
+    path: Path, names: list[str], chunk_rows: int
+) -> Iterator[tuple[dict[str, TextColumn], int]]:
     with path.open("r", encoding="utf-8", newline="") as handle:
         reader = csv.reader(handle)
         header = next(reader, None)

@@ -118,6 +118,10 @@ class Loader(ABC):
         largest key in the table and `planned` (the last key of the whole plan, which a shard
         cannot see while other shards are still loading)."""
 
+    def check_deferred(self) -> None:  # noqa: B027
+        """Run the checks a COMMIT would run (deferred constraints and constraint triggers)
+        now, so that a shard reports ready only when its COMMIT has nothing left to refuse."""
+
     @abstractmethod
     def commit(self) -> None: ...
 

@@ -11,6 +11,7 @@ import contextlib
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+from fixturekit.dialects.appname import connect_args
 from fixturekit.errors import FixturekitError
 from fixturekit.schema.model import Column, Table
 from fixturekit.seed.columns import Chunk
@@ -45,6 +46,7 @@ class MySQLLoader(StatementLoader):
             charset=str(query.get("charset", "utf8mb4")),
             autocommit=False,
             connect_timeout=10,
+            **connect_args(url),
         )
 
     def _run(self, what: str, statement: str, params: Any = None) -> Any:

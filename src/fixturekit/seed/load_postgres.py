@@ -18,6 +18,7 @@ import psycopg
 from psycopg import sql
 from psycopg.copy import QueuedLibpqWriter
 
+from fixturekit.dialects.appname import connect_args
 from fixturekit.errors import FixturekitError
 from fixturekit.schema.model import Column, Table
 from fixturekit.seed.columns import Chunk
@@ -41,7 +42,9 @@ class PostgresLoader(Loader):
     def __init__(self, url: Any) -> None:
         super().__init__(url)
         conninfo = url.set(drivername="postgresql").render_as_string(hide_password=False)
-        self.conn = psycopg.connect(conninfo, autocommit=False, connect_timeout=10)
+        self.conn = psycopg.connect(
+            conninfo, autocommit=False, connect_timeout=10, **connect_args(url)
+        )
         self._rebuild: list[tuple[str, sql.Composable]] = []
 
     @property
@@ -87,6 +90,11 @@ class PostgresLoader(Loader):
         self._run("Starting the load", "SET LOCAL maintenance_work_mem = '256MB'")
         # Foreign keys re-created after a fast load are validated by one join per key.
         self._run("Starting the load", "SET LOCAL work_mem = '64MB'")
+        if self.conn.info.server_version >= 140000:
+            # If this process dies mid-statement (kill -9, a --jobs worker ending with its
+            # parent), the server notices within a second and rolls back, instead of finishing
+            # an index build nobody will commit while holding the tables' locks.
+            self._run("Starting the load", "SET LOCAL client_connection_check_interval = 1000")
 
     def empty_tables(
         self, tables: list[Table], nullable_links: list[tuple[Table, list[str]]]
@@ -252,6 +260,9 @@ class PostgresLoader(Loader):
                 ).format(sql.Identifier(column), table_name(table), sql.SQL(sequence)),
                 (sequence, planned or 0),
             )
+
+    def check_deferred(self) -> None:
+        self._run("Checking deferred constraints", "SET CONSTRAINTS ALL IMMEDIATE")
 
     def commit(self) -> None:
         try:

@@ -21,7 +21,8 @@ from fixturekit.schema.model import INTEGER_KINDS, Schema, Table
 from fixturekit.seed.columns import Chunk, KeyStore, deferred_updates, generate_table
 from fixturekit.seed.config import build_config, read_config
 from fixturekit.seed.files import Exporter, read_chunks, read_manifest
-from fixturekit.seed.load import Loader, TableLoad, connect, redact
+from fixturekit.seed.limits import check_counts, check_disk, check_key_ranges
+from fixturekit.seed.load import Loader, TableLoad, connect, parse_url, redact
 from fixturekit.seed.plan import Existing, SeedPlan
 from fixturekit.seed.planning import build_plan
 from fixturekit.seed.progress import Progress
@@ -126,7 +127,10 @@ def plan_seed(
         seed=request.seed,
     )
     today = request.today or config.today or _export_anchor(request.export) or dt.date.today()
-    return build_plan(schema_plan, config, today=today, shard=request.shard, existing=existing)
+    check_counts(config.rows, "--rows" if request.rows else source)
+    plan = build_plan(schema_plan, config, today=today, shard=request.shard, existing=existing)
+    check_key_ranges(plan)
+    return plan
 
 
 def _with_learned(
@@ -235,9 +239,12 @@ def run_seed(
     request: SeedRequest,
     progress: Progress | None = None,
     on_chunk: Callable[[Chunk], None] | None = None,
+    before_commit: Callable[[dict[str, int]], None] | None = None,
 ) -> SeedResult:
     """Seed a database and/or write seed files. `on_chunk` sees every chunk after it is
-    written (tests use it to inject failures)."""
+    written (tests use it to inject failures); `before_commit` gets the rows written once
+    everything is loaded and checked, and may raise to roll back (`--jobs` waits there for
+    the coordinator's go-ahead)."""
     if request.append and request.truncate:
         raise FixturekitError("--append and --truncate contradict each other; choose one.")
     if request.url is None and request.export is None:
@@ -256,6 +263,11 @@ def run_seed(
             "--truncate and --append apply to a whole seed, so they cannot be combined with it.",
             hint="Empty the tables first (or seed without --shard).",
         )
+    if request.export is not None:
+        check_disk(plan, request.export, f"--export {request.export}")
+    if request.url and parse_url(request.url).get_backend_name() == "sqlite":
+        database = parse_url(request.url).database or ""
+        check_disk(plan, Path(database).parent, redact(request.url))
     loader = connect(request.url) if request.url else None
     exporter = None
     result = SeedResult(plan, 0.0)
@@ -328,6 +340,10 @@ def run_seed(
         if exporter is not None:
             exporter.finish()
             exporter = None
+        if before_commit is not None:
+            if loader is not None:
+                loader.check_deferred()
+            before_commit(dict(result.rows))
         if loader is not None:
             loader.commit()
     except BaseException:

@@ -18,20 +18,19 @@ class the same way. Every rendering is built from Hypothesis primitives so that 
 from __future__ import annotations
 
 import datetime as dt
-import decimal
 import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import singledispatch
 from typing import Any
 
-from hypothesis import assume
 from hypothesis import strategies as hs
 
 from fixturekit.errors import FixturekitError
 from fixturekit.infer import strategies as st
 from fixturekit.schema.model import INTEGER_RANGES, Column, Kind
 from fixturekit.values.offsets import resolve as resolve_bound
+from fixturekit.values.relative import time_of_seconds
 
 POOL_SIZE = 256
 # Characters a pattern may produce: printable ASCII, as the factories' own regex generator uses.
@@ -69,7 +68,9 @@ ColumnStrategy = SearchStrategy | RowDependent
 
 def today() -> dt.date:
     """The anchor of "now"-relative bounds: the start of today, as the factories use."""
-    return dt.date.today()
+    from fixturekit.values import anchor_day
+
+    return anchor_day()
 
 
 @singledispatch
@@ -187,7 +188,10 @@ def _(strategy: st.DateTimeRange, column: Column | None = None) -> ColumnStrateg
 
 @column_strategy.register
 def _(strategy: st.SequenceDate, column: Column | None = None) -> ColumnStrategy:
-    start = dt.datetime.fromisoformat(strategy.start)
+    try:
+        start = dt.datetime.fromisoformat(strategy.start)
+    except ValueError:  # "today" or an offset, as inference writes it
+        start = _date_bound(strategy.start)
     step = dt.timedelta(seconds=strategy.step_seconds)
 
     def nth(n: int) -> Any:
@@ -201,13 +205,22 @@ def _(strategy: st.SequenceDate, column: Column | None = None) -> ColumnStrategy
 
 @column_strategy.register
 def _(strategy: st.TimeOfDay, column: Column | None = None) -> ColumnStrategy:
-    return hs.integers(0, 86_399).map(lambda s: dt.time(s // 3600, s // 60 % 60, s % 60))
+    return hs.integers(strategy.low, strategy.high).map(time_of_seconds)
 
 
 @column_strategy.register
 def _(strategy: st.Duration, column: Column | None = None) -> ColumnStrategy:
     # A minute at least, as the factories draw it: a zero interval is rarely a realistic one.
-    return hs.integers(60, strategy.max_days * 86_400).map(lambda s: dt.timedelta(seconds=s))
+    low, high = strategy.low, max(strategy.low, strategy.high_seconds)
+    return hs.integers(low, high).map(lambda s: dt.timedelta(seconds=s))
+
+
+@column_strategy.register
+def _(strategy: st.DjangoPassword, column: Column | None = None) -> ColumnStrategy:
+    from fixturekit import values as fv
+
+    # The hash is made when drawn, once per text: Django's settings pick the hasher.
+    return hs.just(strategy.raw).map(fv.django_password)
 
 
 @column_strategy.register
@@ -390,113 +403,6 @@ def _(strategy: st.UniqueChoice, column: Column | None = None) -> ColumnStrategy
     return hs.sampled_from(_choices(strategy))
 
 
-def _step(value: Any, step: Any) -> Any:
-    if step is not None:
-        return step
-    if isinstance(value, dt.datetime):
-        return dt.timedelta(seconds=1)
-    if isinstance(value, dt.date):
-        return dt.timedelta(days=1)
-    if isinstance(value, decimal.Decimal):
-        return decimal.Decimal(1).scaleb(value.as_tuple().exponent)
-    if isinstance(value, float):
-        return 0.001
-    return 1
-
-
-def _ceiling(high: Any, like: Any) -> Any:
-    if high is None:
-        return None
-    if high in ("now", "today"):
-        anchor = dt.datetime.combine(today(), dt.time()) + dt.timedelta(days=1)
-        if isinstance(like, dt.datetime):
-            return anchor.replace(tzinfo=like.tzinfo)
-        if isinstance(like, dt.date):
-            return anchor.date()
-        return None
-    return high
-
-
-_STEPS = hs.integers(0, 1000)
-_SEEDS = hs.integers(0, 2**16)
-
-
-def _relative(strategy: st.Relative, fallback: SearchStrategy) -> RowDependent:
-    op = strategy.op
-
-    def draw_value(draw: Draw, row: Mapping[str, Any]) -> Any:
-        other = row.get(strategy.other)
-        if other is None or isinstance(other, str):
-            value = draw(fallback)
-            assume(other is None or _holds(value, op, other))
-            return value
-        if op == "=":
-            return other
-        step = _step(other, strategy.step)
-        sign = -1 if op in ("<", "<=") else 1
-        least = 0 if op in (">=", "<=") else 1
-        most = 1000
-        ceiling = _ceiling(strategy.high, other)
-        if sign > 0 and ceiling is not None:
-            room = ceiling - other
-            if room < step * least:
-                assume(op == ">=")
-                return other
-            most = max(least, min(most, int(room / step)))
-        # k steps away, k shrinking to the smallest gap the relation allows
-        k = least + draw(_STEPS) % (most - least + 1)
-        return other + sign * k * step
-
-    return RowDependent((strategy.other,), draw_value)
-
-
-def _holds(value: Any, op: str, other: Any) -> bool:
-    if value is None:
-        return True
-    return {
-        "<": value < other,
-        "<=": value <= other,
-        ">": value > other,
-        ">=": value >= other,
-        "=": value == other,
-    }.get(op, value != other)
-
-
-@column_strategy.register
-def _(strategy: st.Relative, column: Column | None = None) -> ColumnStrategy:
-    fallback = column_strategy(strategy.fallback, column)
-    if isinstance(fallback, RowDependent):
-        raise NoHypothesisRendering(f"{strategy!r}: a relative value's fallback needs a row")
-    return _relative(strategy, fallback)
-
-
-@column_strategy.register
-def _(strategy: st.FromColumn, column: Column | None = None) -> ColumnStrategy:
-    from fixturekit import values as fv
-
-    transform = getattr(fv, strategy.transform)
-
-    def draw_value(draw: Draw, row: Mapping[str, Any]) -> Any:
-        source = row.get(strategy.other)
-        # A transform may pick one detail at random (an email's domain): the randomness comes
-        # from a drawn seed, so an example replays and shrinks with the column it derives from.
-        seed = draw(_SEEDS)
-        return _seeded(seed, lambda: transform(source, max_length=strategy.max_length))
-
-    return RowDependent((strategy.other,), draw_value)
-
-
-def _seeded(seed: int, call: Callable[[], Any]) -> Any:
-    import factory.random
-
-    state = factory.random.get_random_state()
-    factory.random.reseed_random(seed)
-    try:
-        return call()
-    finally:
-        factory.random.set_random_state(state)
-
-
 def nullable(values: ColumnStrategy) -> ColumnStrategy:
     """NULL or a value; NULL first, so a failure shrinks to the row with fewest values set."""
     if isinstance(values, RowDependent):
@@ -542,3 +448,7 @@ def _(strategy: st.PersonDerived, column: Column | None = None) -> ColumnStrateg
         return people._fit(value, strategy.part, strategy.max_length, None)
 
     return RowDependent(strategy.sources, draw_value)
+
+
+# Values placed relative to (or derived from) another column of the row: registered there.
+from fixturekit.strategies import row_values  # noqa: E402, F401

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import datetime as _dt
 import decimal as _decimal
+import functools as _functools
 import json as _json
 import re as _re
 import unicodedata as _unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import factory.random
@@ -20,6 +21,8 @@ import faker as _faker_module
 
 from fixturekit.values.providers import with_providers
 from fixturekit.values.regex import generate as _generate_matching
+from fixturekit.values.relative import relative as relative  # generated code calls fv.relative
+from fixturekit.values.relative import time_of_seconds
 
 _fake: _faker_module.Faker | None = None
 
@@ -158,19 +161,24 @@ def unique_draw(
     )
 
 
-def date_sequence(n: int, start: str, step_seconds: int = 86400) -> _dt.date:
-    return _dt.date.fromisoformat(start[:10]) - _dt.timedelta(
-        days=n * max(1, step_seconds // 86400)
-    )
+def date_sequence(n: int, start: Any, step_seconds: int = 86400) -> _dt.date:
+    """The n-th distinct date counting back from `start` (an ISO date, "today" or an offset)."""
+    return _bound(start).date() - _dt.timedelta(days=n * max(1, step_seconds // 86400))
 
 
 def datetime_sequence(
-    n: int, start: str, step_seconds: int = 1, aware: bool = False
+    n: int, start: Any, step_seconds: int = 1, aware: bool = False
 ) -> _dt.datetime:
-    value = _dt.datetime.fromisoformat(start) - _dt.timedelta(seconds=n * step_seconds)
-    if aware and value.tzinfo is None:
-        value = value.replace(tzinfo=_dt.UTC)
-    return value
+    """The n-th distinct datetime counting back from `start` ("today", an offset or ISO)."""
+    if isinstance(start, str):
+        try:
+            parsed = _dt.datetime.fromisoformat(start)
+        except ValueError:
+            parsed = None
+        if parsed is not None and parsed.tzinfo is not None:
+            start = parsed.astimezone(_dt.UTC).replace(tzinfo=None)
+    value = _bound(start) - _dt.timedelta(seconds=n * step_seconds)
+    return value.replace(tzinfo=_dt.UTC) if aware else value
 
 
 def code(
@@ -245,42 +253,56 @@ def boolean(true_rate: float = 0.5) -> bool:
     return _rng().random() < true_rate
 
 
-def _as_date_bound(value: Any) -> Any:
-    if isinstance(value, str):
-        try:
-            return _dt.date.fromisoformat(value)
-        except ValueError:
-            return value
-    return value
+_anchor_day: _dt.date | None = None
 
 
-def _as_datetime_bound(value: Any) -> Any:
-    if isinstance(value, str):
-        try:
-            return _dt.datetime.fromisoformat(value)
-        except ValueError:
-            return value
-    return value
+def anchor_day() -> _dt.date:
+    """The day "now", "today" and offsets such as "-2y" count from: today, unless pinned.
+
+    Anchoring on the start of the day rather than the current instant keeps values the same
+    all day long, so a run replayed with the same seed on the same day reproduces timestamps.
+    """
+    return _anchor_day or _dt.date.today()
+
+
+def pin_anchor_day(day: _dt.date | None) -> None:
+    """Count "now"-relative ranges from `day` (None: the real today again)."""
+    global _anchor_day
+    _anchor_day = day
+
+
+def _bound(value: Any) -> _dt.datetime:
+    from fixturekit.values.offsets import resolve
+
+    return resolve(value, anchor_day())
 
 
 def date_between(start: Any = "-2y", end: Any = "today") -> _dt.date:
-    return faker().date_between(start_date=_as_date_bound(start), end_date=_as_date_bound(end))
+    low, high = _bound(start).date(), _bound(end).date()
+    if high < low:
+        low, high = high, low
+    return low + _dt.timedelta(days=_rng().randint(0, (high - low).days))
 
 
 def datetime_between(start: Any = "-2y", end: Any = "now", aware: bool = False) -> _dt.datetime:
-    tz = _dt.UTC if aware else None
-    value = faker().date_time_between(
-        start_date=_as_datetime_bound(start), end_date=_as_datetime_bound(end), tzinfo=tz
-    )
-    return value.replace(microsecond=0)
+    low, high = _bound(start), _bound(end)
+    if high < low:
+        low, high = high, low
+    seconds = int((high - low).total_seconds())
+    value = low + _dt.timedelta(seconds=_rng().randint(0, max(seconds, 0)))
+    return value.replace(tzinfo=_dt.UTC) if aware else value
 
 
-def time_of_day() -> _dt.time:
-    return faker().time_object()
+def time_of_day(low: int | None = None, high: int | None = None) -> _dt.time:
+    """A time of day; `low` and `high` bound it in seconds since midnight (inclusive)."""
+    if low is None and high is None:
+        return faker().time_object()
+    return time_of_seconds(_rng().randint(low or 0, 86399 if high is None else high))
 
 
-def duration(max_days: int = 30) -> _dt.timedelta:
-    return _dt.timedelta(seconds=_rng().randint(60, max_days * 86400))
+def duration(max_days: int = 30, low: int = 60, high: int | None = None) -> _dt.timedelta:
+    """A duration of `low` to `high` seconds (default: a minute to `max_days` days)."""
+    return _dt.timedelta(seconds=_rng().randint(low, max_days * 86400 if high is None else high))
 
 
 def json_document(strings_only: bool = False) -> dict[str, Any]:
@@ -351,68 +373,31 @@ def email_from(name: Any, max_length: int | None = None) -> str:
     return value
 
 
-def _resolve_high(high: Any, like: Any) -> Any:
-    if high == "now":
-        return _dt.datetime.now(like.tzinfo) if isinstance(like, _dt.datetime) else _dt.date.today()
-    if high == "today":
-        return _dt.date.today()
-    return high
+def django_password(raw: str | None) -> str:
+    """`raw` hashed as Django's `set_password` does (an existing hash is kept as it is).
 
-
-def relative(
-    other: Any, op: str, fallback: Callable[[], Any], step: Any = None, high: Any = None
-) -> Any:
-    """A value that stands in relation `op` to `other` (`>` after it, `<` before it, ...).
-
-    `high` caps values placed after `other` (a column's maximum, or "now" for past times): the
-    gap shrinks to fit, and a value equal to `other` is used when no gap fits.
+    Each text is hashed once per process and password-hasher setting: hashing is slow by
+    design, and factories make many users with the same password.
     """
-    if other is None:
-        return fallback()
-    if op == "=":
-        return other
-    if isinstance(other, _dt.datetime):
-        gap = _dt.timedelta(seconds=_rng().randint(60, 30 * 86400))
-    elif isinstance(other, _dt.date):
-        gap = _dt.timedelta(days=_rng().randint(1, 30))
-    elif isinstance(other, _decimal.Decimal):
-        unit = step if step is not None else _decimal.Decimal(1).scaleb(other.as_tuple().exponent)
-        gap = unit * _rng().randint(1, 100)
-    elif isinstance(other, int):
-        gap = (step or 1) * _rng().randint(1, 100)
-    elif isinstance(other, float):
-        gap = _rng().uniform(0.001, 100.0)
-    else:
-        value = fallback()
-        for _ in range(50):
-            if value != other:
-                return value
-            value = fallback()
-        raise ValueError(f"could not find a value different from {other!r}")
-    if op in ("<", "<="):
-        return other - gap
-    if op not in (">", ">=", "<>"):
-        raise ValueError(f"unknown comparison {op!r}")
-    value = other + gap
-    limit = _resolve_high(high, other) if high is not None else None
-    if limit is not None and value > limit:
-        room = limit - other
-        smallest = step if step is not None else gap * 0
-        if room > smallest or (op == ">=" and room >= smallest):
-            fraction = _rng().random()
-            if isinstance(room, int):
-                value = other + int(room * fraction)
-            elif isinstance(room, _decimal.Decimal):
-                value = other + room * _decimal.Decimal(str(round(fraction, 6)))
-            else:
-                value = other + room * fraction
-            if isinstance(other, _decimal.Decimal) and step is not None:
-                value = value.quantize(step, rounding=_decimal.ROUND_DOWN)
-            if op == ">" and value <= other:
-                value = other + (step if step is not None else room)
-        else:
-            value = other if op == ">=" else other + (step if step is not None else gap)
-    return value
+    from django.conf import settings
+    from django.contrib.auth.hashers import identify_hasher, make_password
+
+    if raw is None:
+        return make_password(None)  # an unusable password, as set_unusable_password stores
+    if "$" in raw:
+        try:
+            identify_hasher(raw)
+            return raw
+        except ValueError:
+            pass
+    return _django_hash(raw, tuple(settings.PASSWORD_HASHERS))
+
+
+@_functools.lru_cache(maxsize=256)
+def _django_hash(raw: str, hashers: tuple[str, ...]) -> str:
+    from django.contrib.auth.hashers import make_password
+
+    return make_password(raw)
 
 
 from fixturekit.values.people import person  # noqa: E402, F401  (fv.person in factories)

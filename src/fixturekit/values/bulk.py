@@ -34,6 +34,7 @@ from fixturekit.infer.strategies import (
     DateRange,
     DateTimeRange,
     DecimalRange,
+    DjangoPassword,
     Duration,
     FloatRange,
     IntRange,
@@ -51,7 +52,7 @@ from fixturekit.infer.strategies import (
 from fixturekit.schema.model import Column
 
 # The text and row-dependent renderings register themselves with `bulk_values` on import.
-from fixturekit.values import bulk_people, bulk_rows, bulk_text, textgen  # noqa: F401
+from fixturekit.values import bulk_people, bulk_relative, bulk_rows, bulk_text, textgen  # noqa: F401
 from fixturekit.values.bulk_core import (  # noqa: F401  (re-exported: callers import them here)
     BulkContext,
     BulkError,
@@ -226,10 +227,13 @@ def _(strategy: DateTimeRange, count: int, ctx: BulkContext) -> np.ndarray:
 def _(strategy: SequenceDate, count: int, ctx: BulkContext) -> np.ndarray:
     """Distinct dates or datetimes one step apart, counting back from the start.
 
-    Inference anchors the start on the day it ran; when that is the real today, the seed's
-    anchor day (`today` in the config) replaces it, so pinned seeds do not drift daily.
+    Inference anchors the start on "today", which is the seed's anchor day (`today` in the
+    config); an ISO start dated the real today is moved to that day too.
     """
-    start = dt.datetime.fromisoformat(strategy.start)
+    try:
+        start = dt.datetime.fromisoformat(strategy.start)
+    except ValueError:  # "today" or an offset, counted from the seed's anchor day
+        start = resolve_bound(strategy.start, ctx.today)
     if start.tzinfo is not None:
         start = start.astimezone(dt.UTC).replace(tzinfo=None)
     if start.date() == dt.date.today() and ctx.today != dt.date.today():
@@ -249,12 +253,20 @@ def _times_of_day() -> np.ndarray:
 
 @bulk_values.register
 def _(strategy: TimeOfDay, count: int, ctx: BulkContext) -> np.ndarray:
-    return _times_of_day()[ctx.rng.integers(0, 86400, count)]
+    return _times_of_day()[ctx.rng.integers(strategy.low, strategy.high, count, endpoint=True)]
+
+
+@bulk_values.register
+def _(strategy: DjangoPassword, count: int, ctx: BulkContext) -> np.ndarray:
+    from fixturekit import values as fv
+
+    return np.full(count, fv.django_password(strategy.raw), dtype=object)
 
 
 @bulk_values.register
 def _(strategy: Duration, count: int, ctx: BulkContext) -> np.ndarray:
-    seconds = ctx.rng.integers(60, max(strategy.max_days * 86400, 60), count, endpoint=True)
+    high = max(strategy.high_seconds, strategy.low)
+    seconds = ctx.rng.integers(strategy.low, high, count, endpoint=True)
     return seconds.astype("timedelta64[s]")
 
 

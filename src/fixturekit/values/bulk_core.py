@@ -18,14 +18,18 @@ from typing import Any
 
 import numpy as np
 
+from fixturekit.errors import FixturekitError
 from fixturekit.infer.strategies import Strategy
 from fixturekit.schema.model import Column, ColumnType, Kind
 from fixturekit.values.distinct import key_for
 from fixturekit.values.pools import object_array, stable_hash
 
 
-class BulkError(ValueError):
-    """A strategy cannot produce the values asked for (the planner normally refuses first)."""
+class BulkError(FixturekitError, ValueError):
+    """A strategy cannot produce the values asked for (the planner normally refuses first).
+
+    A FixturekitError, so that a gap in the planner's checks still ends in one message (after
+    the load is rolled back), not a traceback."""
 
 
 @dataclass(frozen=True)

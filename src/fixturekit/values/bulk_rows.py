@@ -1,21 +1,19 @@
-"""Bulk renderings that need more than their own column: values placed relative to another
-column of the row, values derived from it, arrays of items, and users' own declarations."""
+"""Bulk renderings that need more than their own column: values derived from another column
+of the row, arrays of items, and users' own declarations (`Relative`: `bulk_relative`)."""
 
 from __future__ import annotations
 
-import decimal
 from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
 
-from fixturekit.infer.strategies import ArrayOf, Custom, FromColumn, Relative
+from fixturekit.infer.strategies import ArrayOf, Custom, FromColumn
 from fixturekit.schema.model import Column
 from fixturekit.values import pools
 from fixturekit.values.bulk_core import (
     BulkContext,
     BulkError,
-    Decimals,
     bulk_values,
     fit_texts,
     typed,
@@ -45,75 +43,7 @@ def _python(values: np.ndarray) -> list[Any]:
     return values.tolist()
 
 
-# --- values that depend on other columns of the row --------------------------------------------
-
-
-def _gap(other: Any, count: int, rng: np.random.Generator, step: Any) -> Any:
-    if isinstance(other, Decimals):
-        unit_step = 1
-        if step is not None:
-            unit_step = max(1, int(decimal.Decimal(str(step)).scaleb(other.places)))
-        return rng.integers(1, 101, count) * unit_step
-    data = np.ma.getdata(other)
-    if data.dtype.kind == "M":
-        if np.datetime_data(data.dtype)[0] == "D":
-            return rng.integers(1, 31, count).astype("timedelta64[D]")
-        return rng.integers(60, 30 * 86400, count, endpoint=True).astype("timedelta64[s]")
-    if data.dtype.kind in "iu":
-        return rng.integers(1, 101, count) * int(step or 1)
-    if data.dtype.kind == "f":
-        return rng.uniform(0.001, 100.0, count)
-    return None
-
-
-@bulk_values.register
-def _(strategy: Relative, count: int, ctx: BulkContext) -> Any:
-    other = ctx.other(strategy.other)
-    fallback = bulk_values(strategy.fallback, count, ctx.derive(ctx.column))
-    if strategy.op == "=":
-        return other
-    gap = _gap(other, count, ctx.rng, strategy.step)
-    if gap is None:  # not orderable: only "different from" makes sense
-        values = as_texts(fallback) if not isinstance(fallback, np.ndarray) else fallback.copy()
-        others = np.asarray(other, dtype=object)
-        for _ in range(50):
-            same = np.flatnonzero(values == others)
-            if not len(same):
-                return values
-            values[same] = np.asarray(
-                bulk_values(strategy.fallback, count, ctx.derive(ctx.column)), dtype=object
-            )[ctx.rng.integers(0, count, len(same))]
-        raise BulkError(f"{ctx.table}.{ctx.column_name}: cannot differ from {strategy.other}")
-    if isinstance(other, Decimals):
-        units = np.ma.getdata(other.units)
-        moved = units - gap if strategy.op in ("<", "<=") else units + gap
-        result = Decimals(np.asarray(moved, dtype=np.int64), other.places)
-        mask = other.mask
-        if mask.any():
-            merged = np.where(mask, np.ma.getdata(_as_units(fallback, other.places)), moved)
-            result = Decimals(merged.astype(np.int64), other.places)
-        return result
-    data = np.ma.getdata(other)
-    moved = data - gap if strategy.op in ("<", "<=") else data + gap
-    mask = np.ma.getmaskarray(other)
-    if mask.any():
-        fallback_data = np.ma.getdata(fallback)
-        if isinstance(fallback_data, np.ndarray) and fallback_data.dtype == object:
-            out = moved.astype(object)
-            out[mask] = fallback_data[mask]
-            return out
-        moved = np.where(mask, fallback_data.astype(moved.dtype), moved)
-    return moved
-
-
-def _as_units(values: Any, places: int) -> np.ndarray:
-    """Fallback values in the units of `places` (used where the other column is NULL)."""
-    if isinstance(values, Decimals):
-        data = np.ma.getdata(values.units).astype(np.int64)
-        if values.places <= places:
-            return data * 10 ** (places - values.places)
-        return data // 10 ** (values.places - places)
-    return np.zeros(len(values), dtype=np.int64)
+# --- values derived from other columns of the row ---------------------------------------------
 
 
 def _slug(text: str) -> str:

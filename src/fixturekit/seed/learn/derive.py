@@ -32,7 +32,36 @@ MAX_CLOSED_VALUES = 50
 CLOSED_COVERAGE = 0.98  # the common values must account for this share of non-NULL rows
 MIN_NULL_RATE = 0.001
 # Strategies whose values describe people, places or prose: never copied from a source.
-_FREE_TEXT = (st.FakerValue, st.UniqueFakerValue, st.UniqueText, st.FromColumn, st.Matching)
+_FREE_TEXT = (
+    st.UniqueFakerValue,
+    st.UniqueText,
+    st.FromColumn,
+    st.Matching,
+    st.PersonName,
+    st.PersonDerived,
+)
+# Faker providers whose values are vocabulary, not about anyone: a column filled from one of
+# them may have its common values copied when they form a closed domain (a `status` word).
+_SAFE_PROVIDERS = frozenset(
+    {
+        "word",
+        "country_code",
+        "currency_code",
+        "language_code",
+        "locale",
+        "file_extension",
+        "mime_type",
+        "color_name",
+        "safe_color_name",
+        "timezone",
+    }
+)
+
+
+def _free_text(strategy: st.Strategy | None) -> bool:
+    if isinstance(strategy, _FREE_TEXT):
+        return True
+    return isinstance(strategy, st.FakerValue) and strategy.provider not in _SAFE_PROVIDERS
 
 
 @dataclass
@@ -130,7 +159,7 @@ def _column(
         rule["true"] = round(min(1.0, share), 4)
         return rule
     closed = column.kind is Kind.ENUM or (
-        not isinstance(strategy, _FREE_TEXT)
+        not _free_text(strategy)
         and column.kind is not Kind.TEXT
         and 0 < stats.distinct_values(rows) <= MAX_CLOSED_VALUES
         and sum(f for _, f in stats.common) / present >= CLOSED_COVERAGE
