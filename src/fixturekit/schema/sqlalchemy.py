@@ -40,7 +40,7 @@ from sqlalchemy.sql.type_api import TypeEngine
 
 from fixturekit.mapped_classes import is_module_attribute
 from fixturekit.schema.defaults import callable_name, python_default, server_default
-from fixturekit.schema.loading import LoadedModels, is_flask_sqlalchemy
+from fixturekit.schema.loading import LoadedModels
 from fixturekit.schema.model import (
     Check,
     Column,
@@ -57,7 +57,12 @@ from fixturekit.schema.model import (
     Unique,
 )
 from fixturekit.schema.properties import property_setter
-from fixturekit.schema.sqlalchemy_mapping import json_shape, polymorphic_references
+from fixturekit.schema.sqlalchemy_mapping import (
+    json_shape,
+    mapper_for,
+    metadata_ref,
+    polymorphic_references,
+)
 from fixturekit.schema.validation import field_constraints
 
 _NAMED_KINDS = {  # dialect types recognised by their visit name, so no dialect import is needed
@@ -325,21 +330,6 @@ def _partial_where(index: Index) -> str | None:
     return None
 
 
-def _mapper_for(table: SATable, mappers: list[Mapper]) -> Mapper | None:
-    """The mapper whose class writes this table: of several on the same table (a subclass that
-    extends it with `extend_existing`, as celery's TaskExtended does), the one mapping the most
-    of its columns, the first declared on a tie."""
-    best, best_count = None, -1
-    for mapper in mappers:
-        if mapper.local_table is not table or mapper.single:
-            continue
-        mapped = set(mapper.columns.values())
-        count = sum(1 for column in table.columns if column in mapped)
-        if count > best_count:
-            best, best_count = mapper, count
-    return best
-
-
 def _relationships(mapper: Mapper) -> list[Relationship]:
     relations = []
     for rel in mapper.relationships:
@@ -492,39 +482,8 @@ def read_metadata(metadata: MetaData, classes: list[type] = (), source: str = ""
     mappers = [inspect(cls) for cls in classes]
     schema = Schema(source=source)
     for sa_table in metadata.sorted_tables:
-        schema.add(read_table(sa_table, _mapper_for(sa_table, mappers)))
+        schema.add(read_table(sa_table, mapper_for(sa_table, mappers)))
     return schema
-
-
-def _metadata_ref(loaded: LoadedModels) -> PythonRef | None:
-    """How the models module exposes its MetaData: `metadata` itself or `Base.metadata`."""
-    if not loaded.metadatas:
-        return None
-    wanted = loaded.metadatas[0]
-    module = loaded.module.__name__
-    for name, value in sorted(vars(loaded.module).items()):
-        if value is wanted:
-            return PythonRef(module, name)
-    mapped = set(loaded.classes)
-    holders = sorted(
-        (name, value)
-        for name, value in vars(loaded.module).items()
-        if getattr(value, "metadata", None) is wanted
-    )
-    # a Flask-SQLAlchemy `db`, a declarative Base, any other holder, then a mapped class
-    for name, value in holders:
-        if is_flask_sqlalchemy(value):
-            return PythonRef(module, f"{name}.metadata")
-    for name, value in holders:
-        if isinstance(value, type) and value not in mapped:
-            return PythonRef(module, f"{name}.metadata")
-    for name, value in holders:
-        if not isinstance(value, type):
-            return PythonRef(module, f"{name}.metadata")
-    for name, value in holders:
-        if value in mapped and is_module_attribute(value):
-            return PythonRef(module, f"{name}.metadata")
-    return None
 
 
 def read_loaded(loaded: LoadedModels) -> Schema:
@@ -532,9 +491,9 @@ def read_loaded(loaded: LoadedModels) -> Schema:
     from sqlalchemy import inspect
 
     mappers = [inspect(cls) for cls in loaded.classes]
-    schema = Schema(source=loaded.spec, metadata_ref=_metadata_ref(loaded))
+    schema = Schema(source=loaded.spec, metadata_ref=metadata_ref(loaded))
     for sa_table in loaded.tables:
-        schema.add(read_table(sa_table, _mapper_for(sa_table, mappers)))
+        schema.add(read_table(sa_table, mapper_for(sa_table, mappers)))
     return schema
 
 

@@ -1,6 +1,8 @@
 """What the mapped classes say about columns beyond their Table: read from the ORM mapping.
 
 - `json_shape`: a `MutableList`/`MutableDict` JSON attribute takes only lists or only dicts.
+- `mapper_for`, `metadata_ref`: which class writes a table, and how generated code reaches a
+  MetaData no module attribute holds.
 - `polymorphic_references`: a (discriminator, id) pair with no foreign key, spelled out in
   relationship primaryjoins, gives the discriminator its literals and marks a generic reference.
 """
@@ -11,7 +13,9 @@ from typing import Any
 
 from sqlalchemy.orm import Mapper, RelationshipDirection, configure_mappers
 
-from fixturekit.schema.model import RelationKind, Relationship
+from fixturekit.mapped_classes import is_module_attribute
+from fixturekit.schema.loading import LoadedModels, is_flask_sqlalchemy
+from fixturekit.schema.model import PythonRef, RelationKind, Relationship
 
 
 def json_shape(mapper: Mapper | None, sa_column: Any) -> str | None:
@@ -99,3 +103,49 @@ def polymorphic_references(
         for (kind, id_column), tables in targets.items()
     ]
     return {name: tuple(values) for name, values in literals.items()}, relations
+
+
+def mapper_for(table: Any, mappers: list[Mapper]) -> Mapper | None:
+    """The mapper whose class writes this table: of several on the same table (a subclass that
+    extends it with `extend_existing`, as celery's TaskExtended does), the one mapping the most
+    of its columns, the first declared on a tie."""
+    best, best_count = None, -1
+    for mapper in mappers:
+        if mapper.local_table is not table or mapper.single:
+            continue
+        mapped = set(mapper.columns.values())
+        count = sum(1 for column in table.columns if column in mapped)
+        if count > best_count:
+            best, best_count = mapper, count
+    return best
+
+
+def metadata_ref(loaded: LoadedModels) -> PythonRef | None:
+    """How the models module exposes its MetaData: `metadata` itself or `Base.metadata`."""
+    if not loaded.metadatas:
+        return None
+    wanted = loaded.metadatas[0]
+    module = loaded.module.__name__
+    for name, value in sorted(vars(loaded.module).items()):
+        if value is wanted:
+            return PythonRef(module, name)
+    mapped = set(loaded.classes)
+    holders = sorted(
+        (name, value)
+        for name, value in vars(loaded.module).items()
+        if getattr(value, "metadata", None) is wanted
+    )
+    # a Flask-SQLAlchemy `db`, a declarative Base, any other holder, then a mapped class
+    for name, value in holders:
+        if is_flask_sqlalchemy(value):
+            return PythonRef(module, f"{name}.metadata")
+    for name, value in holders:
+        if isinstance(value, type) and value not in mapped:
+            return PythonRef(module, f"{name}.metadata")
+    for name, value in holders:
+        if not isinstance(value, type):
+            return PythonRef(module, f"{name}.metadata")
+    for name, value in holders:
+        if value in mapped and is_module_attribute(value):
+            return PythonRef(module, f"{name}.metadata")
+    return None
