@@ -7,6 +7,14 @@ from sqlalchemy import Column, ForeignKey, Integer, String, Table
 from sqlalchemy.orm import DeclarativeBase, relationship
 
 
+class _AppProxy:  # like Flask's `current_app` outside an application context
+    def __getattr__(self, name):
+        raise RuntimeError("Working outside of application context.")
+
+
+current_app = _AppProxy()
+
+
 def _model_base() -> type:
     class Model(DeclarativeBase):
         pass

@@ -120,6 +120,15 @@ def mapper_for(table: Any, mappers: list[Mapper]) -> Mapper | None:
     return best
 
 
+def _metadata_of(value: Any) -> Any:
+    """`value.metadata`, or None: a module attribute may be a proxy that raises on any attribute
+    (Flask's `current_app` outside an application context)."""
+    try:
+        return getattr(value, "metadata", None)
+    except Exception:
+        return None
+
+
 def metadata_ref(loaded: LoadedModels) -> PythonRef | None:
     """How the models module exposes its MetaData: `metadata` itself or `Base.metadata`."""
     if not loaded.metadatas:
@@ -133,7 +142,7 @@ def metadata_ref(loaded: LoadedModels) -> PythonRef | None:
     holders = sorted(
         (name, value)
         for name, value in vars(loaded.module).items()
-        if getattr(value, "metadata", None) is wanted
+        if _metadata_of(value) is wanted
     )
     # a Flask-SQLAlchemy `db`, a declarative Base, any other holder, then a mapped class
     for name, value in holders:
