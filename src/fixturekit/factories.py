@@ -14,6 +14,7 @@ from typing import Any
 import factory.alchemy
 from sqlalchemy import insert
 
+from fixturekit.construct import construct
 from fixturekit.factory_async import (
     AsyncFactoryError,
     bind_async_session,
@@ -70,6 +71,20 @@ class ModelFactory(factory.alchemy.SQLAlchemyModelFactory):
         if cls._meta.sqlalchemy_get_or_create:
             return cls._get_or_create(model_class, session, args, kwargs)
         return cls._save(model_class, session, args, kwargs)
+
+    @classmethod
+    def _build(cls, model_class: Any, *args: Any, **kwargs: Any) -> Any:
+        return construct(model_class, *args, **kwargs)
+
+    @classmethod
+    def _save(cls, model_class: Any, session: Any, args: Any, kwargs: Any) -> Any:
+        obj = construct(model_class, *args, **kwargs)
+        session.add(obj)
+        if cls._meta.sqlalchemy_session_persistence == "commit":
+            session.commit()
+        elif cls._meta.sqlalchemy_session_persistence == "flush":
+            session.flush()
+        return obj
 
     @classmethod
     def create_batch(cls, size: int, **kwargs: Any) -> list[Any]:

@@ -137,8 +137,7 @@ def draw_values(
     while pending:
         progressed = False
         for bulk_field in list(pending):
-            other = bulk_field.depends_on
-            if other is not None and other not in earlier and other in columns_by_field:
+            if any(o not in earlier and o in columns_by_field for o in bulk_field.depends_on):
                 continue  # drawn later in this loop
             try:
                 values = draw(

@@ -26,7 +26,7 @@ from factory.declarations import (
 )
 
 from fixturekit.infer.plan import TablePlan
-from fixturekit.infer.strategies import FromColumn, Relative, Strategy
+from fixturekit.infer.strategies import FromColumn, PersonDerived, Relative, Strategy
 from fixturekit.schema.model import Column
 
 # Per-row post-generation hooks a batch knows how to call (children it creates in bulk).
@@ -42,8 +42,13 @@ class BulkField:
     column: Column
 
     @property
-    def depends_on(self) -> str | None:
-        return self.strategy.other if isinstance(self.strategy, (Relative, FromColumn)) else None
+    def depends_on(self) -> tuple[str, ...]:
+        """The fields whose values this one is computed from (a person's names, a relative)."""
+        if isinstance(self.strategy, (Relative, FromColumn)):
+            return (self.strategy.other,)
+        if isinstance(self.strategy, PersonDerived):
+            return self.strategy.sources
+        return ()
 
 
 @dataclass
@@ -237,7 +242,7 @@ def demote_dependents(fields: FactoryFields, per_row_names: set[str]) -> list[Bu
     while changed:
         changed = False
         for bulk_field in list(fields.bulk):
-            if bulk_field.depends_on in per_row_names:
+            if any(name in per_row_names for name in bulk_field.depends_on):
                 fields.bulk.remove(bulk_field)
                 declaration = bulk_field.strategy.declaration()
                 fields.per_row[bulk_field.name] = declaration

@@ -14,6 +14,7 @@ from sqlalchemy import Table, insert
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import MANYTOONE
 
+from fixturekit.construct import construct
 from fixturekit.factory_copy import copy_rows, copy_target, load_back
 from fixturekit.factory_fields import FactoryFields
 
@@ -124,7 +125,7 @@ class MappedTarget:
                 key = self.mapper.get_property_by_column(self.mapper.primary_key[0]).key
                 objs.sort(key=lambda obj: getattr(obj, key))
             return objs
-        objs = [self.model(**row) for row in rows]
+        objs = [construct(self.model, **row) for row in rows]
         session.add_all(objs)
         session.flush()
         return objs
@@ -146,7 +147,7 @@ class MappedTarget:
     ) -> list[Any]:
         keys = list(self.keys) + [name for name, _ in self.links]
         lists = [columns[name] for name in self.names] + [parents[name] for name, _ in self.links]
-        return [self.model(**row) for row in _rows(keys, lists, count)]
+        return [construct(self.model, **row) for row in _rows(keys, lists, count)]
 
 
 class TableTarget:

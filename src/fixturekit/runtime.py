@@ -175,7 +175,10 @@ def factory_for(model: Any, session: Any = None, options: InferenceOptions | Non
         if mapper is None or not hasattr(mapper, "registry"):
             raise TypeError(f"{model!r} is not a mapped SQLAlchemy class or a Table")
         metadata = mapper.local_table.metadata
-        classes = [m.class_ for m in mapper.registry.mappers]
+        # the asked-for class writes its table, even where a subclass maps more of its columns
+        classes = [model] + [
+            m.class_ for m in mapper.registry.mappers if m.local_table is not mapper.local_table
+        ]
         key = model.__name__
     runtime = factories_for_metadata(
         metadata, classes, source=getattr(model, "__module__", ""), options=options

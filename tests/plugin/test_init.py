@@ -43,11 +43,21 @@ class Post(Base):
 """
 
 
-def _init(folder: Path, *args: str) -> str:
+def _init(folder: Path, *args: str, verify_url: URL | None = None) -> str:
+    """`fixturekit init` in `folder`: verified on `verify_url`'s server, else with --no-verify.
+
+    Left to itself, init would start a throwaway PostgreSQL to verify the factories (slow on a
+    loaded machine); tests that are not about verification skip it, the others name the server.
+    """
     previous = Path.cwd()
     os.chdir(folder)
+    env = {"FIXTUREKIT_DATABASE_URL": None}
+    if verify_url is None:
+        args = (*args, "--no-verify")
+    else:
+        env["FIXTUREKIT_DATABASE_URL"] = verify_url.render_as_string(hide_password=False)
     try:
-        result = CliRunner().invoke(cli, ["init", *args], catch_exceptions=False)
+        result = CliRunner().invoke(cli, ["init", *args], catch_exceptions=False, env=env)
     finally:
         os.chdir(previous)
     assert result.exit_code == 0, result.output
@@ -68,9 +78,10 @@ def _pytest(folder: Path, *args: str, url: str | None = None) -> subprocess.Comp
     )
 
 
-def test_bundled_example_passes_right_after_init(tmp_path: Path) -> None:
+def test_bundled_example_passes_right_after_init(tmp_path: Path, pg_admin_url: URL) -> None:
     shutil.copy(ROOT / "examples" / "shop" / "models.py", tmp_path / "models.py")
-    output = _init(tmp_path, "models.py")
+    output = _init(tmp_path, "models.py", verify_url=pg_admin_url)
+    assert "verif" in output.lower()
     for name in ("factories.py", "conftest.py", "test_fixtures.py"):
         assert f"wrote    tests/{name}" in output
     # `pytest` as a user types it: the plugin is found through its entry point.

@@ -392,6 +392,16 @@ def generate(
     )
     if not check:  # --check says only whether the file drifted, and how
         print_report(plan, console, verbose=not quiet)
+        if not source.django and schema.metadata_ref is None:
+            for table in schema:
+                if table.model is None:
+                    console.print(
+                        f"Skipped the Core table {table.key}: nothing in the models module "
+                        "reaches its MetaData (no metadata, Base or mapped class attribute). "
+                        "Generate from MODULE:metadata to get a factory for it.",
+                        markup=False,
+                        soft_wrap=True,
+                    )
         if report is not None:
             from fixturekit.verify.report import print_verify_report
 

@@ -97,6 +97,7 @@ class ModuleRenderer:
         self.imported_from: dict[str, str] = {}
         self.names = factory_names(self.schema)
         self.uses_tables = False
+        self.skipped: list[str] = []  # Core tables no generated code can reach
 
     # -- imports -----------------------------------------------------------------------------
     def _import(self, ref: PythonRef) -> str:
@@ -130,7 +131,7 @@ class ModuleRenderer:
         if lines:
             lines.append("")
         lines += [f"import {m}" for m in third]
-        for module in ("fixturekit", "fixturekit.factories"):
+        for module in ("fixturekit", "fixturekit.factories", "fixturekit.mapped_classes"):
             if module in self.imports:
                 names = ", ".join(sorted(self.imports[module]))
                 lines.append(f"from {module} import {names}")
@@ -197,14 +198,29 @@ class ModuleRenderer:
     def _class(self, plan: TablePlan) -> list[str]:
         table = plan.table
         name = self.names[table.key]
-        if table.model is not None:
+        if table.model is not None and table.model_importable:
             model = self._import(table.model)
             base = f"_Factory[{model}]"  # typed: type checkers see `create()` return the model
+        elif table.model is not None:
+            # built at run time (a loop, a function, an extension): not importable by name
+            self.imports.setdefault("fixturekit.mapped_classes", set()).add("mapped_class")
+            ref = table.model
+            model = f"mapped_class({lit(ref.module)}, {lit(ref.qualname)}, {lit(table.key)})"
+            base = "_Factory"
         else:
             self.uses_tables = True
             meta = self.schema.metadata_ref
             if meta is None:
-                raise ValueError(f"no MetaData reference to reach Core table {table.key}")
+                self.skipped.append(table.key)
+                return [
+                    "",
+                    *_comment_lines(
+                        "",
+                        f"FIXME: no factory for the Core table {table.key}: its module exposes "
+                        "no MetaData, declarative Base or mapped class to reach it by. Generate "
+                        "from MODULE:metadata (or MODULE:Base) to get one.",
+                    ),
+                ]
             root = self._import(meta)
             model = f"{root}.tables[{lit(table.key)}]"
             base = "_TableFactory"
@@ -213,7 +229,7 @@ class ModuleRenderer:
         lines.append(f"    {doc}")
         lines.append("")
         lines.append("    class Meta:")
-        lines.append(f"        model = {model}")
+        lines += layout("        ", "model = ", model)
         if plan.get_or_create and table.model is not None:
             keys = ", ".join(lit(k) for k in plan.get_or_create)
             lines.append(f"        sqlalchemy_get_or_create = ({keys},)")
@@ -375,7 +391,9 @@ class ModuleRenderer:
             "",
         ]
         generated = header + self._import_block() + bases + classes
-        keys = {factory_key(p.table): self.names[p.key] for p in self.plan}
+        keys = {
+            factory_key(p.table): self.names[p.key] for p in self.plan if p.key not in self.skipped
+        }
         footer = ["", "", "FACTORIES = {"]
         footer += [f"    {lit(k)}: {v}," for k, v in sorted(keys.items())]
         footer += [

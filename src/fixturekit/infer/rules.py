@@ -43,6 +43,7 @@ from fixturekit.schema.model import (
     INTEGER_KINDS,
     STRING_KINDS,
     Column,
+    DefaultForm,
     Kind,
     Schema,
     Table,
@@ -433,7 +434,21 @@ def _shaped(column: Column, narrowing: Narrowing, unique: bool) -> _Choice | Non
         return _Choice(st.IntRange(int(low), int(high)), "a recent year")
     if shape == "string_map":
         return _Choice(st.JsonDocument(strings_only=True), "a small map of strings (hstore)")
+    if shape == "json_object":
+        return _Choice(st.JsonDocument(), "a small JSON object (the attribute takes only dicts)")
+    if shape == "json_array":
+        return _Choice(
+            st.JsonDocument(array=True),
+            "a short JSON array of small objects (the attribute takes only lists)",
+        )
     return None
+
+
+def _default_per_row(column: Column) -> bool:
+    """A default that gives each row its own value (`lambda: str(uuid4())`, `gen_random_uuid()`),
+    so a text key can be left to it; one constant would collide on the second row."""
+    default = column.default
+    return default is not None and default.form is not DefaultForm.SCALAR
 
 
 def _standalone(column: Column, table: Table | None, narrowing: Narrowing, unique: bool) -> _Choice:
@@ -464,11 +479,17 @@ def infer_column(
     options = options or InferenceOptions()
     if column.computed:
         return FieldPlan(column, None, "computed by the database")
+    if not column.mapped and options.factory_object:  # seeding inserts rows, not objects
+        return FieldPlan(column, None, "not mapped by the model class: left to its default")
     if column.discriminator:
         return FieldPlan(column, None, "set by the ORM from the class (polymorphic identity)")
     if column.autoincrement and column.kind in INTEGER_KINDS | {Kind.NUMERIC}:
         return FieldPlan(column, None, "assigned by the database")
-    if column.primary_key and column.has_default and column.kind is not Kind.STRING:
+    if (
+        column.primary_key
+        and column.has_default
+        and (column.kind is not Kind.STRING or _default_per_row(column))
+    ):
         return FieldPlan(column, None, "primary key filled by its default")
     override = _override_for(column, table, options)
     if override is not None:

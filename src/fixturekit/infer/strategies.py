@@ -26,9 +26,19 @@ from fixturekit.schema.model import PythonRef
 
 
 def resolve_ref(ref: PythonRef) -> Any:
-    obj: Any = importlib.import_module(ref.module)
-    for part in ref.qualname.split("."):
-        obj = getattr(obj, part)
+    """The object `ref` names; a mapped class that is no module attribute comes from its mapper."""
+    try:
+        obj: Any = importlib.import_module(ref.module)
+        for part in ref.qualname.split("."):
+            obj = getattr(obj, part)
+    except (ImportError, AttributeError):
+        from fixturekit.mapped_classes import mapped_class
+
+        try:
+            return mapped_class(ref.module, ref.qualname)
+        except LookupError:
+            pass
+        raise
     return obj
 
 
@@ -342,8 +352,11 @@ class UuidValue(Strategy):
 @dataclass(frozen=True)
 class JsonDocument(Strategy):
     strings_only: bool = False  # hstore: every value a string
+    array: bool = False  # a JSON array of such objects (a MutableList column)
 
     def value_source(self) -> str:
+        if self.array:
+            return "fv.json_array()"
         return "fv.json_document(strings_only=True)" if self.strings_only else "fv.json_document()"
 
 

@@ -167,17 +167,21 @@ SMALL_KEY_DOMAIN = 1_000_000
 
 
 def _share_small_natural_key(plan: TablePlan, table: Table) -> None:
-    """A primary key from a small domain (`CHAR(2)` codes) is reused instead of running out."""
-    if len(table.primary_key) != 1:
-        return
+    """A primary key from a small domain (`CHAR(2)` codes) is reused instead of running out.
+
+    So is any unique column whose CHECK leaves a single value (a singleton table, such as a
+    `version_info` row with `id = 1`): a second create returns the one row.
+    """
     for index, field in enumerate(plan.fields):
         strategy = field.strategy
-        if field.column.name != table.primary_key[0] or strategy is None:
+        if strategy is None or not strategy.unique or not hasattr(strategy, "wrap"):
             continue
-        if not strategy.unique or unique_capacity(strategy) >= SMALL_KEY_DOMAIN:
-            return
-        if not hasattr(strategy, "wrap"):
-            return
+        is_key = table.primary_key == (field.column.name,)
+        capacity = unique_capacity(strategy)
+        if not (is_key and capacity < SMALL_KEY_DOMAIN) and not (
+            capacity == 1 and table.is_unique_alone(field.column.name)
+        ):
+            continue
         plan.fields[index] = FieldPlan(
             field.column,
             dataclasses.replace(strategy, wrap=True),
@@ -185,6 +189,7 @@ def _share_small_natural_key(plan: TablePlan, table: Table) -> None:
             field.flags,
         )
         plan.get_or_create = (field.attribute,)
+        return
 
 
 def _flag_generic(plan: TablePlan, rel) -> None:

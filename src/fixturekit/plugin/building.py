@@ -78,8 +78,10 @@ def build_schema(
             if conn.dialect.name == "postgresql":
                 for schema in sorted({t.schema for t in tables if t.schema}):
                     conn.execute(CreateSchema(schema, if_not_exists=True))
+            # the database is new: asking it table by table whether each exists (one query per
+            # table) only matters when several MetaData objects may declare the same table
             for metadata in metadatas:
-                metadata.create_all(conn)
+                metadata.create_all(conn, checkfirst=len(metadatas) > 1)
     except Exception as exc:
         raise SchemaBuildError(
             f"create_all failed in the test database: {type(exc).__name__}: "

@@ -143,6 +143,9 @@ class Column:
     # A public property whose setter writes this column (`password` for `_password`):
     # factories set the value through it, as the application does.
     setter: str | None = None
+    # False when the table's model class does not map the column (`exclude_properties`, or a
+    # subclass that extends the table): the class cannot take a value for it
+    mapped: bool = True
 
     @property
     def kind(self) -> Kind:
@@ -238,6 +241,9 @@ class Table:
     checks: list[Check] = field(default_factory=list)
     relationships: list[Relationship] = field(default_factory=list)
     model: PythonRef | None = None  # the mapped class; None for a Core-only table
+    # False when `from module import qualname` does not give the class (built in a loop or a
+    # function, or by an extension): generated code reaches it through the mapper registries
+    model_importable: bool = True
     comment: str | None = None
     engine: str | None = None  # MySQL storage engine when known (InnoDB, MyISAM)
     inherits: str | None = None  # Table.key of the parent table in joined-table inheritance

@@ -38,8 +38,9 @@ from sqlalchemy import Table as SATable
 from sqlalchemy.orm import Mapper, RelationshipDirection
 from sqlalchemy.sql.type_api import TypeEngine
 
+from fixturekit.mapped_classes import is_module_attribute
 from fixturekit.schema.defaults import callable_name, python_default, server_default
-from fixturekit.schema.loading import LoadedModels, is_flask_sqlalchemy
+from fixturekit.schema.loading import LoadedModels
 from fixturekit.schema.model import (
     Check,
     Column,
@@ -56,6 +57,12 @@ from fixturekit.schema.model import (
     Unique,
 )
 from fixturekit.schema.properties import property_setter
+from fixturekit.schema.sqlalchemy_mapping import (
+    json_shape,
+    mapper_for,
+    metadata_ref,
+    polymorphic_references,
+)
 from fixturekit.schema.validation import field_constraints
 
 _NAMED_KINDS = {  # dialect types recognised by their visit name, so no dialect import is needed
@@ -219,6 +226,25 @@ def _declared_python_type(sa_type: TypeDecorator) -> type | None:
     return declared if isinstance(declared, type) and declared is not object else None
 
 
+def _json_round_trip(sa_type: TypeDecorator, dialect: Any) -> str | None:
+    """ "json_object"/"json_array" for a decorator that stores JSON as text (jupyterhub's
+    JSONDict, JSONList): an object or array it writes as text and reads back unchanged."""
+    if type(sa_type).process_bind_param is TypeDecorator.process_bind_param:
+        return None
+    dialect = dialect or _known_dialect("postgresql")
+    samples = (("json_object", {"fixturekit": [1, "a"]}), ("json_array", [{"fixturekit": 1}]))
+    for shape, sample in samples:
+        try:
+            stored = sa_type.process_bind_param(sample, dialect)
+            if isinstance(stored, str | bytes) and (
+                sa_type.process_result_value(stored, dialect) == sample
+            ):
+                return shape
+        except Exception:
+            continue
+    return None
+
+
 def decorated_type(sa_type: TypeDecorator, dialect: Any = None) -> ColumnType:
     """A TypeDecorator as the values it takes: what its Python side says, else its storage.
 
@@ -241,6 +267,10 @@ def decorated_type(sa_type: TypeDecorator, dialect: Any = None) -> ColumnType:
             length=stored.length,
             sql=name,
         )
+    if stored.kind in _STORED_AS_TEXT and declared in (None, str, bytes):
+        shape = _json_round_trip(sa_type, dialect)
+        if shape is not None:
+            return ColumnType(Kind.JSON, shape=shape, sql=name)
     kind = next((k for t, k in _PYTHON_KINDS.items() if declared and issubclass(declared, t)), None)
     if kind is not None and kind is not stored.kind and stored.kind in _STORED_AS_TEXT:
         return ColumnType(kind, sql=name)
@@ -300,13 +330,6 @@ def _partial_where(index: Index) -> str | None:
     return None
 
 
-def _mapper_for(table: SATable, mappers: list[Mapper]) -> Mapper | None:
-    for mapper in mappers:
-        if mapper.local_table is table and not mapper.single:
-            return mapper
-    return None
-
-
 def _relationships(mapper: Mapper) -> list[Relationship]:
     relations = []
     for rel in mapper.relationships:
@@ -362,17 +385,25 @@ def read_table(sa_table: SATable, mapper: Mapper | None = None, dialect: Any = N
 
     autoinc = sa_table.autoincrement_column
     discriminator = mapper.polymorphic_on if mapper is not None else None
+    selectors, generic = polymorphic_references(mapper)
     columns = []
     validation_checks: list[Check] = []
     for col in sa_table.columns:
         attribute = None
+        mapped = True
         if mapper is not None:
             try:
                 prop = mapper.get_property_by_column(col)
                 attribute = prop.key if prop.key != col.name else None
             except Exception:
-                attribute = None
+                mapped = False
         col_type = column_type(col.type, dialect)
+        if col_type.kind is Kind.JSON and col_type.shape is None:
+            shape = json_shape(mapper, col)
+            if shape is not None:
+                col_type = ColumnType(**{**col_type.__dict__, "shape": shape})
+        if col.name in selectors and not col_type.enum_values:
+            col_type = ColumnType(**{**col_type.__dict__, "enum_values": selectors[col.name]})
         if mapper is not None:  # SQLModel fields: ge/le, max_length, ... (validation only)
             col_type, found = field_constraints(
                 mapper.class_, attribute or col.name, col.name, col_type
@@ -393,6 +424,7 @@ def read_table(sa_table: SATable, mapper: Mapper | None = None, dialect: Any = N
                 attribute=attribute,
                 comment=col.comment,
                 discriminator=discriminator is not None and col is discriminator,
+                mapped=mapped,
                 setter=property_setter(mapper, attribute or col.name) if mapper else None,
             )
         )
@@ -420,9 +452,11 @@ def read_table(sa_table: SATable, mapper: Mapper | None = None, dialect: Any = N
     ] + validation_checks
     engine = sa_table.kwargs.get("mysql_engine") or sa_table.kwargs.get("mariadb_engine")
     model = relationships = inherits = None
+    importable = True
     if mapper is not None:
         model = PythonRef(mapper.class_.__module__, mapper.class_.__qualname__)
-        relationships = _relationships(mapper)
+        importable = is_module_attribute(mapper.class_)
+        relationships = _relationships(mapper) + generic
         if mapper.inherits is not None and mapper.inherits.local_table is not sa_table:
             inherits = mapper.inherits.local_table.fullname
     return Table(
@@ -435,6 +469,7 @@ def read_table(sa_table: SATable, mapper: Mapper | None = None, dialect: Any = N
         checks=checks,
         relationships=relationships or [],
         model=model,
+        model_importable=importable,
         comment=sa_table.comment,
         engine=engine,
         inherits=inherits,
@@ -447,31 +482,8 @@ def read_metadata(metadata: MetaData, classes: list[type] = (), source: str = ""
     mappers = [inspect(cls) for cls in classes]
     schema = Schema(source=source)
     for sa_table in metadata.sorted_tables:
-        schema.add(read_table(sa_table, _mapper_for(sa_table, mappers)))
+        schema.add(read_table(sa_table, mapper_for(sa_table, mappers)))
     return schema
-
-
-def _metadata_ref(loaded: LoadedModels) -> PythonRef | None:
-    """How the models module exposes its MetaData: `metadata` itself or `Base.metadata`."""
-    if not loaded.metadatas:
-        return None
-    wanted = loaded.metadatas[0]
-    module = loaded.module.__name__
-    for name, value in sorted(vars(loaded.module).items()):
-        if value is wanted:
-            return PythonRef(module, name)
-    mapped = set(loaded.classes)
-    for name, value in sorted(vars(loaded.module).items()):
-        if getattr(value, "metadata", None) is wanted and is_flask_sqlalchemy(value):
-            return PythonRef(module, f"{name}.metadata")  # a Flask-SQLAlchemy `db`
-    for name, value in sorted(vars(loaded.module).items()):
-        if (
-            isinstance(value, type)
-            and value not in mapped
-            and getattr(value, "metadata", None) is wanted
-        ):
-            return PythonRef(module, f"{name}.metadata")
-    return None
 
 
 def read_loaded(loaded: LoadedModels) -> Schema:
@@ -479,9 +491,9 @@ def read_loaded(loaded: LoadedModels) -> Schema:
     from sqlalchemy import inspect
 
     mappers = [inspect(cls) for cls in loaded.classes]
-    schema = Schema(source=loaded.spec, metadata_ref=_metadata_ref(loaded))
+    schema = Schema(source=loaded.spec, metadata_ref=metadata_ref(loaded))
     for sa_table in loaded.tables:
-        schema.add(read_table(sa_table, _mapper_for(sa_table, mappers)))
+        schema.add(read_table(sa_table, mapper_for(sa_table, mappers)))
     return schema
 
 

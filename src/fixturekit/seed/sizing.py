@@ -149,6 +149,13 @@ def check(seeds: dict[str, TableSeed]) -> None:
     for seed in seeds.values():
         for f in seed.fields:
             cap = field_capacity(f.strategy, f.column)
+            if cap == 1 and seed.row_offset + seed.rows > 1:
+                raise _fail(
+                    f"{seed.key} holds a single row: {seed.key}.{f.column.name} is unique and "
+                    f"its CHECK allows one value; {seed.row_offset + seed.rows:,} rows were "
+                    "asked for.",
+                    hint=f"Ask for {seed.key}=1 (or leave it out: it then gets its one row).",
+                )
             if cap is not None and seed.row_offset + seed.rows > cap:
                 raise _fail(
                     f"{seed.key}.{f.column.name} is unique but can take only {cap:,} distinct "

@@ -250,6 +250,8 @@ def _(strategy: st.JsonDocument, column: Column | None = None) -> ColumnStrategy
     # The factories' document shape, with every value drawn by Hypothesis.
     if strategy.strings_only:
         return hs.fixed_dictionaries({"source": _word(), "label": _word(), "note": _sentence()})
+    if strategy.array:
+        return hs.lists(column_strategy(st.JsonDocument()), min_size=1, max_size=3)
     return hs.fixed_dictionaries(
         {
             "source": _word(),

@@ -322,6 +322,11 @@ def json_document(strings_only: bool = False) -> dict[str, Any]:
     }
 
 
+def json_array(max_items: int = 3) -> list[dict[str, Any]]:
+    """A short JSON array of small objects, for a column that holds a list."""
+    return [json_document() for _ in range(_rng().randint(1, max_items))]
+
+
 def json_text() -> str:
     return _json.dumps(json_document(), sort_keys=True)
 

@@ -287,7 +287,10 @@ def _(strategy: UuidValue, count: int, ctx: BulkContext) -> np.ndarray:
 
 @bulk_values.register
 def _(strategy: JsonDocument, count: int, ctx: BulkContext) -> np.ndarray:
-    return textgen.json_documents(count, ctx.rng)
+    documents = textgen.json_documents(count, ctx.rng)
+    if strategy.array:  # one object per array: the shape a list column takes
+        return object_array([f"[{document}]" for document in documents])
+    return documents
 
 
 @bulk_values.register
