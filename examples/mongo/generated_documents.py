@@ -41,8 +41,8 @@ class OrderFactory(DocumentFactory):
     user_id = factory.LazyFunction(bson.ObjectId)
     number = factory.LazyFunction(lambda: fv.matching("^ORD-[0-9]{8}$"))
     status = factory.fuzzy.FuzzyChoice(["pending", "paid", "shipped", "cancelled"])
-    placed_at = factory.Faker("date_time_between", start_date="-2y", end_date="now")
-    shipped_at = factory.Faker("date_time_between", start_date="-2y", end_date="now")
+    placed_at = factory.LazyFunction(lambda: fv.datetime_between("-2y", "now"))
+    shipped_at = factory.LazyFunction(lambda: fv.datetime_between("-2y", "now"))
     items = factory.LazyFunction(lambda: mv.items(OrderItemFactory.build, 1, 3))
     total = factory.LazyFunction(
         lambda: mv.decimal128(fv.decimal(decimal.Decimal("1"), decimal.Decimal("500"), 2))
@@ -74,13 +74,13 @@ class UserFactory(DocumentFactory):
     active = factory.LazyFunction(lambda: fv.boolean(0.9))
     phone = factory.Faker("phone_number")
     loyalty_points = factory.LazyFunction(lambda: mv.int64(fv.integer(0, 100)))
-    created_at = factory.Faker("date_time_between", start_date="-2y", end_date="now")
+    created_at = factory.LazyFunction(lambda: fv.datetime_between("-2y", "now"))
     updated_at = factory.LazyAttribute(
         lambda o: fv.relative(
             o.created_at,
             ">=",
             lambda: fv.datetime_between("-2y", "now"),
-            step=datetime.timedelta(seconds=1),
+            step=datetime.timedelta(seconds=1.0),
             high="now",
         )
     )
@@ -92,7 +92,7 @@ class UserFactory(DocumentFactory):
     )
 
 
-# fixturekit-generated-hash: f1b8cb21e5869b80
+# fixturekit-generated-hash: 5b53816ad4c91f02
 # >>> fixturekit: your code below is kept when this file is regenerated
 # Customise factories here, e.g.:
 #

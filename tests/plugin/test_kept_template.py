@@ -25,6 +25,14 @@ from . import shop
 from .conftest import DIALECTS, user_url
 
 
+@pytest.fixture(autouse=True)
+def _no_outer_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The inner pytest runs are runs of their own, not workers of this suite's xdist run (a
+    # worker sends its notices to the controller instead of printing them).
+    monkeypatch.delenv("FIXTUREKIT_DATABASE_URL", raising=False)
+    monkeypatch.delenv("PYTEST_XDIST_WORKER", raising=False)
+
+
 class Builds:
     """A schema build that counts itself, optionally slow or failing half way."""
 

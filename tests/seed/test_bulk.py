@@ -304,6 +304,34 @@ EXAMPLES: dict[type, list[Example]] = {
             others={"full": np.array(["Dr. Jane Doe"] * SECOND, dtype=object)},
         ),
     ],
+    st.AddressPart: [
+        Example(
+            st.AddressPart("postcode", region="state"),
+            STRING,
+            lambda v: re.fullmatch(r"\d{5}", v) is not None and 90001 <= int(v) <= 96162,
+            one=False,
+            others={"state": np.array(["CA", "California"] * (SECOND // 2), dtype=object)},
+        ),
+        Example(st.AddressPart("postcode"), STRING, matches(r"\d{5}")),
+        Example(st.AddressPart("country", form="alpha-3"), STRING, lambda v: v == "USA"),
+        Example(st.AddressPart("country"), STRING, lambda v: v == "United States"),
+    ],
+    st.CompanyDerived: [
+        Example(
+            st.CompanyDerived("website", name="company"),
+            STRING,
+            lambda v: v == "https://www.booker-ayers-nelson.com",
+            one=False,
+            others={"company": np.array(["Booker, Ayers and Nelson"] * SECOND, dtype=object)},
+        ),
+        Example(
+            st.CompanyDerived("email", name="company", max_length=16),
+            STRING,
+            lambda v: re.fullmatch(r"[a-z]+@[a-z]+\.com", v) is not None and len(v) <= 16,
+            one=False,
+            others={"company": np.array(["Holloway Ltd"] * SECOND, dtype=object)},
+        ),
+    ],
     st.Custom: [
         Example(
             st.Custom("factory.Sequence(lambda n: f'row-{n}')"),

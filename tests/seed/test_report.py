@@ -85,6 +85,8 @@ def test_the_report_says_what_was_seeded_and_fetches_nothing(pg_url: URL, tmp_pa
     assert "(asked 40.0%)" in page  # a configured NULL rate next to the seeded one
     assert "children per users row" in page and "1..4 per parent" in page
     assert "rows/s" in page
+    # where unique values show a number: the users' logins and emails need none at 400 rows
+    assert re.search(r"unique without a number \([\d,]+ pairs of names for 400 rows\)", page)
     # self-contained: no script, nothing loaded from elsewhere
     assert "<script" not in page and not re.search(r"(src|href)\s*=", page)
 
@@ -112,3 +114,18 @@ def test_the_report_renders_in_chromium(pg_url: URL, tmp_path: Path):
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     # a blank page compresses to a few kilobytes; charts and text do not
     assert len(data) > 40_000, len(data)
+
+
+def test_the_report_says_where_unique_values_show_a_number():
+    from fixturekit.infer import strategies as st
+    from fixturekit.infer.numbering import NUMBERED, numbering
+    from fixturekit.seed.distributions import WithNulls
+    from fixturekit.values.people import pair_capacity
+
+    email = st.PersonDerived("email", first="f", last="l", is_unique=True)
+    capacity = pair_capacity()
+    assert numbering(email, capacity).startswith("unique without a number")
+    assert f"rows past {capacity:,} show a number" in numbering(email, capacity + 1)
+    assert numbering(WithNulls(st.UniqueFakerValue("word"), 0.2), 10) == NUMBERED
+    assert numbering(st.UniqueFakerValue("country_code", weave=False), 10) is None
+    assert numbering(st.FakerValue("word"), 10) is None

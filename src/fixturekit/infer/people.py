@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 
 from fixturekit.infer import strategies as st
+from fixturekit.infer.numbering import numbering
 from fixturekit.infer.plan import FieldPlan
 from fixturekit.schema.model import Table
 
@@ -84,7 +85,7 @@ def cohere_people(fields: list[FieldPlan], table: Table) -> list[FieldPlan]:
         )
         reason = f"{part} of the row's person (from {source_names})"
         if is_unique:
-            reason += "; unique: a number only once the pairs of names run out"
+            reason += f"; {numbering(strategy)}"
         replaced[field.attribute] = dataclasses.replace(field, strategy=strategy, reason=reason)
     return [replaced.get(f.attribute, f) for f in fields]
 

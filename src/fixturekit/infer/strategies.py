@@ -518,8 +518,10 @@ class PersonDerived(Strategy):
         return f"factory.LazyAttribute(lambda o: fv.person({lit(self.part)}, {names}{extra}))"
 
 
-# Dates, times, durations and values placed relative to another column live in their own module;
-# they are part of this one's vocabulary (`st.TimeOfDay`, `st.Relative`).
+# Dates, times, durations and values placed relative to another column, and the columns of a
+# row's address and company that follow its region and name, live in modules of their own; they
+# are part of this one's vocabulary (`st.TimeOfDay`, `st.Relative`, `st.AddressPart`).
+from fixturekit.infer.coherent import AddressPart, CompanyDerived  # noqa: E402, F401
 from fixturekit.infer.temporal import (  # noqa: E402, F401
     DateRange,
     DateTimeRange,

@@ -7,6 +7,7 @@ import re
 
 from fixturekit.errors import FixturekitError
 from fixturekit.infer import strategies as st
+from fixturekit.infer.entities import cohere_addresses, cohere_companies
 from fixturekit.infer.people import cohere_people
 from fixturekit.infer.plan import (
     ChildrenPlan,
@@ -295,6 +296,8 @@ def plan_table(
 
     _draw_what_others_follow(plan, table, schema, options)
     plan.fields = cohere_people(plan.fields, table)
+    plan.fields = cohere_addresses(plan.fields, table)
+    plan.fields = cohere_companies(plan.fields, table)
     own = {f.column.name for f in plan.fields if f.column in table.columns}
     for columns in _unique_sets_needing_help(table, fk_columns):
         helped = _make_one_unique(plan, table, columns, own, schema, options)

@@ -87,7 +87,7 @@ def _apply_rule(field_plan: FieldPlan, config: SeedConfig, table: Table) -> Fiel
 def _dependencies(strategy: st.Strategy | None) -> set[str]:
     if isinstance(strategy, (st.Relative, st.FromColumn)):
         return {strategy.other}
-    if isinstance(strategy, st.PersonDerived):
+    if isinstance(strategy, (st.PersonDerived, st.AddressPart, st.CompanyDerived)):
         return set(strategy.sources)
     if isinstance(strategy, WithNulls):
         return _dependencies(strategy.base)

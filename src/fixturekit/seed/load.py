@@ -95,6 +95,9 @@ class Loader(ABC):
     def prepare(self, tables: list[Table], total_rows: int) -> None:  # noqa: B027
         """A chance to speed up the load of empty tables (PostgreSQL drops and rebuilds keys)."""
 
+    def loaded(self, table: Table) -> None:  # noqa: B027
+        """`table` holds all its rows (a loader may rebuild its keys now)."""
+
     @abstractmethod
     def load(
         self,

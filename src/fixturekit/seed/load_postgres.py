@@ -24,7 +24,7 @@ from fixturekit.schema.model import Column, Table
 from fixturekit.seed.columns import Chunk
 from fixturekit.seed.encode import copy_field_texts, copy_text
 from fixturekit.seed.load import Loader, TableLoad, redact
-from fixturekit.seed.plan import Existing
+from fixturekit.seed.plan import Existing, TableSeed
 
 # Below this many rows, dropping and re-creating keys costs more than it saves.
 FAST_PATH_MIN_ROWS = 20_000
@@ -45,7 +45,9 @@ class PostgresLoader(Loader):
         self.conn = psycopg.connect(
             conninfo, autocommit=False, connect_timeout=10, **connect_args(url)
         )
-        self._rebuild: list[tuple[str, sql.Composable]] = []
+        self._rebuild: list[tuple[str, sql.Composable, set[int]]] = []
+        self._oids: dict[str, int] = {}  # the loaded tables' oids, by qualified name
+        self._complete: set[int] = set()
 
     @property
     def rebuilds(self) -> bool:
@@ -107,18 +109,17 @@ class PostgresLoader(Loader):
     def prepare(self, tables: list[Table], total_rows: int) -> None:
         if total_rows < FAST_PATH_MIN_ROWS:
             return
-        oids = [
-            row[0]
-            for row in self._run(
-                "Reading constraints",
-                "SELECT to_regclass(name)::oid FROM unnest(%s::text[]) AS name",
-                ([self._qualified(t) for t in tables],),
-            )
-            if row[0] is not None
-        ]
+        found = self._run(
+            "Reading constraints",
+            "SELECT name, to_regclass(name)::oid FROM unnest(%s::text[]) AS name",
+            ([self._qualified(t) for t in tables],),
+        )
+        self._oids = {name: oid for name, oid in found if oid is not None}
+        oids = list(self._oids.values())
         constraints = self._run(
             "Reading constraints",
-            "SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid), c.contype "
+            "SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid), c.contype, "
+            "c.conrelid::oid, c.confrelid::oid "
             "FROM pg_constraint c WHERE c.contype IN ('p', 'u', 'f') "
             "AND (c.conrelid = ANY(%s) OR (c.contype = 'f' AND c.confrelid = ANY(%s))) "
             "ORDER BY c.contype = 'f', c.conrelid::regclass::text, c.conname",
@@ -126,7 +127,8 @@ class PostgresLoader(Loader):
         )
         indexes = self._run(
             "Reading indexes",
-            "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+            "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid), i.indrelid::oid "
+            "FROM pg_index i "
             "WHERE i.indrelid = ANY(%s) AND NOT EXISTS (SELECT 1 FROM pg_constraint c "
             "WHERE c.conindid = i.indexrelid AND c.contype IN ('p', 'u', 'x')) "
             "ORDER BY 1",
@@ -134,36 +136,47 @@ class PostgresLoader(Loader):
         )
         keys = [c for c in constraints if c[3] != "f"]
         foreign = [c for c in constraints if c[3] == "f"]
-        for relation, name, _definition, _kind in foreign + keys:
+        for relation, name, *_rest in foreign + keys:
             self._run(
                 f"Dropping {name} for the load",
                 sql.SQL("ALTER TABLE {} DROP CONSTRAINT {}").format(
                     sql.SQL(relation), sql.Identifier(name)
                 ),
             )
-        for index, _definition in indexes:
+        for index, _definition, _table in indexes:
             self._run(
                 f"Dropping {index} for the load", sql.SQL("DROP INDEX {}").format(sql.SQL(index))
             )
+
+        def add(relation: str, name: str, definition: str) -> sql.Composable:
+            return sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} {}").format(
+                sql.SQL(relation), sql.Identifier(name), sql.SQL(definition)
+            )
+
+        # Each statement with the tables it reads: it can run once they are all loaded.
         self._rebuild = [
-            (
-                name,
-                sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} {}").format(
-                    sql.SQL(relation), sql.Identifier(name), sql.SQL(definition)
-                ),
-            )
-            for relation, name, definition, _kind in keys
+            (name, add(relation, name, definition), {table})
+            for relation, name, definition, _kind, table, _ in keys
         ]
-        self._rebuild += [(index, sql.SQL(definition)) for index, definition in indexes]
         self._rebuild += [
-            (
-                name,
-                sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} {}").format(
-                    sql.SQL(relation), sql.Identifier(name), sql.SQL(definition)
-                ),
-            )
-            for relation, name, definition, _kind in foreign
+            (index, sql.SQL(definition), {table}) for index, definition, table in indexes
         ]
+        self._rebuild += [
+            (name, add(relation, name, definition), {table, referred})
+            for relation, name, definition, _kind, table, referred in foreign
+        ]
+
+    def loaded(self, table: Table) -> None:
+        """`table` is complete: build what needs only complete tables now, while the next
+        table is still being generated, rather than all at the end."""
+        oid = self._oids.get(self._qualified(table))
+        if oid is None or not self._rebuild:
+            return
+        self._complete.add(oid)
+        ready = [item for item in self._rebuild if item[2] <= self._complete]
+        self._rebuild = [item for item in self._rebuild if not item[2] <= self._complete]
+        for name, statement, _tables in ready:
+            self._run(f"Re-creating {name} after the load", statement)
 
     def load(
         self,
@@ -195,6 +208,30 @@ class PostgresLoader(Loader):
         except psycopg.Error as exc:
             raise self.failure(f"Loading {target.table.key}", exc) from None
         return written
+
+    def render(self, seed: TableSeed, columns: dict[str, Any]) -> bytes:
+        """One chunk as COPY text, in the column order `load_rendered` writes."""
+        table = seed.table
+        return copy_text([copy_field_texts(columns[c], table.column(c)) for c in seed.columns])
+
+    def load_rendered(self, target: TableLoad, buffers: Iterable[bytes]) -> None:
+        """COPY chunks already rendered by `render` (in a worker process)."""
+        columns = sql.SQL(", ").join(sql.Identifier(c.name) for c in target.columns)
+        statement = sql.SQL("COPY {} ({}) FROM STDIN").format(table_name(target.table), columns)
+        try:
+            with (
+                self.conn.cursor() as cur,
+                cur.copy(statement, writer=QueuedLibpqWriter(cur)) as copy,
+            ):
+                for buffer in buffers:
+                    copy.write(buffer)
+        except psycopg.errors.UndefinedTable:
+            raise FixturekitError(
+                f"Loading {target.table.key}: the table does not exist in {redact(self.url)}.",
+                hint="Create the schema first (metadata.create_all or your migrations).",
+            ) from None
+        except psycopg.Error as exc:
+            raise self.failure(f"Loading {target.table.key}", exc) from None
 
     def update(
         self,
@@ -241,7 +278,7 @@ class PostgresLoader(Loader):
         self._run(what, sql.SQL("DROP TABLE {}").format(temp))
 
     def finish(self, sequences: list[tuple[Table, str, int | None]]) -> None:
-        for name, statement in self._rebuild:
+        for name, statement, _tables in self._rebuild:
             self._run(f"Re-creating {name} after the load", statement)
         self._rebuild = []
         for table, column, planned in sequences:

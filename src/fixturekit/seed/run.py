@@ -18,6 +18,7 @@ from typing import Any
 from fixturekit.errors import FixturekitError
 from fixturekit.infer.plan import SchemaPlan
 from fixturekit.schema.model import INTEGER_KINDS, Schema, Table
+from fixturekit.seed import pipeline
 from fixturekit.seed.columns import Chunk, KeyStore, deferred_updates, generate_table
 from fixturekit.seed.config import build_config, read_config
 from fixturekit.seed.files import Exporter, read_chunks, read_manifest
@@ -299,8 +300,11 @@ def run_seed(
                 loader.prepare(tables, plan.total_rows)
         if request.export is not None:
             exporter = Exporter(request.export, plan, schema, request.models)
+        overlapped = loader is not None and exporter is None and pipeline.applies(loader, plan)
+        if overlapped:
+            result.rows.update(pipeline.load_overlapped(loader, plan, progress, on_chunk))
         store = KeyStore(plan)
-        for seed in plan:
+        for seed in plan if not overlapped else ():
             chunks: Iterable[Chunk] = generate_table(plan, seed, store)
             if exporter is not None:
                 chunks = exporter.tee(seed, chunks)

@@ -425,7 +425,9 @@ def _(strategy: st.PersonName, column: Column | None = None) -> ColumnStrategy:
     first, last = (sorted(v.tolist(), key=len) for v in name_pairs())
     limit = strategy.max_length
     parts = {"first": hs.sampled_from(first), "last": hs.sampled_from(last)}
-    values = parts.get(strategy.part) or hs.tuples(parts["first"], parts["last"]).map(" ".join)
+    values = parts.get(strategy.part)
+    if values is None:  # the full name: a first and a last name
+        values = hs.tuples(parts["first"], parts["last"]).map(" ".join)
     return values.map(lambda v: v[:limit] if limit else v)
 
 
@@ -446,6 +448,40 @@ def _(strategy: st.PersonDerived, column: Column | None = None) -> ColumnStrateg
         # a second person of the same name in one example: the row strategies draw the
         # names again rather than number the value
         return people._fit(value, strategy.part, strategy.max_length, None)
+
+    return RowDependent(strategy.sources, draw_value)
+
+
+@column_strategy.register
+def _(strategy: st.AddressPart, column: Column | None = None) -> ColumnStrategy:
+    from fixturekit.values import places
+
+    limit = strategy.max_length
+    if strategy.part == "country":
+        return hs.just(places.country(strategy.form, limit))
+    digits = places.regions().digits
+
+    def draw_value(draw: Draw, row: Mapping[str, Any]) -> Any:
+        region = row.get(strategy.region) if strategy.region else None
+        low, high = places.regions().bounds([region])
+        if low[0] < 0:  # a region the locale does not know: any postcode of the locale
+            low[0], high[0] = 10 ** (digits - 1), 10**digits - 1
+        value = str(draw(hs.integers(int(low[0]), int(high[0])))).zfill(digits)
+        return value[:limit] if limit else value
+
+    return RowDependent(strategy.sources, draw_value)
+
+
+@column_strategy.register
+def _(strategy: st.CompanyDerived, column: Column | None = None) -> ColumnStrategy:
+    from fixturekit.values import companies
+
+    mailboxes = hs.sampled_from(companies.MAILBOXES)
+
+    def draw_value(draw: Draw, row: Mapping[str, Any]) -> Any:
+        domain = companies.domain_of(row.get(strategy.name))
+        value = companies.derive(strategy.part, domain, draw(mailboxes))
+        return companies.fit(value, strategy.part, strategy.max_length)
 
     return RowDependent(strategy.sources, draw_value)
 

@@ -16,7 +16,6 @@ import unicodedata as _unicodedata
 from collections.abc import Sequence
 from typing import Any
 
-import factory.random
 import faker as _faker_module
 
 from fixturekit.values.providers import with_providers
@@ -36,6 +35,10 @@ def faker() -> _faker_module.Faker:
 
 
 def _rng():
+    # Imported here: `factory` pulls in its ORM integrations (Django, SQLAlchemy), which bulk
+    # seeding never needs and would pay for at every start.
+    import factory.random
+
     return factory.random.randgen
 
 
@@ -400,4 +403,6 @@ def _django_hash(raw: str, hashers: tuple[str, ...]) -> str:
     return make_password(raw)
 
 
+from fixturekit.values.companies import company  # noqa: E402, F401  (fv.company in factories)
 from fixturekit.values.people import person  # noqa: E402, F401  (fv.person in factories)
+from fixturekit.values.places import address  # noqa: E402, F401  (fv.address in factories)

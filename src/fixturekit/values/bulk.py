@@ -52,7 +52,14 @@ from fixturekit.infer.strategies import (
 from fixturekit.schema.model import Column
 
 # The text and row-dependent renderings register themselves with `bulk_values` on import.
-from fixturekit.values import bulk_people, bulk_relative, bulk_rows, bulk_text, textgen  # noqa: F401
+from fixturekit.values import (  # noqa: F401
+    bulk_entities,
+    bulk_people,
+    bulk_relative,
+    bulk_rows,
+    bulk_text,
+    textgen,
+)
 from fixturekit.values.bulk_core import (  # noqa: F401  (re-exported: callers import them here)
     BulkContext,
     BulkError,

@@ -39,6 +39,8 @@ _FREE_TEXT = (
     st.Matching,
     st.PersonName,
     st.PersonDerived,
+    st.AddressPart,  # postcodes follow the row's region, the country the locale
+    st.CompanyDerived,  # domains, websites and emails of companies
 )
 # Faker providers whose values are vocabulary, not about anyone: a column filled from one of
 # them may have its common values copied when they form a closed domain (a `status` word).

@@ -9,6 +9,7 @@ from sqlalchemy import MetaData, case, create_engine, func, literal_column, sele
 from sqlalchemy import Table as SATable
 
 from fixturekit.infer import strategies as st
+from fixturekit.infer.numbering import numbering
 from fixturekit.schema.model import INTEGER_KINDS, Kind
 from fixturekit.seed.distributions import Shaped, WithNulls
 
@@ -35,6 +36,7 @@ class ColumnReport:
     shares: dict[str, float] = field(default_factory=dict)  # label -> share of non-NULL rows
     histogram: list[tuple[str, float]] = field(default_factory=list)  # bin label -> share
     distinct: int | None = None  # for text columns, which get no chart
+    numbers: str | None = None  # where unique values show a number (fixturekit.infer.numbering)
 
 
 @dataclass
@@ -108,7 +110,9 @@ def collect_report(plan: Any, url: str, seconds: float) -> SeedReport:
                     column = field_plan.column
                     if column.name not in table.c or column.primary_key or not rows:
                         continue
-                    report.columns.append(_column(conn, table, column, field_plan.strategy, rows))
+                    described = _column(conn, table, column, field_plan.strategy, rows)
+                    described.numbers = numbering(field_plan.strategy, seed.hi)
+                    report.columns.append(described)
                 for link in seed.links:
                     if len(link.fk.columns) == 1 and rows:
                         report.children.append(_children(conn, plan, metadata, table, link))

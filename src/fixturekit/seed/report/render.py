@@ -95,6 +95,8 @@ def _column(column: ColumnReport) -> str:
         chart = _histogram(column.histogram)
     if column.distinct is not None:
         nulls += f" · {column.distinct:,} distinct"
+    if column.numbers:
+        nulls += f" · {column.numbers}"
     return (
         f'<div class="card"><h3>{_e(column.name)} <span class="small">{_e(column.kind)}</span>'
         f'</h3><div class="small">{_e(expected.how)} · {nulls}</div>{chart}</div>'

@@ -1,0 +1,206 @@
+"""Generation in a worker process, overlapped with loading.
+
+A seed's time goes to two things that need different cores: computing and rendering the values
+(Python and numpy, in this process) and parsing and storing them (the server). Done in one
+process, the server waits while the next chunk is generated. Here a forked worker generates
+every table of the plan in order, renders each chunk to the loader's wire format, and sends the
+bytes through a pipe; this process only forwards them to COPY. The pipe holds at most a chunk or
+two, so memory stays flat in rows and the worker never runs far ahead.
+
+The worker never touches the database and cannot outlive the seed: it is a daemon process, asks
+the kernel to kill it when its parent dies (Linux), stops when the pipe breaks, ignores Ctrl-C
+(the parent's rollback decides what happens) and is terminated by the parent on any failure.
+Everything is still written by the parent's one transaction.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import queue
+import signal
+import sys
+import threading
+import traceback
+from collections.abc import Callable, Iterator
+from multiprocessing.connection import Connection
+from typing import Any
+
+from fixturekit.errors import FixturekitError
+from fixturekit.seed.columns import Chunk, KeyStore, generate_table
+from fixturekit.seed.load import Loader, TableLoad
+from fixturekit.seed.plan import SeedPlan, TableSeed
+from fixturekit.seed.progress import Progress
+
+# Rendering of one chunk for the loader: (table seed, chunk columns) -> bytes.
+Render = Callable[[TableSeed, dict[str, Any]], bytes]
+
+# Below this many rows, starting a worker costs more than the overlap saves.
+MIN_ROWS = 20_000
+# FIXTUREKIT_SEED_WORKER=0 generates in the loading process (to compare, or to debug).
+WORKER_SWITCH = "FIXTUREKIT_SEED_WORKER"
+
+# Chunks kept ready in this process (a few MB each): a bound independent of the row count.
+READ_AHEAD = 16
+
+_GONE = "gone"  # the worker's end of the pipe closed without a word
+_END = "end"  # a table is complete
+_ERROR = "error"  # the worker failed: the message follows
+
+
+def enabled() -> bool:
+    """Forking is what makes the worker cheap (no second import of the models): Linux only."""
+    if os.environ.get(WORKER_SWITCH, "1").strip().lower() in ("0", "no", "false", "off"):
+        return False
+    return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+
+
+def _die_with_parent() -> None:
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        pr_set_pdeathsig = 1
+        libc.prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass  # the broken pipe still stops the worker at its next chunk
+
+
+def _produce(plan: SeedPlan, render: Render, out: Connection, parent: int) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with_parent()
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+    try:
+        store = KeyStore(plan)
+        for seed in plan:
+            for chunk in generate_table(plan, seed, store):
+                data = render(seed, chunk.columns)
+                out.send((chunk.start, chunk.count))
+                out.send_bytes(data)
+            out.send((_END, seed.key))
+    except (BrokenPipeError, ConnectionResetError):
+        os._exit(1)
+    except FixturekitError as exc:
+        out.send((_ERROR, (exc.message, exc.hint)))
+    except BaseException:
+        out.send((_ERROR, (traceback.format_exc().strip().splitlines()[-1], None)))
+    finally:
+        out.close()
+
+
+class Producer:
+    """The worker, and a reader thread that keeps up to READ_AHEAD of its chunks in memory, so
+    the worker keeps generating while the server is busy with something else (building the keys
+    of the table just loaded). A context manager that always reaps both."""
+
+    def __init__(self, plan: SeedPlan, render: Render) -> None:
+        context = multiprocessing.get_context("fork")
+        self._incoming, outgoing = context.Pipe(duplex=False)
+        self._process = context.Process(
+            target=_produce,
+            args=(plan, render, outgoing, os.getpid()),
+            name="fixturekit-seed-worker",
+            daemon=True,
+        )
+        self._process.start()  # before the thread: a fork copies only the calling thread
+        outgoing.close()  # the worker holds the only writing end: EOF means it is gone
+        self._queue: queue.Queue[tuple[Any, Any, bytes]] = queue.Queue(READ_AHEAD)
+        self._stopping = threading.Event()
+        self._reader = threading.Thread(target=self._read, name="fixturekit-seed-reader")
+        self._reader.daemon = True
+        self._reader.start()
+
+    def _put(self, item: tuple[Any, Any, bytes]) -> bool:
+        while not self._stopping.is_set():
+            try:
+                self._queue.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def _read(self) -> None:
+        while True:
+            try:
+                first, second = self._incoming.recv()
+                data = self._incoming.recv_bytes() if first not in (_END, _ERROR) else b""
+            except (EOFError, OSError):
+                self._put((_GONE, None, b""))
+                return
+            if not self._put((first, second, data)) or first == _ERROR:
+                return
+
+    def chunks(self, seed: TableSeed) -> Iterator[tuple[int, int, bytes]]:
+        """(first row, row count, rendered bytes) of each chunk of `seed`, in order."""
+        while True:
+            first, second, data = self._queue.get()
+            if first == _END:
+                return
+            if first == _ERROR:
+                message, hint = second
+                raise FixturekitError(message, hint=hint)
+            if first == _GONE:
+                raise FixturekitError(
+                    f"Generating {seed.key}: the worker process stopped unexpectedly.",
+                    hint="Nothing was written: the whole load was rolled back.",
+                )
+            yield first, second, data
+
+    def close(self) -> None:
+        self._stopping.set()
+        if self._process.is_alive():
+            self._process.terminate()
+        self._process.join()
+        self._reader.join()
+        self._incoming.close()
+
+    def __enter__(self) -> Producer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def applies(loader: Loader, plan: SeedPlan) -> bool:
+    """Generate in a worker process while this one loads? Only where it pays and applies: a
+    loader that takes rendered chunks, a plan large enough, and no foreign-key cycle (whose
+    second pass needs the keys generated in this process)."""
+    return (
+        hasattr(loader, "load_rendered")
+        and plan.total_rows >= MIN_ROWS
+        and enabled()
+        and not any(seed.deferred for seed in plan)
+    )
+
+
+def load_overlapped(
+    loader: Any,
+    plan: SeedPlan,
+    progress: Progress | None,
+    on_chunk: Callable[[Chunk], None] | None,
+) -> dict[str, int]:
+    """Load every table of `plan`, generated by a worker: rows written per table."""
+    rows: dict[str, int] = {}
+    with Producer(plan, loader.render) as producer:
+        for seed in plan:
+            if progress is not None:
+                progress.start(seed.key, seed.hi - seed.lo)
+            rows[seed.key] = 0
+
+            def buffers(seed: TableSeed = seed) -> Iterator[bytes]:
+                for start, count, data in producer.chunks(seed):
+                    yield data
+                    rows[seed.key] += count
+                    if progress is not None:
+                        progress.advance(seed.key, count)
+                    if on_chunk is not None:
+                        on_chunk(Chunk(seed, start, count, {}))
+
+            columns = [seed.table.column(c) for c in seed.columns]
+            loader.load_rendered(TableLoad(seed.table, columns), buffers())
+            if seed.hi - seed.lo == seed.rows:  # the whole table, not one shard's slice
+                loader.loaded(seed.table)
+            if progress is not None:
+                progress.done(seed.key)
+    return rows

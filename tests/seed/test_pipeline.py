@@ -1,0 +1,164 @@
+"""The overlapped load on PostgreSQL: a forked worker generates and renders chunks while this
+process COPYs them. Same rows as generating in-process, one transaction, and no worker left
+behind whatever happens (a failure, the worker's death, the parent's death)."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from seedhelp import TODAY, count, create_schema, table_hash
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import URL
+
+from fixturekit.errors import FixturekitError
+from fixturekit.seed import columns, load_postgres, pipeline
+from fixturekit.seed.run import SeedRequest, run_seed
+
+STORE = f"{Path(__file__).resolve().parent / 'store_models.py'}:Base"
+ROWS = {"customers": 400, "items": 100, "purchases": 12_000}
+ORDER = {"customers": "id", "items": "id", "purchases": "id"}
+
+
+@pytest.fixture(autouse=True)
+def small_loads_overlap(monkeypatch):
+    monkeypatch.setattr(pipeline, "MIN_ROWS", 0)
+    monkeypatch.setattr(load_postgres, "FAST_PATH_MIN_ROWS", 0)
+    # Chunks small enough that every table spans several of them.
+    monkeypatch.setattr(columns, "CHUNK_ROWS", 512)
+
+
+def request(url: URL, **options) -> SeedRequest:
+    target = url.render_as_string(hide_password=False)
+    return SeedRequest(STORE, target, rows=ROWS, seed=3, today=TODAY, **options)
+
+
+def seed(url: URL, **options) -> dict[str, int]:
+    return run_seed(request(url, **options)).rows
+
+
+def constraint_names(url: URL) -> set[str]:
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        found = conn.execute(
+            text(
+                "SELECT conname FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace"
+                " WHERE n.nspname = 'public' UNION ALL SELECT indexname FROM pg_indexes"
+                " WHERE schemaname = 'public'"
+            )
+        ).scalars()
+        names = set(found)
+    engine.dispose()
+    return names
+
+
+def test_the_worker_loads_the_rows_generating_in_process_would(pg_url: URL, monkeypatch):
+    create_schema(pg_url, STORE)
+    before = constraint_names(pg_url)
+    used: list[bool] = []
+    real = pipeline.load_overlapped
+
+    def spy(*args, **kwargs):
+        used.append(True)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "load_overlapped", spy)
+    assert seed(pg_url) == ROWS
+    assert used and not multiprocessing.active_children()
+    assert constraint_names(pg_url) == before
+    overlapped = {t: table_hash(pg_url, t) for t in ROWS}
+
+    monkeypatch.setenv(pipeline.WORKER_SWITCH, "0")
+    used.clear()
+    assert seed(pg_url, truncate=True) == ROWS
+    assert not used
+    assert {t: table_hash(pg_url, t) for t in ROWS} == overlapped
+
+
+def test_a_failure_while_loading_rolls_back_and_reaps_the_worker(pg_url: URL):
+    create_schema(pg_url, STORE)
+    before = constraint_names(pg_url)
+
+    def explode(chunk) -> None:
+        if chunk.table.key == "purchases" and chunk.start > 0:
+            raise RuntimeError("injected")
+
+    with pytest.raises(RuntimeError, match="injected"):
+        run_seed(
+            request(pg_url),
+            on_chunk=explode,
+        )
+    assert not multiprocessing.active_children()
+    assert all(count(pg_url, t) == 0 for t in ROWS)
+    assert constraint_names(pg_url) == before
+
+
+def test_the_workers_death_is_a_clear_error_and_a_rollback(pg_url: URL):
+    create_schema(pg_url, STORE)
+
+    def kill_worker(chunk) -> None:
+        for child in multiprocessing.active_children():
+            os.kill(child.pid, signal.SIGKILL)
+
+    with pytest.raises(FixturekitError, match="worker process stopped unexpectedly"):
+        run_seed(
+            request(pg_url),
+            on_chunk=kill_worker,
+        )
+    assert all(count(pg_url, t) == 0 for t in ROWS)
+
+
+PARENT = """
+import sys, time
+from fixturekit.seed import columns, load_postgres, pipeline
+from fixturekit.seed.run import SeedRequest, run_seed
+pipeline.MIN_ROWS = 0
+columns.CHUNK_ROWS = 512
+def hang(chunk):
+    if chunk.table.key == "purchases":
+        import multiprocessing
+        print(*[c.pid for c in multiprocessing.active_children()], flush=True)
+        time.sleep(600)
+run_seed(SeedRequest(sys.argv[1], sys.argv[2], rows={rows!r}, seed=3), on_chunk=hang)
+"""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split(") ")[1][0] not in "ZX"
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the worker is Linux-only")
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGINT], ids=["kill", "ctrl-c"])
+def test_stopping_the_seed_stops_its_worker_and_writes_nothing(pg_url: URL, how: int):
+    create_schema(pg_url, STORE)
+    parent = subprocess.Popen(
+        [sys.executable, "-c", PARENT.format(rows=ROWS), STORE,
+         pg_url.render_as_string(hide_password=False)],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        workers = [int(pid) for pid in parent.stdout.readline().split()]
+        assert workers and all(_alive(pid) for pid in workers)
+        parent.send_signal(how)
+        assert parent.wait(timeout=30) != 0
+        deadline = time.monotonic() + 20
+        while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not any(_alive(pid) for pid in workers)
+    finally:
+        if parent.poll() is None:
+            parent.kill()
+    deadline = time.monotonic() + 20  # the server notices the closed connection and rolls back
+    while time.monotonic() < deadline and any(count(pg_url, t) for t in ROWS):
+        time.sleep(0.2)
+    assert all(count(pg_url, t) == 0 for t in ROWS)
