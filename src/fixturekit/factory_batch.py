@@ -27,8 +27,11 @@ from factory.declarations import BaseDeclaration, PostGenerationContext, Related
 
 from fixturekit.factory_fields import FactoryFields, analyse, demote_dependents
 from fixturekit.factory_targets import Unbatchable as _Unbatchable
+from fixturekit.infer.strategies import PersonDerived
 from fixturekit.values.batch import as_bulk, batch_seed, draw, to_python
 from fixturekit.values.bulk import BulkError
+from fixturekit.values.people import claim_unique
+from fixturekit.values.pools import object_array
 
 _FIELDS: dict[type, FactoryFields] = {}
 
@@ -154,6 +157,12 @@ def draw_values(
                 scratch.per_row[bulk_field.name] = bulk_field.strategy.declaration()
                 progressed = True
                 continue
+            strategy = bulk_field.strategy
+            if isinstance(strategy, PersonDerived) and strategy.is_unique:
+                # the same memory as `fv.person(unique=...)`: per-row and batch rows never clash
+                values = object_array(
+                    claim_unique(strategy.key, strategy.part, strategy.max_length, values)
+                )
             earlier[bulk_field.name] = earlier[bulk_field.column.name] = values
             columns[bulk_field.name] = to_python(
                 values, bulk_field.column, _python_type(factory_class, bulk_field.name)

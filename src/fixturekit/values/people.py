@@ -108,6 +108,21 @@ def person(
     return candidate
 
 
+def claim_unique(key: str, part: str, max_length: int | None, values: Any) -> list[str]:
+    """Bulk-drawn unique values, checked against (and added to) what `person(unique=key)` has
+    issued, so rows made one by one and in batches never repeat a value."""
+    seen = _issued.setdefault(key, set())
+    out: list[str] = []
+    for value in values:
+        candidate, number = str(value), None
+        while candidate.lower() in seen:
+            number = 2 if number is None else number + 1
+            candidate = _fit(str(value), part, max_length, number)
+        seen.add(candidate.lower())
+        out.append(candidate)
+    return out
+
+
 @functools.cache
 def name_pairs() -> tuple[np.ndarray, np.ndarray]:
     """Distinct first and last names whose logins differ too (`Zoë` and `Zoe` do not)."""
