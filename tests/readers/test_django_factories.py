@@ -74,7 +74,7 @@ def test_generated_factories_fill_every_model(pg_url, tmp_path):
         env=env,
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=900,
     )
     assert proc.returncode == 0, proc.stderr[-4000:]
     result = json.loads(proc.stdout.splitlines()[-1])
