@@ -87,122 +87,113 @@ def _scalar(url: URL, sql: str):
 
 
 @pytest.fixture
-def source_url(pg_admin_url: URL, request) -> URL:
-    # a second scratch database next to pg_url
-    return request.getfixturevalue("pg_url")
+def source_url(pg_admin_url: URL):
+    """A second scratch PostgreSQL database, the source --like reads from."""
+    import uuid
+
+    source = pg_admin_url.set(database=f"fkt_like_{uuid.uuid4().hex[:8]}")
+    admin = create_engine(pg_admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{source.database}"'))
+    try:
+        yield source
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{source.database}" WITH (FORCE)'))
+        admin.dispose()
 
 
 def test_like_matches_the_sources_shape_and_copies_no_free_text(
-    runner, pg_url: URL, pg_admin_url: URL, tmp_path: Path
+    runner, pg_url: URL, source_url: URL, tmp_path: Path
 ):
-    import uuid
+    source = source_url
+    _source(runner, source, tmp_path)
+    create_schema(pg_url, SHOP)
+    learned = tmp_path / "learned.toml"
+    result = invoke(
+        runner,
+        "seed",
+        SHOP,
+        "--url",
+        _url(pg_url),
+        "--like",
+        _url(source),
+        "--like-out",
+        str(learned),
+    )
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert "Learned from" in said and "pg_stats" in said
 
-    source = pg_admin_url.set(database=f"fkt_like_{uuid.uuid4().hex[:8]}")
-    admin = create_engine(pg_admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{source.database}"'))
-    try:
-        _source(runner, source, tmp_path)
-        create_schema(pg_url, SHOP)
-        learned = tmp_path / "learned.toml"
-        result = invoke(
-            runner,
-            "seed",
-            SHOP,
-            "--url",
-            _url(pg_url),
-            "--like",
-            _url(source),
-            "--like-out",
-            str(learned),
-        )
-        assert result.exit_code == 0, result.output
-        said = " ".join(result.output.split())
-        assert "Learned from" in said and "pg_stats" in said
+    for table in ("users", "orders"):
+        want = _scalar(source, f"SELECT count(*) FROM {table}")
+        got = _scalar(pg_url, f"SELECT count(*) FROM {table}")
+        assert abs(got - want) <= 0.05 * want, (table, got, want)
+    for sql in (
+        "SELECT role, count(*) FROM users GROUP BY role",
+        "SELECT status::text, count(*) FROM orders GROUP BY status",
+        "SELECT (phone IS NULL)::text, count(*) FROM users GROUP BY 1",
+        "SELECT (discount_percent IS NULL)::text, count(*) FROM orders GROUP BY 1",
+    ):
+        want, got = _shares(source, sql), _shares(pg_url, sql)
+        for value, share in want.items():
+            assert abs(got.get(value, 0) - share) <= 0.03, (sql, value, got, want)
 
-        for table in ("users", "orders"):
-            want = _scalar(source, f"SELECT count(*) FROM {table}")
-            got = _scalar(pg_url, f"SELECT count(*) FROM {table}")
-            assert abs(got - want) <= 0.05 * want, (table, got, want)
-        for sql in (
-            "SELECT role, count(*) FROM users GROUP BY role",
-            "SELECT status::text, count(*) FROM orders GROUP BY status",
-            "SELECT (phone IS NULL)::text, count(*) FROM users GROUP BY 1",
-            "SELECT (discount_percent IS NULL)::text, count(*) FROM orders GROUP BY 1",
-        ):
-            want, got = _shares(source, sql), _shares(pg_url, sql)
-            for value, share in want.items():
-                assert abs(got.get(value, 0) - share) <= 0.03, (sql, value, got, want)
+    config_text = learned.read_text()
+    config = tomllib.loads(config_text)
+    assert config["tables"]["users"]["columns"]["role"]["weights"]
+    assert not any(word in config_text.lower() for word in ("zqalpha", "zqmail", "zq.test"))
+    leaked = _scalar(
+        pg_url,
+        "SELECT count(*) FROM users WHERE first_name IN ('Zqalpha', 'Zqbeta', 'Zqgamma') "
+        "OR email LIKE 'zqmail%' OR email LIKE '%@zq.test'",
+    )
+    assert leaked == 0
 
-        config_text = learned.read_text()
-        config = tomllib.loads(config_text)
-        assert config["tables"]["users"]["columns"]["role"]["weights"]
-        assert not any(word in config_text.lower() for word in ("zqalpha", "zqmail", "zq.test"))
-        leaked = _scalar(
-            pg_url,
-            "SELECT count(*) FROM users WHERE first_name IN ('Zqalpha', 'Zqbeta', 'Zqgamma') "
-            "OR email LIKE 'zqmail%' OR email LIKE '%@zq.test'",
-        )
-        assert leaked == 0
+    # --scale keeps the shape at a tenth of the size
+    create_schema(pg_url, SHOP)
+    scaled = invoke(
+        runner,
+        "seed",
+        SHOP,
+        "--url",
+        _url(pg_url),
+        "--like",
+        _url(source),
+        "--scale",
+        "0.1",
+        "--truncate",
+        "-q",
+    )
+    assert scaled.exit_code == 0, scaled.output
+    assert abs(_scalar(pg_url, "SELECT count(*) FROM orders") - 600) <= 30
 
-        # --scale keeps the shape at a tenth of the size
-        create_schema(pg_url, SHOP)
-        scaled = invoke(
-            runner,
-            "seed",
-            SHOP,
-            "--url",
-            _url(pg_url),
-            "--like",
-            _url(source),
-            "--scale",
-            "0.1",
-            "--truncate",
-            "-q",
-        )
-        assert scaled.exit_code == 0, scaled.output
-        assert abs(_scalar(pg_url, "SELECT count(*) FROM orders") - 600) <= 30
-
-        # --rows still overrides a learned count
-        again = invoke(
-            runner,
-            "seed",
-            SHOP,
-            "--url",
-            _url(pg_url),
-            "--like",
-            _url(source),
-            "--rows",
-            "users=100",
-            "--truncate",
-            "-q",
-        )
-        assert again.exit_code == 0, again.output
-        assert _scalar(pg_url, "SELECT count(*) FROM users") == 100
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{source.database}" WITH (FORCE)'))
-        admin.dispose()
+    # --rows still overrides a learned count
+    again = invoke(
+        runner,
+        "seed",
+        SHOP,
+        "--url",
+        _url(pg_url),
+        "--like",
+        _url(source),
+        "--rows",
+        "users=100",
+        "--truncate",
+        "-q",
+    )
+    assert again.exit_code == 0, again.output
+    assert _scalar(pg_url, "SELECT count(*) FROM users") == 100
 
 
-def test_a_source_without_statistics_suggests_analyze(runner, pg_url: URL, pg_admin_url):
-    import uuid
-
-    source = pg_admin_url.set(database=f"fkt_like_{uuid.uuid4().hex[:8]}")
-    admin = create_engine(pg_admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{source.database}"'))
-    try:
-        create_schema(source, SHOP)
-        create_schema(pg_url, SHOP)
-        result = invoke(runner, "seed", SHOP, "--url", _url(pg_url), "--like", _url(source))
-        assert result.exit_code == 2
-        assert "ANALYZE" in result.output and "Traceback" not in result.output
-        assert _scalar(pg_url, "SELECT count(*) FROM users") == 0
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{source.database}" WITH (FORCE)'))
-        admin.dispose()
+def test_a_source_without_statistics_suggests_analyze(runner, pg_url: URL, source_url: URL):
+    source = source_url
+    create_schema(source, SHOP)
+    create_schema(pg_url, SHOP)
+    result = invoke(runner, "seed", SHOP, "--url", _url(pg_url), "--like", _url(source))
+    assert result.exit_code == 2
+    assert "ANALYZE" in result.output and "Traceback" not in result.output
+    assert _scalar(pg_url, "SELECT count(*) FROM users") == 0
 
 
 def test_an_unreachable_source_is_one_message(runner, pg_url: URL):
