@@ -211,7 +211,17 @@ def _assign_keys(connection: Any, model: Any, objs: list[Any]) -> None:
     if not missing or not isinstance(pk, AutoFieldMixin):
         return
     quote = connection.ops.quote_name
-    sql = f"SELECT MAX({quote(pk.column)}) FROM {quote(model._meta.db_table)}"
+    table = model._meta.db_table
+    if connection.vendor == "postgresql":  # the sequence, moved as n inserts would move it
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [quote(table), pk.column, len(missing)],
+            )
+            for obj, (number,) in zip(missing, cursor.fetchall(), strict=True):
+                obj.pk = number
+        return
+    sql = f"SELECT MAX({quote(pk.column)}) FROM {quote(table)}"
     if connection.vendor == "mysql":
         sql += " FOR UPDATE"
     with connection.cursor() as cursor:

@@ -22,6 +22,13 @@ if _ENGINE == "sqlite":
         }
     }
 else:
+    if _ENGINE == "mysql":
+        try:
+            import MySQLdb  # noqa: F401
+        except ImportError:  # fixturekit's MySQL extra is PyMySQL: Django accepts it as MySQLdb
+            import pymysql
+
+            pymysql.install_as_MySQLdb()
     DATABASES = {
         "default": {
             "ENGINE": f"django.db.backends.{_ENGINE}",
