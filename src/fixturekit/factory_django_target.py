@@ -26,6 +26,7 @@ import uuid
 from typing import Any
 
 from fixturekit.factory_django import DjangoSession
+from fixturekit.factory_django_insert import insert_objects
 from fixturekit.factory_targets import Unbatchable, _written
 
 _ROWS_PER_STATEMENT = 2000  # a statement's size, bounded for memory (rows x columns)
@@ -63,6 +64,18 @@ def per_row_save_reason(model: Any) -> str | None:
     return None
 
 
+def _plain_bulk_create(manager: Any) -> bool:
+    """Django's own bulk_create: a manager or queryset of the project's may add to it."""
+    from django.db.models import QuerySet
+
+    for klass in type(manager).__mro__:
+        own = vars(klass).get("bulk_create")  # a manager's copy of a queryset method wraps it
+        if own is not None and getattr(own, "__wrapped__", own) is not QuerySet.bulk_create:
+            return False
+    queryset = getattr(manager, "_queryset_class", QuerySet)
+    return queryset.bulk_create is QuerySet.bulk_create
+
+
 def python_type(model: Any, name: str) -> type | None:
     """The Python type Django gives a field's values where it is not the bulk draw's own."""
     try:
@@ -95,6 +108,7 @@ class DjangoTarget:
         if known is not None and any(name not in known for name in self.lookup):
             raise Unbatchable("a django_get_or_create field has no value")  # per row says so
         self.per_row_reason = per_row_save_reason(self.model)
+        self.plain_bulk_create = _plain_bulk_create(self.manager)
 
     # --- the keyword arguments factory_boy would pass ---------------------------------------
 
@@ -150,6 +164,8 @@ class DjangoTarget:
         connection = connections[alias]
         if not connection.features.can_return_rows_from_bulk_insert:
             _assign_keys(connection, self.model, objs)
+        if self.plain_bulk_create and insert_objects(connection, self.model, objs):
+            return
         self.manager.db_manager(alias).bulk_create(objs, batch_size=_ROWS_PER_STATEMENT)
 
     def _get_or_create(self, alias: str, objs: list[Any], rows: list[dict[str, Any]]) -> list[Any]:

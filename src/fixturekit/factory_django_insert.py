@@ -1,0 +1,187 @@
+"""Multi-row INSERTs of Django instances, what `bulk_create` sends, without its per-value cost.
+
+`bulk_create` compiles every value through the SQL compiler (expression checks, placeholders,
+pre_save and prep for each of them): for a batch of plain values that is most of its time. Here
+each column is prepared once per value with the field's own `pre_save`/`get_db_prep_save`, the
+statement text is built once per chunk size, and the keys come back with `RETURNING` (in row
+order, as bulk_create relies on too) or were assigned up front by the caller.
+
+Anything the compiler would have to handle (a value that is an expression, `db_default`, a
+field with its own placeholder, a composite key) returns False: the caller uses bulk_create.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+_MAX_ROWS = 1000  # rows per statement: large enough to amortise, small enough for memory
+_UNNEST_ROWS = 5000  # PostgreSQL's statement has one parameter per column: it can be larger
+
+
+def _plain_pre_save(field: Any) -> bool:
+    from django.db.models import Field
+
+    return type(field).pre_save is Field.pre_save
+
+
+# Django's own fields whose database form of a value of these exact types is the value itself
+# (their prep is `str(value)`, `int(value)`, `bool(value)`): preparing 10,000 of them one call
+# at a time is a tenth of a batch's time.
+_SAME_VALUE = {
+    "CharField": str,
+    "TextField": str,
+    "EmailField": str,
+    "SlugField": str,
+    "URLField": str,
+    "IntegerField": int,
+    "BigIntegerField": int,
+    "SmallIntegerField": int,
+    "PositiveIntegerField": int,
+    "PositiveBigIntegerField": int,
+    "PositiveSmallIntegerField": int,
+    "AutoField": int,
+    "BigAutoField": int,
+    "SmallAutoField": int,
+    "BooleanField": bool,
+}
+
+
+def _passes_through(field: Any, values: list[Any]) -> bool:
+    target = field.target_field if field.is_relation else field
+    if not type(target).__module__.startswith("django.db.models.fields"):
+        return False  # a project's own field class prepares values its own way
+    if field.is_relation and not type(field).__module__.startswith("django.db.models.fields"):
+        return False
+    kind = _SAME_VALUE.get(type(target).__name__)
+    return kind is not None and all(type(v) is kind or v is None for v in values)
+
+
+def insert_objects(connection: Any, model: Any, objs: list[Any]) -> bool:
+    """INSERT `objs` (all new, of one concrete model) through `connection`; False when the
+    batch needs bulk_create's compiler instead (nothing has been written then)."""
+    from django.db.models import AutoField
+    from django.db.models.fields import NOT_PROVIDED
+
+    opts = model._meta
+    pk = opts.pk
+    if getattr(opts, "pk_fields", [pk]) != [pk] or not objs:
+        return False
+    fields = [f for f in opts.concrete_fields if not getattr(f, "generated", False)]
+    if any(getattr(f, "db_default", NOT_PROVIDED) is not NOT_PROVIDED for f in fields):
+        return False
+    if any(hasattr(f, "get_placeholder") for f in fields):  # e.g. a geometry's SQL function
+        return False
+    with_key = [obj.pk is not None for obj in objs]
+    if any(with_key) and not all(with_key):
+        return False
+    if not all(with_key):
+        if not isinstance(pk, AutoField):
+            return False
+        fields = [f for f in fields if f is not pk]
+    for obj in objs:  # what bulk_create checks: no unsaved parent, parents' keys copied
+        obj._prepare_related_fields_for_save(operation_name="bulk_create")
+    columns = []
+    for field in fields:
+        if _plain_pre_save(field):
+            values = [getattr(obj, field.attname) for obj in objs]
+        else:
+            values = [field.pre_save(obj, True) for obj in objs]
+        if any(hasattr(v, "resolve_expression") for v in values):
+            return False
+        if _passes_through(field, values):
+            columns.append(values)
+        else:
+            prep = field.get_db_prep_save
+            columns.append([prep(v, connection) for v in values])
+    returning = list(opts.db_returning_fields) if not all(with_key) else []
+    if returning and not connection.features.can_return_rows_from_bulk_insert:
+        return False
+    _execute(connection, opts.db_table, fields, columns, returning, objs)
+    return True
+
+
+def _execute(
+    connection: Any,
+    table: str,
+    fields: list[Any],
+    columns: list[list[Any]],
+    returning: list[Any],
+    objs: list[Any],
+) -> None:
+    quote = connection.ops.quote_name
+    types = [f.db_type(connection) for f in fields]
+    if connection.vendor == "postgresql" and fields and None not in types:
+        _unnest(connection, table, fields, types, columns, returning, objs)
+        return
+    head = f"INSERT INTO {quote(table)} ({', '.join(quote(f.column) for f in fields)}) VALUES "
+    if not fields:
+        head = f"INSERT INTO {quote(table)} DEFAULT VALUES"
+    tail, tail_params = ("", ())
+    if returning:
+        tail, tail_params = connection.ops.return_insert_columns(returning)
+    size = max(1, min(_MAX_ROWS, connection.ops.bulk_batch_size(fields, objs)))
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    rows = list(zip(*columns, strict=True)) if fields else [()] * len(objs)
+    texts: dict[int, str] = {}
+    with connection.cursor() as cursor:
+        for start in range(0, len(objs), size):
+            chunk = rows[start : start + size]
+            if not fields:  # one statement per row: DEFAULT VALUES takes no list
+                for offset in range(len(chunk)):
+                    cursor.execute(f"{head} {tail}", tail_params)
+                    one = objs[start + offset : start + offset + 1]
+                    _returned(one, returning, cursor, connection)
+                continue
+            sql = texts.get(len(chunk))
+            if sql is None:
+                sql = texts[len(chunk)] = f"{head}{', '.join([row] * len(chunk))} {tail}"
+            cursor.execute(sql, [v for values in chunk for v in values] + list(tail_params))
+            _returned(objs[start : start + len(chunk)], returning, cursor, connection)
+    _saved(connection, objs)
+
+
+def _saved(connection: Any, objs: list[Any]) -> None:
+    alias = connection.alias
+    for obj in objs:
+        obj._state.adding = False
+        obj._state.db = alias
+
+
+def _unnest(
+    connection: Any,
+    table: str,
+    fields: list[Any],
+    types: list[str],
+    columns: list[list[Any]],
+    returning: list[Any],
+    objs: list[Any],
+) -> None:
+    """PostgreSQL: one array per column, `INSERT ... SELECT * FROM UNNEST(...)`. The statement
+    text stays short (psycopg parses a long VALUES list again for every statement) and does
+    not grow with the rows; RETURNING gives the keys in row order, as for VALUES."""
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(f.column) for f in fields)
+    arrays = ", ".join(f"%s::{kind}[]" for kind in types)
+    tail, tail_params = ("", ())
+    if returning:
+        tail, tail_params = connection.ops.return_insert_columns(returning)
+    sql = f"INSERT INTO {quote(table)} ({names}) SELECT * FROM UNNEST({arrays}) {tail}"
+    with connection.cursor() as cursor:
+        for start in range(0, len(objs), _UNNEST_ROWS):
+            chunk = [column[start : start + _UNNEST_ROWS] for column in columns]
+            cursor.execute(sql, [*chunk, *tail_params])
+            _returned(objs[start : start + _UNNEST_ROWS], returning, cursor, connection)
+    _saved(connection, objs)
+
+
+def _returned(objs: list[Any], returning: list[Any], cursor: Any, connection: Any) -> None:
+    if not returning:
+        return
+    found = cursor.fetchall()
+    if len(found) != len(objs):
+        raise RuntimeError(f"INSERT returned {len(found)} rows for {len(objs)}")
+    for obj, values in zip(objs, found, strict=True):
+        for field, value in zip(returning, values, strict=True):
+            for converter in field.get_db_converters(connection):
+                value = converter(value, field, connection)
+            setattr(obj, field.attname, value)
