@@ -56,6 +56,52 @@ def _passes_through(field: Any, values: list[Any]) -> bool:
     return kind is not None and all(type(v) is kind or v is None for v in values)
 
 
+def instances(model: Any, rows: list[dict[str, Any]]) -> list[Any]:
+    """`model(**row)` for each row, through the positional form of `Model.__init__` (the one
+    Django uses for rows it loads) when every key names a concrete field: a third of the cost.
+
+    The result is the same: defaults for the fields a row leaves out, a parent object's key
+    in the foreign-key column and the parent in the relation's cache. Anything else (another
+    keyword, a parent of the wrong class, a model with its own __init__ or a multi-table
+    parent) goes through `model(**row)`, which also raises the errors Django raises."""
+    from django.db import models
+
+    opts = model._meta
+    fields = list(opts.concrete_fields)
+    by_key = {f.attname: f for f in fields} | {f.name: f for f in fields}
+    keys = set().union(*rows) if rows else set()
+    own_init = any(
+        "__init__" in vars(k) for k in model.__mro__[: model.__mro__.index(models.Model)]
+    )
+    if own_init or opts.parents or any(k not in by_key for k in keys):
+        return [model(**row) for row in rows]
+    if any(f.name != f.attname and f.name in keys and f.attname in keys for f in fields):
+        return [model(**row) for row in rows]
+    plan = [
+        (f, f.attname, f.name if f.is_relation and f.name != f.attname else None) for f in fields
+    ]
+    objs = []
+    for row in rows:
+        args = []
+        cached = []
+        for field, attname, relation in plan:
+            if attname in row:
+                args.append(row[attname])
+            elif relation is not None and relation in row:
+                parent = row[relation]
+                if parent is not None and not isinstance(parent, field.related_model):
+                    return [model(**row) for row in rows]  # Django says what is wrong
+                args.append(None if parent is None else getattr(parent, field.target_field.attname))
+                cached.append((field, parent))
+            else:
+                args.append(field.get_default())
+        obj = model(*args)
+        for field, parent in cached:
+            field.set_cached_value(obj, parent)
+        objs.append(obj)
+    return objs
+
+
 def insert_objects(connection: Any, model: Any, objs: list[Any]) -> bool:
     """INSERT `objs` (all new, of one concrete model) through `connection`; False when the
     batch needs bulk_create's compiler instead (nothing has been written then)."""
@@ -78,8 +124,10 @@ def insert_objects(connection: Any, model: Any, objs: list[Any]) -> bool:
         if not isinstance(pk, AutoField):
             return False
         fields = [f for f in fields if f is not pk]
+    relations = [f for f in fields if f.is_relation]
     for obj in objs:  # what bulk_create checks: no unsaved parent, parents' keys copied
-        obj._prepare_related_fields_for_save(operation_name="bulk_create")
+        if any(getattr(obj, f.attname) is None and f.is_cached(obj) for f in relations):
+            obj._prepare_related_fields_for_save(operation_name="bulk_create")
     columns = []
     for field in fields:
         if _plain_pre_save(field):

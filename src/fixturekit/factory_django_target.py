@@ -26,7 +26,7 @@ import uuid
 from typing import Any
 
 from fixturekit.factory_django import DjangoSession
-from fixturekit.factory_django_insert import insert_objects
+from fixturekit.factory_django_insert import insert_objects, instances
 from fixturekit.factory_targets import Unbatchable, _written
 
 _ROWS_PER_STATEMENT = 2000  # a statement's size, bounded for memory (rows x columns)
@@ -132,8 +132,7 @@ class DjangoTarget:
     def build(
         self, columns: dict[str, list[Any]], parents: dict[str, list[Any]], count: int
     ) -> list[Any]:
-        model = self.model
-        return [model(**row) for row in self.kwargs(columns, parents, count)]
+        return instances(self.model, self.kwargs(columns, parents, count))
 
     # --- saving ---------------------------------------------------------------------------------
 
@@ -145,8 +144,7 @@ class DjangoTarget:
         count: int,
     ) -> list[Any]:
         rows = self.kwargs(columns, parents, count)
-        model = self.model
-        objs = [model(**row) for row in rows]
+        objs = instances(self.model, rows)
         if self.lookup:
             return self._get_or_create(session.alias, objs, rows)
         self._save(session.alias, objs)
