@@ -233,3 +233,37 @@ def _returned(objs: list[Any], returning: list[Any], cursor: Any, connection: An
             for converter in field.get_db_converters(connection):
                 value = converter(value, field, connection)
             setattr(obj, field.attname, value)
+
+
+def assign_keys(connection: Any, model: Any, objs: list[Any]) -> None:
+    """Integer keys for new rows, before they are inserted: on PostgreSQL from the key's
+    sequence (`nextval` n times in one query, so it moves as n inserts would move it);
+    elsewhere the table's maximum + 1, ..., read under the batch's transaction (`FOR UPDATE`
+    on MySQL keeps another writer from taking the same numbers meanwhile)."""
+    from django.db.models.fields import AutoFieldMixin
+
+    pk = model._meta.pk
+    missing = [obj for obj in objs if obj.pk is None]
+    if not missing or not isinstance(pk, AutoFieldMixin):
+        return
+    quote = connection.ops.quote_name
+    table = model._meta.db_table
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [quote(table), pk.column, len(missing)],
+            )
+            for obj, (number,) in zip(missing, cursor.fetchall(), strict=True):
+                obj.pk = number
+        return
+    sql = f"SELECT MAX({quote(pk.column)}) FROM {quote(table)}"
+    if connection.vendor == "mysql":
+        sql += " FOR UPDATE"
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        top = cursor.fetchone()[0] or 0
+    given = [obj.pk for obj in objs if obj.pk is not None]
+    top = max([top, *given])
+    for number, obj in enumerate(missing, start=top + 1):
+        obj.pk = number
