@@ -121,6 +121,20 @@ def test_django_get_or_create_finds_existing_and_repeated_keys(facts):
     assert facts["get_or_create_within"] == [1, 1]  # four rows of one key: one customer
 
 
+def test_get_or_create_follows_the_database_comparison(facts):
+    batch, per_row, vendor, existing = facts["get_or_create_collation"]
+    assert batch == per_row  # the row create() finds is the batch's
+    assert (batch == [existing]) is (vendor == "mysql")  # case-insensitive only on MariaDB
+
+
+def test_renamed_fields_take_the_model_names(facts):
+    assert facts["renamed"] == [[["t0", "made"]], ["t0", "made"]]
+
+
+def test_wrong_or_unsaved_parents_fail_as_per_row(facts):
+    assert facts["wrong_parent"] == ["ValueError"] * 4
+
+
 def test_passwords_are_hashed_once_per_text(facts):
     assert facts["passwords"] == [True, 1]
 

@@ -156,6 +156,35 @@ def scenarios(f: Any, m: Any) -> dict[str, Any]:
     new = f.CustomerFactory.create_batch(4, email="same.person@example.org")
     r["get_or_create_within"] = [len({c.pk for c in new}), count["Customer"]() - before]
 
+    # A key the database compares differently (MariaDB's case-insensitive collation): the
+    # batch finds what get_or_create finds.
+    shouted = existing.email.upper()
+    batch_pks = {c.pk for c in f.CustomerFactory.create_batch(2, email=shouted)}
+    r["get_or_create_collation"] = [
+        sorted(batch_pks),
+        [f.CustomerFactory.create(email=shouted).pk],
+        connection.vendor,
+        existing.pk,
+    ]
+
+    # Renamed declarations: the model's own names work in a batch as in create().
+    jobs = f.JobFactory.create_batch(3, _token="t0", create="made")
+    one = f.JobFactory.create(_token="t0", create="made")
+    r["renamed"] = [sorted({(j._token, j.create) for j in jobs}), [one._token, one.create]]
+
+    # Wrong or unsaved parents fail as in create().
+    wrong = []
+    for parent in (f.CustomerFactory.create(), f.OrderFactory.build()):
+        for make in (f.OrderLineFactory.create, f.OrderLineFactory.create_batch):
+            args = (2,) if make == f.OrderLineFactory.create_batch else ()
+            try:
+                with transaction.atomic():
+                    make(*args, order=parent)
+                wrong.append(None)
+            except Exception as exc:  # the class is what is compared
+                wrong.append(type(exc).__name__)
+    r["wrong_parent"] = wrong
+
     # Passwords: a caller's text is hashed, once for the whole batch.
     calls: list[int] = []
     original = hashers.make_password

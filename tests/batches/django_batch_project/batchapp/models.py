@@ -85,3 +85,10 @@ class Tag(models.Model):
 @receiver(pre_save, sender=Tag)
 def _slugify(sender, instance, **kwargs):
     instance.slug = instance.label.lower().replace(" ", "-")[:40]
+
+
+class Job(models.Model):
+    """Field names factory_boy cannot declare: the factory renames them (`Meta.rename`)."""
+
+    _token = models.CharField(max_length=40)
+    create = models.CharField(max_length=20)
