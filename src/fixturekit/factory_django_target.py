@@ -26,7 +26,7 @@ import uuid
 from typing import Any
 
 from fixturekit.factory_django import DjangoSession
-from fixturekit.factory_django_insert import assign_keys, insert_objects, instances
+from fixturekit.factory_django_insert import Rows, assign_keys, insert_objects, instances
 from fixturekit.factory_targets import Unbatchable, _written
 
 _ROWS_PER_STATEMENT = 2000  # a statement's size, bounded for memory (rows x columns)
@@ -114,20 +114,20 @@ class DjangoTarget:
 
     def kwargs(
         self, columns: dict[str, list[Any]], parents: dict[str, list[Any]], count: int
-    ) -> list[dict[str, Any]]:
-        names = [*self.names, *self.parents]
-        lists = [columns[n] for n in self.names] + [parents[n] for n in self.parents]
-        rows = [dict(zip(names, values, strict=True)) for values in zip(*lists, strict=True)]
-        if not names:
-            rows = [{} for _ in range(count)]
-        if self.adjust:
-            rows = [self.factory._adjust_kwargs(**row) for row in rows]
+    ) -> Rows:
         hidden, rename = self.hidden, self.rename
-        if hidden or rename:
-            rows = [
-                {rename.get(k, k): v for k, v in row.items() if k not in hidden} for row in rows
-            ]
-        return rows
+        names = [n for n in self.names if n not in hidden or self.adjust]
+        lists = {n: columns[n] for n in names} | {n: parents[n] for n in self.parents}
+        if not self.adjust:
+            return Rows({rename.get(k, k): v for k, v in lists.items() if k not in hidden}, count)
+        keys = list(lists)
+        dicts = [dict(zip(keys, vals, strict=True)) for vals in zip(*lists.values(), strict=True)]
+        if not keys:
+            dicts = [{} for _ in range(count)]
+        dicts = [self.factory._adjust_kwargs(**row) for row in dicts]
+        return Rows.of(
+            [{rename.get(k, k): v for k, v in row.items() if k not in hidden} for row in dicts]
+        )
 
     def build(
         self, columns: dict[str, list[Any]], parents: dict[str, list[Any]], count: int
@@ -166,22 +166,22 @@ class DjangoTarget:
             return
         self.manager.db_manager(alias).bulk_create(objs, batch_size=_ROWS_PER_STATEMENT)
 
-    def _get_or_create(self, alias: str, objs: list[Any], rows: list[dict[str, Any]]) -> list[Any]:
+    def _get_or_create(self, alias: str, objs: list[Any], rows: Rows) -> list[Any]:
         from django.db import IntegrityError, transaction
 
         fields = [self.model._meta.get_field(name) for name in self.lookup]
         keys = [tuple(getattr(obj, f.attname) for f in fields) for obj in objs]
         found = self._existing(alias, fields, keys)
         chosen: dict[tuple[Any, ...], Any] = {}
-        new: list[tuple[Any, dict[str, Any]]] = []
+        new: list[tuple[Any, int]] = []
         result = []
-        for obj, key, row in zip(objs, keys, rows, strict=True):
+        for index, (obj, key) in enumerate(zip(objs, keys, strict=True)):
             same = chosen.get(key)
             if same is None:
                 same = found.get(key)
                 if same is None:
                     same = obj
-                    new.append((obj, row))
+                    new.append((obj, index))
                 chosen[key] = same
             result.append(same)
         try:
@@ -191,7 +191,8 @@ class DjangoTarget:
             # a key the database compares differently from Python: get_or_create decides
             manager = self.manager.db_manager(alias)
             by_obj = {}
-            for obj, row in new:
+            for obj, index in new:
+                row = rows.row(index)
                 lookup = {name: row[name] for name in self.lookup}
                 defaults = {k: v for k, v in row.items() if k not in lookup}
                 by_obj[id(obj)] = manager.get_or_create(**lookup, defaults=defaults)[0]
