@@ -29,9 +29,6 @@ class DjangoSession:
     def __init__(self, alias: str) -> None:
         self.alias = alias
 
-    def flush(self) -> None:
-        """Nothing is pending in Django: each write has already been sent."""
-
 
 def django_plan(model: Any) -> Any:
     """The inference plan of `model`'s table, from every installed model (cached per process)."""
