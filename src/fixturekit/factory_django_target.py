@@ -213,7 +213,8 @@ class DjangoTarget:
         connection = connections[alias]
         quote = connection.ops.quote_name
         column = quote(fields[0].column)
-        table = quote(self.model._meta.db_table)
+        # a multi-table child's inherited field is in its parent's table
+        table = quote(fields[0].model._meta.db_table)
         prep = fields[0].get_db_prep_value
         present: list[Any] = []
         with connection.cursor() as cursor:

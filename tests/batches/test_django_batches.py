@@ -153,7 +153,7 @@ def test_build_batch_draws_the_same_and_saves_nothing(facts):
 
 def test_what_bulk_create_would_skip_is_saved_row_by_row(facts):
     assert facts["save_override"] and facts["save_override_stored"]  # own save()
-    assert facts["multi_table"] == [True, 12, 12]  # a multi-table child
+    assert facts["multi_table"] == [True, 12, 12, True]  # a multi-table child, its parent's key
     assert facts["signal"]  # a pre_save receiver
 
 

@@ -234,10 +234,12 @@ def scenarios(f: Any, m: Any) -> dict[str, Any]:
     r["save_override_stored"] = stored_equal(notes)
     places = m.Place.objects.count()
     restaurants = f.RestaurantFactory.create_batch(12)  # a multi-table child
+    again = f.RestaurantFactory.create_batch(2, code=restaurants[0].code)  # inherited key
     r["multi_table"] = [
         None not in [x.pk for x in restaurants],
         m.Place.objects.count() - places,
         m.Restaurant.objects.filter(pk__in=[x.pk for x in restaurants]).count(),
+        [x.pk for x in again] == [restaurants[0].pk] * 2,
     ]
     tags = f.TagFactory.create_batch(8)  # a pre_save receiver
     r["signal"] = all(t.slug == t.label.lower().replace(" ", "-")[:40] for t in tags)

@@ -68,6 +68,7 @@ class Note(models.Model):
 
 
 class Place(models.Model):
+    code = models.CharField(max_length=12, unique=True)  # the child's get_or_create key too
     city = models.CharField(max_length=60)
 
 
