@@ -155,6 +155,7 @@ def test_what_bulk_create_would_skip_is_saved_row_by_row(facts):
     assert facts["save_override"] and facts["save_override_stored"]  # own save()
     assert facts["multi_table"] == [True, 12, 12, True]  # a multi-table child, its parent's key
     assert facts["signal"]  # a pre_save receiver
+    assert facts["own_bulk_create"] == [[7], True]  # the project's bulk_create is used
 
 
 def test_user_declarations_and_hooks_keep_their_per_row_meaning(facts):

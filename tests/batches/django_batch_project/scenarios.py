@@ -241,6 +241,8 @@ def scenarios(f: Any, m: Any) -> dict[str, Any]:
         m.Restaurant.objects.filter(pk__in=[x.pk for x in restaurants]).count(),
         [x.pk for x in again] == [restaurants[0].pk] * 2,
     ]
+    badges = f.BadgeFactory.create_batch(7)  # a queryset with its own bulk_create
+    r["own_bulk_create"] = [m.CountingQuerySet.calls, None not in [b.pk for b in badges]]
     tags = f.TagFactory.create_batch(8)  # a pre_save receiver
     r["signal"] = all(t.slug == t.label.lower().replace(" ", "-")[:40] for t in tags)
     by_hand = len(f.CREATED_BY_HAND)

@@ -93,3 +93,19 @@ class Job(models.Model):
 
     _token = models.CharField(max_length=40)
     create = models.CharField(max_length=20)
+
+
+class CountingQuerySet(models.QuerySet):
+    """A project's own bulk_create: a batch must go through it."""
+
+    calls: list[int] = []
+
+    def bulk_create(self, objs, *args, **kwargs):
+        CountingQuerySet.calls.append(len(objs))
+        return super().bulk_create(objs, *args, **kwargs)
+
+
+class Badge(models.Model):
+    label = models.CharField(max_length=40)
+
+    objects = CountingQuerySet.as_manager()
