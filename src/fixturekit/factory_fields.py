@@ -97,6 +97,9 @@ def table_plan_of(factory_class: type) -> TablePlan | None:
     carried = getattr(factory_class, "_fixturekit_plan", None)
     if carried is not None:
         return carried
+    find = getattr(factory_class, "_fixturekit_find_plan", None)
+    if find is not None:  # a Django factory: its models are read by the Django reader
+        return find()
     model = factory_class._meta.model
     if model is None:
         return None

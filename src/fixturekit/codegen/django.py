@@ -202,9 +202,15 @@ class DjangoModuleRenderer(ModuleRenderer):
             "",
         ]
         imports = self._import_block()
-        # After `import factory...`, as isort places it among the third-party imports.
-        at = max(i for i, line in enumerate(imports) if line.startswith("import factory"))
-        imports.insert(at + 1, "from factory.django import DjangoModelFactory")
+        # fixturekit's DjangoModelFactory: factory_boy's, with batches through bulk_create.
+        # Among the first-party imports, in isort's order (after `import factory`).
+        at = max(
+            i
+            for i, line in enumerate(imports)
+            if line.startswith("import factory")
+            or (line.startswith("from fixturekit") and line.split()[1] < "fixturekit.factory_")
+        )
+        imports.insert(at + 1, "from fixturekit.factory_django import DjangoModelFactory")
         if any(renamed_columns(p.table) for p in self.plan):
             classes = [
                 "",
