@@ -87,7 +87,7 @@ def test_a_server_that_refuses_to_create_the_database(tmp_path, pg_admin_url):
     role = f"fkt_nocreate_{uuid.uuid4().hex[:8]}"
     admin = create_engine(pg_admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text(f'CREATE ROLE "{role}" LOGIN NOCREATEDB PASSWORD \'pw-{role}\''))
+        conn.execute(text(f"CREATE ROLE \"{role}\" LOGIN NOCREATEDB PASSWORD 'pw-{role}'"))
     try:
         models = write_models(tmp_path, PORTABLE_MODELS)
         url = pg_admin_url.set(username=role, password=f"pw-{role}")
