@@ -173,12 +173,29 @@ def _code(code: types.CodeType) -> Any:
     return (tuple(steps), code.co_varnames, consts)
 
 
+_EXPECTED: dict[Strategy, Any] = {}  # strategy -> fingerprint of its runtime declaration
+
+
+def _expected(strategy: Strategy) -> Any:
+    """The fingerprint of the strategy's own declaration, once per strategy: evaluating it
+    compiles its source, the dearest step of sorting a factory's fields. Strategies are frozen
+    values, so equal ones render the same source and get the same fingerprint."""
+    try:
+        return _EXPECTED[strategy]
+    except KeyError:
+        pass
+    except TypeError:  # a strategy holding an unhashable value: not cached
+        return fingerprint(strategy.declaration())
+    expected = _EXPECTED[strategy] = fingerprint(strategy.declaration())
+    return expected
+
+
 def is_generated(declaration: Any, strategy: Strategy) -> bool:
     try:
-        expected = strategy.declaration()
+        expected = _expected(strategy)
     except Exception:
         return False
-    return fingerprint(declaration) == fingerprint(expected)
+    return fingerprint(declaration) == expected
 
 
 # --- sorting a factory's declarations ---------------------------------------------------------

@@ -165,6 +165,8 @@ class DjangoModuleRenderer(ModuleRenderer):
         body: list[str] = []
         for flag in plan.flags:
             body += _comment_lines("    ", f"FIXME: {flag}")
+        for note in plan.notes:
+            body += _comment_lines("    ", note)
         for rel in table.relationships:
             if rel.kind is RelationKind.GENERIC:
                 type_column, id_column = rel.local_columns
