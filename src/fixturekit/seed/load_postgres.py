@@ -22,7 +22,7 @@ from fixturekit.dialects.appname import connect_args
 from fixturekit.errors import FixturekitError
 from fixturekit.schema.model import Column, Table
 from fixturekit.seed.columns import Chunk
-from fixturekit.seed.encode import copy_field_texts, copy_text
+from fixturekit.seed.encode import copy_chunk, copy_field_texts, copy_text
 from fixturekit.seed.load import Loader, TableLoad, redact
 from fixturekit.seed.plan import Existing, TableSeed
 
@@ -211,8 +211,7 @@ class PostgresLoader(Loader):
 
     def render(self, seed: TableSeed, columns: dict[str, Any]) -> bytes:
         """One chunk as COPY text, in the column order `load_rendered` writes."""
-        table = seed.table
-        return copy_text([copy_field_texts(columns[c], table.column(c)) for c in seed.columns])
+        return copy_chunk(seed, columns)
 
     def load_rendered(self, target: TableLoad, buffers: Iterable[bytes]) -> None:
         """COPY chunks already rendered by `render` (in a worker process)."""

@@ -269,7 +269,24 @@ def run_seed(
     if request.url and parse_url(request.url).get_backend_name() == "sqlite":
         database = parse_url(request.url).database or ""
         check_disk(plan, Path(database).parent, redact(request.url))
-    loader = connect(request.url) if request.url else None
+    # The worker starts before this process connects, so that it generates while the driver
+    # is imported, the tables checked and their keys dropped. Not with --append: its plan
+    # depends on the rows the tables already hold.
+    producer = None
+    if (
+        request.url
+        and request.export is None
+        and not request.append
+        and parse_url(request.url).get_backend_name() == "postgresql"
+        and pipeline.plan_applies(plan)
+    ):
+        producer = pipeline.start_early(plan)
+    try:
+        loader = connect(request.url) if request.url else None
+    except BaseException:
+        if producer is not None:
+            producer.close()
+        raise
     exporter = None
     result = SeedResult(plan, 0.0)
     tables = [seed.table for seed in plan]
@@ -302,7 +319,7 @@ def run_seed(
             exporter = Exporter(request.export, plan, schema, request.models)
         overlapped = loader is not None and exporter is None and pipeline.applies(loader, plan)
         if overlapped:
-            result.rows.update(pipeline.load_overlapped(loader, plan, progress, on_chunk))
+            result.rows.update(pipeline.load_overlapped(loader, plan, progress, on_chunk, producer))
         store = KeyStore(plan)
         for seed in plan if not overlapped else ():
             chunks: Iterable[Chunk] = generate_table(plan, seed, store)
@@ -357,6 +374,8 @@ def run_seed(
             exporter.abort()
         raise
     finally:
+        if producer is not None:
+            producer.close()
         if loader is not None:
             loader.close()
     result.seconds = time.perf_counter() - started
