@@ -273,6 +273,7 @@ def run_seed(
     # is imported, the tables checked and their keys dropped. Not with --append: its plan
     # depends on the rows the tables already hold.
     producer = None
+    loader = None
     if (
         request.url
         and request.export is None
@@ -283,9 +284,13 @@ def run_seed(
         producer = pipeline.start_early(plan)
     try:
         loader = connect(request.url) if request.url else None
+        if producer is not None and loader is not None:
+            producer.send_formats(loader.copy_formats(plan))  # type: ignore[attr-defined]
     except BaseException:
         if producer is not None:
             producer.close()
+        if loader is not None:
+            loader.close()
         raise
     exporter = None
     result = SeedResult(plan, 0.0)
