@@ -82,20 +82,25 @@ def _numeric(units: np.ndarray, places: int) -> np.ndarray:
     allowed on the wire (the server strips them), so every value has the same digit count."""
     units = units.astype(np.int64)
     fraction_groups = -(-places // 4)
-    magnitude = np.abs(units) * 10 ** (4 * fraction_groups - places)
-    top = int(magnitude.max()) if len(magnitude) else 0
-    groups = fraction_groups
-    while top >= 10000**groups:
-        groups += 1
-    groups = max(groups, fraction_groups + 1)
+    # The whole part and the fraction apart: scaling the units to whole base-10000 groups
+    # first would overflow 64 bits for wide numerics (Numeric(20, 2)).
+    whole, fraction = np.divmod(np.abs(units), 10**places)
+    if 4 * fraction_groups > 18:  # a scale past 16: Python integers, slower but exact
+        fraction = fraction.astype(object)
+    fraction = fraction * 10 ** (4 * fraction_groups - places)
+    top = int(whole.max()) if len(whole) else 0
+    whole_groups = 1
+    while top >= 10000**whole_groups:
+        whole_groups += 1
+    groups = whole_groups + fraction_groups
     digits = np.empty((len(units), groups), dtype=">i2")
-    rest = magnitude
-    for i in range(groups - 1, -1, -1):
-        rest, digit = np.divmod(rest, 10000)
-        digits[:, i] = digit
+    for i in range(whole_groups - 1, -1, -1):
+        whole, digits[:, i] = np.divmod(whole, 10000)
+    for i in range(groups - 1, whole_groups - 1, -1):
+        fraction, digits[:, i] = np.divmod(fraction, 10000)
     header = np.empty((len(units), 4), dtype=">i2")
     header[:, 0] = groups
-    header[:, 1] = groups - fraction_groups - 1  # weight of the first digit
+    header[:, 1] = whole_groups - 1  # weight of the first digit
     header[:, 2] = np.where(units < 0, 0x4000, 0)
     header[:, 3] = places
     return np.concatenate([_block(header), _block(digits)], axis=1)
