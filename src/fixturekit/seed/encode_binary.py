@@ -110,12 +110,17 @@ def _text(values: Any, column: Column) -> _Field:
     from fixturekit.seed.encode import texts
 
     out = texts(values, column)
-    nulls = np.fromiter((v is None for v in out), dtype=bool, count=len(out))
-    encoded = [v.encode() for v in out if v is not None]
-    lengths = np.zeros(len(out), dtype=np.int64)
-    lengths[~nulls] = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
-    data = np.frombuffer(b"".join(encoded), dtype=np.uint8)
-    return _Field(nulls if nulls.any() else None, data=data, lengths=lengths)
+    nulls = None
+    if None in out:
+        nulls = np.fromiter((v is None for v in out), dtype=bool, count=len(out))
+        out = ["" if v is None else v for v in out]
+    lengths = np.fromiter(map(len, out), dtype=np.int64, count=len(out))
+    joined = "".join(out).encode()
+    if len(joined) != int(lengths.sum()):  # not all ASCII: byte lengths value by value
+        encoded = [v.encode() for v in out]
+        lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
+        joined = b"".join(encoded)
+    return _Field(nulls, data=np.frombuffer(joined, dtype=np.uint8), lengths=lengths)
 
 
 def _field(values: Any, column: Column, wire: str) -> _Field:
