@@ -98,6 +98,10 @@ def load_schema(models: str, url: str | None = None) -> tuple[Schema, SchemaPlan
     # seeding draws every column instead of repeating defaults and usable-object flags.
     options = inference_options(generate_config, ())
     options.factory_object = False
+    # Counting the pairs of names means importing Faker and reading its names: left to the
+    # worker process, which reads them anyway, while this one connects (the seed shows no
+    # inference reasons; its --report counts them after the load).
+    options.count_name_pairs = False
     return schema, plan_schema(schema, options)
 
 
