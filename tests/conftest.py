@@ -87,7 +87,11 @@ def _unavailable(what: str, exc: Exception) -> None:
 
 
 def _scratch_name() -> str:
-    return f"fkt_{uuid.uuid4().hex[:12]}"
+    # FIXTUREKIT_TEST_DB_TAG marks the scratch databases of one run (on a shared server, whose
+    # they are); letters, digits and underscores only.
+    given = os.environ.get("FIXTUREKIT_TEST_DB_TAG", "")
+    tag = "".join(c for c in given if c.isalnum() or c == "_")
+    return f"fkt_{tag + '_' if tag else ''}{uuid.uuid4().hex[:12]}"
 
 
 @pytest.fixture(scope="session")

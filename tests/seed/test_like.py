@@ -8,6 +8,7 @@ within 5%, and no free-text value of the source may reach the target or the writ
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 
@@ -232,3 +233,86 @@ def test_mariadb_sources_are_read_from_a_bounded_sample(
     got = _shares(pg_url, "SELECT role, count(*) FROM users GROUP BY role")
     for value, share in want.items():
         assert abs(got.get(value, 0) - share) <= 0.03
+
+
+def _mariadb_source(runner: CliRunner, url: URL, tmp_path: Path, histogram: str) -> None:
+    """A skewed MariaDB source with sentinel free text, analysed into persistent statistics."""
+    create_schema(url, SHOP)
+    config = tmp_path / "skewed.toml"
+    config.write_text(SKEWED.replace("rows = 6000", "rows = 3000"))
+    seeded = invoke(runner, "seed", SHOP, "--url", _url(url), "--config", str(config), "-q")
+    assert seeded.exit_code == 0, seeded.output
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(
+            text(
+                "UPDATE users SET first_name = ELT(1 + CRC32(id) % 3, 'Zqalpha', 'Zqbeta', "
+                "'Zqgamma'), email = CONCAT('zqmail', MD5(id), '@zq.test')"
+            )
+        )
+        conn.execute(text(f"SET SESSION histogram_type = '{histogram}'"))
+        for table in conn.execute(text("SHOW TABLES")).scalars().all():
+            conn.execute(text(f"ANALYZE TABLE `{table}` PERSISTENT FOR ALL")).all()
+    engine.dispose()
+
+
+@pytest.mark.parametrize("histogram", ["JSON_HB", "DOUBLE_PREC_HB"])
+def test_mariadb_sources_are_read_from_their_persistent_statistics(
+    runner, mysql_url: URL, pg_url: URL, tmp_path: Path, histogram: str
+):
+    _mariadb_source(runner, mysql_url, tmp_path, histogram)
+    create_schema(pg_url, SHOP)
+    learned = tmp_path / "learned.toml"
+    result = invoke(
+        runner,
+        "seed",
+        SHOP,
+        "--url",
+        _url(pg_url),
+        "--like",
+        _url(mysql_url),
+        "--like-out",
+        str(learned),
+    )
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert "persistent statistics (mysql.table_stats, mysql.column_stats) for 12 of 12" in said
+    # The enums' weights come from the histograms themselves (a DOUBLE_PREC_HB histogram does
+    # not name the values of a VARCHAR, so first_name, three sentinels, is sampled there).
+    assert not re.search(r"(users|orders): [^:]*\b(role|status)\b[^:]* from a sample", said)
+
+    for table in ("users", "orders"):
+        want = _scalar(mysql_url, f"SELECT count(*) FROM {table}")
+        got = _scalar(pg_url, f"SELECT count(*) FROM {table}")
+        assert abs(got - want) <= 0.05 * want, (table, got, want)
+    for source_sql, target_sql in (
+        ("SELECT role, count(*) FROM users GROUP BY role", None),
+        ("SELECT status, count(*) FROM orders GROUP BY status", None),
+        (
+            "SELECT IF(is_active, 'true', 'false'), count(*) FROM users GROUP BY 1",
+            "SELECT is_active::text, count(*) FROM users GROUP BY 1",
+        ),
+        (
+            "SELECT IF(phone IS NULL, 'true', 'false'), count(*) FROM users GROUP BY 1",
+            "SELECT (phone IS NULL)::text, count(*) FROM users GROUP BY 1",
+        ),
+        (
+            "SELECT IF(discount_percent IS NULL, 'true', 'false'), count(*) FROM orders GROUP BY 1",
+            "SELECT (discount_percent IS NULL)::text, count(*) FROM orders GROUP BY 1",
+        ),
+    ):
+        want = _shares(mysql_url, source_sql)
+        got = _shares(pg_url, target_sql or source_sql.replace("status,", "status::text,"))
+        assert set(got) <= set(want), (source_sql, got, want)
+        for value, share in want.items():
+            assert abs(got.get(value, 0) - share) <= 0.03, (source_sql, value, got, want)
+
+    config_text = learned.read_text()
+    assert "persistent statistics" in config_text
+    assert not any(word in config_text.lower() for word in ("zqalpha", "zqmail", "zq.test"))
+    leaked = _scalar(
+        pg_url,
+        "SELECT count(*) FROM users WHERE first_name IN ('Zqalpha', 'Zqbeta', 'Zqgamma') "
+        "OR email LIKE 'zqmail%' OR email LIKE '%@zq.test'",
+    )
+    assert leaked == 0

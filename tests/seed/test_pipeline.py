@@ -162,3 +162,57 @@ def test_stopping_the_seed_stops_its_worker_and_writes_nothing(pg_url: URL, how:
     while time.monotonic() < deadline and any(count(pg_url, t) for t in ROWS):
         time.sleep(0.2)
     assert all(count(pg_url, t) == 0 for t in ROWS)
+
+
+WIRE = f"{Path(__file__).resolve().parent / 'wire_models.py'}:Base"
+WIRE_ROWS = {"readings": 3000, "tagged": 1000}
+WIRE_CONFIG = """
+[tables.readings.columns]
+big = { between = [-9000000000, 9000000000], null = 0.2 }
+ratio = { between = [-1000, 1000], null = 0.1 }
+amount = { between = [-5000, 5000], null = 0.2 }
+huge = { between = [-1000000000000, 999999999999999] }
+day = { between = ["1950-01-01", "2090-12-31"], null = 0.1 }
+at = { between = ["1990-01-01", "2060-01-01"] }
+flag = { null = 0.3 }
+label = { values = ["tab\\there", "back\\\\slash", "line\\nbreak", "plain", "été"], null = 0.2 }
+note = { null = 0.5 }
+phase = { null = 0.25 }
+"""
+
+
+def test_binary_copy_loads_the_rows_text_copy_would(pg_url: URL, monkeypatch, tmp_path: Path):
+    """Tables whose every type has a binary encoding go through binary COPY; the rows are the
+    ones COPY text and the in-process load write (NULLs, negatives, escapes, time zones)."""
+    create_schema(pg_url, WIRE)
+    config = tmp_path / "wire.toml"
+    config.write_text(WIRE_CONFIG)
+    formats: list[bool] = []
+    real = load_postgres.PostgresLoader.load_rendered
+
+    def spy(self, target, buffers, binary=False):
+        formats.append((target.table.key, binary))
+        return real(self, target, buffers, binary=binary)
+
+    monkeypatch.setattr(load_postgres.PostgresLoader, "load_rendered", spy)
+    target = pg_url.render_as_string(hide_password=False)
+
+    def seed_and_hash(truncate: bool) -> dict[str, str]:
+        request = SeedRequest(
+            WIRE, target, rows=WIRE_ROWS, seed=5, today=TODAY, config_path=config,
+            truncate=truncate,
+        )  # fmt: skip
+        assert run_seed(request).rows == WIRE_ROWS
+        return {t: table_hash(pg_url, t) for t in WIRE_ROWS}
+
+    binary = seed_and_hash(truncate=False)
+    assert formats == [("readings", True), ("tagged", False)]  # a uuid column: text
+    assert count(pg_url, "readings") == 3000
+    monkeypatch.setenv(load_postgres.BINARY_SWITCH, "0")
+    formats.clear()
+    assert seed_and_hash(truncate=True) == binary
+    assert formats == [("readings", False), ("tagged", False)]
+    monkeypatch.setenv(pipeline.WORKER_SWITCH, "0")
+    formats.clear()
+    assert seed_and_hash(truncate=True) == binary
+    assert formats == []

@@ -10,6 +10,7 @@ from __future__ import annotations
 from fixturekit.infer import strategies as st
 
 NUMBERED = "numbered to stay unique: every value shows a number"
+NAMES_RUN_OUT = "unique: a number only once the pairs of names run out"
 
 
 def numbering(strategy: st.Strategy | None, rows: int | None = None) -> str | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 
 from fixturekit.infer import strategies as st
-from fixturekit.infer.numbering import numbering
+from fixturekit.infer.numbering import NAMES_RUN_OUT, numbering
 from fixturekit.infer.plan import FieldPlan
 from fixturekit.schema.model import Table
 
@@ -44,7 +44,9 @@ def _part(field: FieldPlan) -> str | None:
     return part
 
 
-def cohere_people(fields: list[FieldPlan], table: Table) -> list[FieldPlan]:
+def cohere_people(
+    fields: list[FieldPlan], table: Table, count_pairs: bool = True
+) -> list[FieldPlan]:
     """The fields with the table's person columns drawn as one person (unchanged when the
     table has no names to build the others from, or nothing to build)."""
     parts: dict[str, FieldPlan] = {}
@@ -85,7 +87,7 @@ def cohere_people(fields: list[FieldPlan], table: Table) -> list[FieldPlan]:
         )
         reason = f"{part} of the row's person (from {source_names})"
         if is_unique:
-            reason += f"; {numbering(strategy)}"
+            reason += f"; {numbering(strategy) if count_pairs else NAMES_RUN_OUT}"
         replaced[field.attribute] = dataclasses.replace(field, strategy=strategy, reason=reason)
     return [replaced.get(f.attribute, f) for f in fields]
 

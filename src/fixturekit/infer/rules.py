@@ -67,6 +67,10 @@ class InferenceOptions:
     # draw values for columns that have defaults: True for every column, or their keys
     # ("table.column" / "Model.attribute")
     fill_defaults: bool | frozenset[str] = False
+    # say in a unique login's or e-mail's reason how many pairs of names it has before a
+    # number shows (reading Faker's names for the count): seeding, which shows no reasons,
+    # leaves that to its worker process
+    count_name_pairs: bool = True
 
     def fills_default(self, column: Column, table: Table | None) -> bool:
         if isinstance(self.fill_defaults, bool):

@@ -295,7 +295,7 @@ def plan_table(
         plan.fields.append(field)
 
     _draw_what_others_follow(plan, table, schema, options)
-    plan.fields = cohere_people(plan.fields, table)
+    plan.fields = cohere_people(plan.fields, table, options.count_name_pairs)
     plan.fields = cohere_addresses(plan.fields, table)
     plan.fields = cohere_companies(plan.fields, table)
     own = {f.column.name for f in plan.fields if f.column in table.columns}

@@ -41,9 +41,12 @@ class TextColumn(list):
 def _clock_table(micro: bool, zone: str = "") -> np.ndarray:
     """ " HH:MM:SS[.ffffff][zone]" for every second of a day (the leading space included)."""
     suffix = (".000000" if micro else "") + zone
-    return object_array(
-        [f" {s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}{suffix}" for s in range(86400)]
-    )
+    # Built from its 24 + 60 + 60 parts: one concatenation per second, not one formatting of
+    # three numbers (a quarter of the time, which the first chunk of a seed waits for).
+    hours = [f" {h:02d}:" for h in range(24)]
+    minutes = [f"{m:02d}:" for m in range(60)]
+    seconds = [f"{s:02d}{suffix}" for s in range(60)]
+    return object_array([h + m + s for h in hours for m in minutes for s in seconds])
 
 
 def _day_texts(days: np.ndarray) -> np.ndarray:
@@ -191,6 +194,13 @@ def copy_text(columns: list[list[str]]) -> bytes:
     if not columns or not columns[0]:
         return b""
     return ("\n".join(map("\t".join, zip(*columns, strict=True))) + "\n").encode()
+
+
+def copy_chunk(seed: Any, columns: dict[str, Any]) -> bytes:
+    """One generated chunk of `seed` (a TableSeed) as COPY text, its columns in `seed.columns`
+    order: what the PostgreSQL loader writes, rendered where the worker process can do it."""
+    table = seed.table
+    return copy_text([copy_field_texts(columns[c], table.column(c)) for c in seed.columns])
 
 
 # --- CSV (seed files) ----------------------------------------------------------------------------

@@ -11,6 +11,7 @@ rolls everything back, constraints included. CHECK and NOT NULL constraints stay
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -23,11 +24,14 @@ from fixturekit.errors import FixturekitError
 from fixturekit.schema.model import Column, Table
 from fixturekit.seed.columns import Chunk
 from fixturekit.seed.encode import copy_field_texts, copy_text
+from fixturekit.seed.encode_binary import SIGNATURE, TRAILER, WIRE_TYPES, render_chunk
 from fixturekit.seed.load import Loader, TableLoad, redact
 from fixturekit.seed.plan import Existing, TableSeed
 
 # Below this many rows, dropping and re-creating keys costs more than it saves.
 FAST_PATH_MIN_ROWS = 20_000
+# FIXTUREKIT_SEED_BINARY=0 loads every table as COPY text (to compare, or to debug).
+BINARY_SWITCH = "FIXTUREKIT_SEED_BINARY"
 # A seed never waits forever behind another session's lock: it fails with a message instead.
 LOCK_TIMEOUT = "15s"
 
@@ -209,22 +213,54 @@ class PostgresLoader(Loader):
             raise self.failure(f"Loading {target.table.key}", exc) from None
         return written
 
-    def render(self, seed: TableSeed, columns: dict[str, Any]) -> bytes:
-        """One chunk as COPY text, in the column order `load_rendered` writes."""
-        table = seed.table
-        return copy_text([copy_field_texts(columns[c], table.column(c)) for c in seed.columns])
+    def render(self, seed: TableSeed, columns: dict[str, Any], wires: Any = None) -> bytes:
+        """One chunk as `load_rendered` writes it: binary COPY rows for a table with wire
+        types (`copy_formats`), COPY text otherwise; columns in `seed.columns` order."""
+        return render_chunk(seed, columns, wires)
 
-    def load_rendered(self, target: TableLoad, buffers: Iterable[bytes]) -> None:
+    def copy_formats(self, plan: Any) -> dict[str, list[str]]:
+        """{table key: its columns' wire types} for the tables that load faster as binary COPY:
+        those whose every column has a type `encode_binary` writes (read from the catalog, so
+        a migration that changed a type is followed). FIXTUREKIT_SEED_BINARY=0: none."""
+        if os.environ.get(BINARY_SWITCH, "1").strip().lower() in ("0", "no", "false", "off"):
+            return {}
+        seeds = list(plan)
+        found = self._run(
+            "Reading the column types",
+            "SELECT r.name, a.attname, t.typname, t.typtype FROM unnest(%s::text[]) AS r(name) "
+            "JOIN pg_attribute a ON a.attrelid = to_regclass(r.name) "
+            "JOIN pg_type t ON t.oid = a.atttypid WHERE a.attnum > 0 AND NOT a.attisdropped",
+            ([self._qualified(seed.table) for seed in seeds],),
+        )
+        types: dict[str, dict[str, str]] = {}
+        for relation, column, typname, kind in found:
+            types.setdefault(relation, {})[column] = "enum" if kind == "e" else typname
+        out: dict[str, list[str]] = {}
+        for seed in seeds:
+            known = types.get(self._qualified(seed.table), {})
+            wires = [known.get(c, "") for c in seed.columns]
+            if wires and all(w in WIRE_TYPES for w in wires):
+                out[seed.key] = wires
+        return out
+
+    def load_rendered(
+        self, target: TableLoad, buffers: Iterable[bytes], binary: bool = False
+    ) -> None:
         """COPY chunks already rendered by `render` (in a worker process)."""
         columns = sql.SQL(", ").join(sql.Identifier(c.name) for c in target.columns)
-        statement = sql.SQL("COPY {} ({}) FROM STDIN").format(table_name(target.table), columns)
+        statement = sql.SQL("COPY {} ({}) FROM STDIN" + (" (FORMAT BINARY)" if binary else ""))
+        statement = statement.format(table_name(target.table), columns)
         try:
             with (
                 self.conn.cursor() as cur,
                 cur.copy(statement, writer=QueuedLibpqWriter(cur)) as copy,
             ):
+                if binary:
+                    copy.write(SIGNATURE)
                 for buffer in buffers:
                     copy.write(buffer)
+                if binary:
+                    copy.write(TRAILER)
         except psycopg.errors.UndefinedTable:
             raise FixturekitError(
                 f"Loading {target.table.key}: the table does not exist in {redact(self.url)}.",

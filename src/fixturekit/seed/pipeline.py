@@ -15,6 +15,7 @@ Everything is still written by the parent's one transaction.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import queue
@@ -32,8 +33,9 @@ from fixturekit.seed.load import Loader, TableLoad
 from fixturekit.seed.plan import SeedPlan, TableSeed
 from fixturekit.seed.progress import Progress
 
-# Rendering of one chunk for the loader: (table seed, chunk columns) -> bytes.
-Render = Callable[[TableSeed, dict[str, Any]], bytes]
+# Rendering of one chunk for the loader: (table seed, chunk columns, the table's wire types for
+# a binary COPY or None for text) -> bytes.
+Render = Callable[[TableSeed, dict[str, Any], Any], bytes]
 
 # Below this many rows, starting a worker costs more than the overlap saves.
 MIN_ROWS = 20_000
@@ -66,20 +68,27 @@ def _die_with_parent() -> None:
         pass  # the broken pipe still stops the worker at its next chunk
 
 
-def _produce(plan: SeedPlan, render: Render, out: Connection, parent: int) -> None:
+def _produce(
+    plan: SeedPlan, render: Render, out: Connection, formats_in: Connection, parent: int
+) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _die_with_parent()
     if os.getppid() != parent:  # the parent died before prctl took effect
         os._exit(1)
     try:
         store = KeyStore(plan)
+        formats: dict[str, Any] | None = None
         for seed in plan:
             for chunk in generate_table(plan, seed, store):
-                data = render(seed, chunk.columns)
+                if formats is None:
+                    # The loading process reads the tables' column types once connected; the
+                    # first chunk is generated meanwhile.
+                    formats = formats_in.recv()
+                data = render(seed, chunk.columns, formats.get(seed.key))
                 out.send((chunk.start, chunk.count))
                 out.send_bytes(data)
             out.send((_END, seed.key))
-    except (BrokenPipeError, ConnectionResetError):
+    except (BrokenPipeError, ConnectionResetError, EOFError):
         os._exit(1)
     except FixturekitError as exc:
         out.send((_ERROR, (exc.message, exc.hint)))
@@ -97,14 +106,17 @@ class Producer:
     def __init__(self, plan: SeedPlan, render: Render) -> None:
         context = multiprocessing.get_context("fork")
         self._incoming, outgoing = context.Pipe(duplex=False)
+        formats_in, self._formats_out = context.Pipe(duplex=False)
+        self.formats: dict[str, Any] | None = None  # sent to the worker by send_formats
         self._process = context.Process(
             target=_produce,
-            args=(plan, render, outgoing, os.getpid()),
+            args=(plan, render, outgoing, formats_in, os.getpid()),
             name="fixturekit-seed-worker",
             daemon=True,
         )
         self._process.start()  # before the thread: a fork copies only the calling thread
         outgoing.close()  # the worker holds the only writing end: EOF means it is gone
+        formats_in.close()
         self._queue: queue.Queue[tuple[Any, Any, bytes]] = queue.Queue(READ_AHEAD)
         self._stopping = threading.Event()
         self._reader = threading.Thread(target=self._read, name="fixturekit-seed-reader")
@@ -147,8 +159,16 @@ class Producer:
                 )
             yield first, second, data
 
+    def send_formats(self, formats: dict[str, Any]) -> None:
+        """Tell the worker how to render each table: {table key: wire types} for a binary
+        COPY; tables left out are rendered as COPY text."""
+        self.formats = formats
+        with contextlib.suppress(BrokenPipeError, OSError):  # gone: its chunks will say so
+            self._formats_out.send(formats)
+
     def close(self) -> None:
         self._stopping.set()
+        self._formats_out.close()
         if self._process.is_alive():
             self._process.terminate()
         self._process.join()
@@ -162,16 +182,25 @@ class Producer:
         self.close()
 
 
+def plan_applies(plan: SeedPlan) -> bool:
+    """Is `plan` worth a worker (large enough) and can one generate all of it (no foreign-key
+    cycle, whose second pass needs the keys generated in this process)?"""
+    return plan.total_rows >= MIN_ROWS and enabled() and not any(seed.deferred for seed in plan)
+
+
 def applies(loader: Loader, plan: SeedPlan) -> bool:
     """Generate in a worker process while this one loads? Only where it pays and applies: a
-    loader that takes rendered chunks, a plan large enough, and no foreign-key cycle (whose
-    second pass needs the keys generated in this process)."""
-    return (
-        hasattr(loader, "load_rendered")
-        and plan.total_rows >= MIN_ROWS
-        and enabled()
-        and not any(seed.deferred for seed in plan)
-    )
+    loader that takes rendered chunks, and a plan that `plan_applies` to."""
+    return hasattr(loader, "load_rendered") and plan_applies(plan)
+
+
+def start_early(plan: SeedPlan) -> Producer:
+    """A worker rendering COPY text, started before this process connects: it generates the
+    first chunks while this one imports the driver, connects, checks the tables are empty and
+    drops their keys (a second or so of start-up the server would otherwise wait through)."""
+    from fixturekit.seed.encode_binary import render_chunk
+
+    return Producer(plan, render_chunk)
 
 
 def load_overlapped(
@@ -179,10 +208,16 @@ def load_overlapped(
     plan: SeedPlan,
     progress: Progress | None,
     on_chunk: Callable[[Chunk], None] | None,
+    producer: Producer | None = None,
 ) -> dict[str, int]:
-    """Load every table of `plan`, generated by a worker: rows written per table."""
+    """Load every table of `plan`, generated by a worker (`producer`, started early, or one
+    started now): rows written per table. The caller closes a producer it passed in."""
     rows: dict[str, int] = {}
-    with Producer(plan, loader.render) as producer:
+    owned = Producer(plan, loader.render) if producer is None else None
+    with owned if owned is not None else contextlib.nullcontext(producer) as producer:
+        if producer.formats is None:
+            producer.send_formats(loader.copy_formats(plan))
+        formats = producer.formats or {}
         for seed in plan:
             if progress is not None:
                 progress.start(seed.key, seed.hi - seed.lo)
@@ -198,7 +233,8 @@ def load_overlapped(
                         on_chunk(Chunk(seed, start, count, {}))
 
             columns = [seed.table.column(c) for c in seed.columns]
-            loader.load_rendered(TableLoad(seed.table, columns), buffers())
+            binary = formats.get(seed.key) is not None
+            loader.load_rendered(TableLoad(seed.table, columns), buffers(), binary=binary)
             if seed.hi - seed.lo == seed.rows:  # the whole table, not one shard's slice
                 loader.loaded(seed.table)
             if progress is not None:

@@ -98,6 +98,10 @@ def load_schema(models: str, url: str | None = None) -> tuple[Schema, SchemaPlan
     # seeding draws every column instead of repeating defaults and usable-object flags.
     options = inference_options(generate_config, ())
     options.factory_object = False
+    # Counting the pairs of names means importing Faker and reading its names: left to the
+    # worker process, which reads them anyway, while this one connects (the seed shows no
+    # inference reasons; its --report counts them after the load).
+    options.count_name_pairs = False
     return schema, plan_schema(schema, options)
 
 
@@ -269,7 +273,29 @@ def run_seed(
     if request.url and parse_url(request.url).get_backend_name() == "sqlite":
         database = parse_url(request.url).database or ""
         check_disk(plan, Path(database).parent, redact(request.url))
-    loader = connect(request.url) if request.url else None
+    # The worker starts before this process connects, so that it generates while the driver
+    # is imported, the tables checked and their keys dropped. Not with --append: its plan
+    # depends on the rows the tables already hold.
+    producer = None
+    loader = None
+    if (
+        request.url
+        and request.export is None
+        and not request.append
+        and parse_url(request.url).get_backend_name() == "postgresql"
+        and pipeline.plan_applies(plan)
+    ):
+        producer = pipeline.start_early(plan)
+    try:
+        loader = connect(request.url) if request.url else None
+        if producer is not None and loader is not None:
+            producer.send_formats(loader.copy_formats(plan))  # type: ignore[attr-defined]
+    except BaseException:
+        if producer is not None:
+            producer.close()
+        if loader is not None:
+            loader.close()
+        raise
     exporter = None
     result = SeedResult(plan, 0.0)
     tables = [seed.table for seed in plan]
@@ -302,7 +328,7 @@ def run_seed(
             exporter = Exporter(request.export, plan, schema, request.models)
         overlapped = loader is not None and exporter is None and pipeline.applies(loader, plan)
         if overlapped:
-            result.rows.update(pipeline.load_overlapped(loader, plan, progress, on_chunk))
+            result.rows.update(pipeline.load_overlapped(loader, plan, progress, on_chunk, producer))
         store = KeyStore(plan)
         for seed in plan if not overlapped else ():
             chunks: Iterable[Chunk] = generate_table(plan, seed, store)
@@ -357,6 +383,8 @@ def run_seed(
             exporter.abort()
         raise
     finally:
+        if producer is not None:
+            producer.close()
         if loader is not None:
             loader.close()
     result.seconds = time.perf_counter() - started

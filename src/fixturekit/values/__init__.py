@@ -16,21 +16,24 @@ import unicodedata as _unicodedata
 from collections.abc import Sequence
 from typing import Any
 
-import faker as _faker_module
-
-from fixturekit.values.providers import with_providers
 from fixturekit.values.regex import generate as _generate_matching
 from fixturekit.values.relative import relative as relative  # generated code calls fv.relative
 from fixturekit.values.relative import time_of_seconds
 
-_fake: _faker_module.Faker | None = None
+_fake: Any = None
 
 
-def faker() -> _faker_module.Faker:
+def faker() -> Any:
     """The Faker instance fixturekit uses; it shares the generator factory_boy reseeds."""
+    # Faker is imported on first use: bulk seeding reads its data in the worker process only,
+    # so the loading process starts without it.
     global _fake
     if _fake is None:
-        _fake = with_providers(_faker_module.Faker())
+        import faker as faker_module
+
+        from fixturekit.values.providers import with_providers
+
+        _fake = with_providers(faker_module.Faker())
     return _fake
 
 

@@ -67,8 +67,12 @@ _TABLE_BLOCK = 1 << 16  # range tables are cached per aligned block of this many
 _TABLE_SPAN = 1 << 18  # beyond this span (16 MB of strings), format value by value
 
 
+_built: set[tuple[int, int, int]] = set()  # range tables made once (so worth reusing)
+
+
 @functools.lru_cache(maxsize=8)
 def _range_table(low: int, high: int, places: int) -> np.ndarray:
+    _built.add((low, high, places))
     return object_array([_format_units(u, places) for u in range(low, high)])
 
 
@@ -91,7 +95,10 @@ def number_texts(units: np.ndarray, places: int = 0) -> list[str]:
     stop = high - high % _TABLE_BLOCK + _TABLE_BLOCK
     # Keys and sequences cover a new range every chunk: a table would be built for one use.
     consecutive = high - low + 1 == len(units)
-    if stop - start <= _TABLE_SPAN and not consecutive:
+    # A table of 65,536 texts pays off over a chunk of that many values, or once made; for a
+    # handful of values (a small seed) formatting them is cheaper than building it.
+    worth = stop - start <= 2 * len(units) or (start, stop, places) in _built
+    if stop - start <= _TABLE_SPAN and not consecutive and worth:
         return _range_table(start, stop, places)[units - start].tolist()
     if not places:
         return list(map(str, units.tolist()))

@@ -21,7 +21,10 @@ from fixturekit.values.pools import object_array
 _issued: dict[str, set[str]] = {}
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _ascii(text: str) -> str:
+    # Cached: a seed folds the same few thousand first and last names for every row's login
+    # and e-mail (two calls per row, most of the time of a table of people).
     folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z]", "", folded.lower())
 

@@ -12,12 +12,14 @@ import decimal as _decimal
 from collections.abc import Callable
 from typing import Any
 
-import factory.random
-
 _DAY_SECONDS = 86400
 
 
 def _rng():
+    # Imported on first use: `factory` pulls in its ORM integrations (Django among them),
+    # which cost `fixturekit seed` most of a second of start-up and which seeding never uses.
+    import factory.random
+
     return factory.random.randgen
 
 

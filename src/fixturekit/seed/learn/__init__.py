@@ -19,7 +19,8 @@ __all__ = ["Learned", "follow_counts", "learn_config", "merge_configs", "write_c
 
 def learn_config(source_url: str, plan: SchemaPlan, scale: float = 1.0) -> Learned:
     """The configuration learned from `source_url`'s statistics (no table rows are read on
-    PostgreSQL; elsewhere a bounded sample, see `sample`)."""
+    PostgreSQL; MariaDB's persistent statistics where ANALYZE recorded them, see `mariadb`;
+    elsewhere a bounded sample, see `sample`)."""
     from sqlalchemy import create_engine
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError, SQLAlchemyError
@@ -64,6 +65,10 @@ def _read(connection: Any, backend: str):
         from fixturekit.seed.learn.postgres import read_pg_stats
 
         return read_pg_stats(connection)
+    if backend in ("mysql", "mariadb") and connection.dialect.is_mariadb:
+        from fixturekit.seed.learn.mariadb import read_mariadb_stats
+
+        return read_mariadb_stats(connection)
     from fixturekit.seed.learn.sample import read_sample
 
     return read_sample(connection)

@@ -94,6 +94,8 @@ def derive_config(
             hint="Run ANALYZE on the source database (it reads no rows here, only what "
             "ANALYZE recorded), then try again.",
         )
+    models = {p.table.name for p in plan}
+    learned.notes.extend(n for n in stats.notes if n.split(":", 1)[0] in models)
     for missing in sorted(p.table.name for p in plan if p.table.name not in stats.tables):
         learned.notes.append(f"{missing}: not in {source}; counts and values as configured")
     by_name = {t.name: t for _, t in matched}

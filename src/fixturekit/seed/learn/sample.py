@@ -22,17 +22,27 @@ def read_sample(connection: Any, limit: int = SAMPLE_ROWS) -> SourceStats:
     from sqlalchemy import MetaData
 
     metadata = MetaData()
-    tables: dict[str, TableStats] = {}
-    for name in inspect(connection).get_table_names():
-        table = Table(name, metadata, autoload_with=connection)
-        rows = connection.execute(select(func.count()).select_from(table)).scalar_one()
-        sample = select(table).limit(limit).subquery()
-        stats = TableStats(name, float(rows))
-        size = min(rows, limit)
-        for column in sample.columns:
-            stats.columns[column.name] = _column(connection, sample, column, size)
-        tables[name] = stats
+    tables = {
+        name: sample_table(connection, name, metadata, limit)
+        for name in inspect(connection).get_table_names()
+    }
     return SourceStats(tables, f"a sample of the first {limit:,} rows of each table")
+
+
+def sample_table(
+    connection: Any, name: str, metadata: Any, limit: int, columns: list[str] | None = None
+) -> TableStats:
+    """The statistics of table `name` (of `columns` only, if given) from its first `limit`
+    rows; the row count is the whole table's."""
+    table = Table(name, metadata, autoload_with=connection)
+    rows = connection.execute(select(func.count()).select_from(table)).scalar_one()
+    sample = select(table).limit(limit).subquery()
+    stats = TableStats(name, float(rows))
+    size = min(rows, limit)
+    for column in sample.columns:
+        if columns is None or column.name in columns:
+            stats.columns[column.name] = _column(connection, sample, column, size)
+    return stats
 
 
 def _column(connection: Any, sample: Any, column: Any, size: int) -> ColumnStats:

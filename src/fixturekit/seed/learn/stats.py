@@ -38,3 +38,4 @@ class SourceStats:
 
     tables: dict[str, TableStats]
     how: str  # "pg_stats" or "a sample of N rows per table", for the report and the docs
+    notes: list[str] = field(default_factory=list)  # where a table's figures came from
