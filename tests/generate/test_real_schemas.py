@@ -114,6 +114,17 @@ def test_singleton_table_returns_its_one_row(gaps):
     assert session.scalars(select(version_info)).all() == [rows[0]]
 
 
+def test_singleton_key_with_a_constant_default_returns_its_one_row(gaps):
+    # left to `default=1`, every row after the first collided on the key
+    module, _, session, text = gaps
+    assert 'sqlalchemy_get_or_create = ("storage_version_id",)' in text
+    make = module.FACTORIES["StorageVersion"]
+    first = make.create()
+    assert first.storage_version_id == 1
+    assert make.create() is first and make.create_batch(100) == [first] * 100
+    session.flush()
+
+
 def test_text_primary_key_with_a_per_row_default_is_left_to_it(gaps):
     module, _, _session, text = gaps
     keys = [module.FACTORIES["ApiKey"].create(), *module.FACTORIES["ApiKey"].create_batch(5)]
