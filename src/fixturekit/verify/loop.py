@@ -16,7 +16,6 @@ import contextlib
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from fixturekit.codegen.factory_boy import factory_names
@@ -319,14 +318,14 @@ class VerifyRequest:
         render: Callable[[SchemaPlan, Record], str],
         inferred: dict[tuple[str, str], FieldPlan],
     ) -> VerifyReport:
-        from fixturekit.plugin.building import build_schema
         from fixturekit.verify.database import verification_database
+        from fixturekit.verify.schema_build import build_verification_schema
 
         metadatas = self.metadatas()
         tables = {t.key: t for metadata in metadatas for t in metadata.tables.values()}
 
         def build(engine: Any) -> None:
-            build_schema(engine, metadatas, None, Path.cwd())
+            build_verification_schema(engine, metadatas, self.notice)
 
         with verification_database(self.source, build, self.notice) as database:
             dialect = database.engine.dialect
