@@ -120,7 +120,9 @@ class MappedTarget:
             statement = insert(self.model).returning(
                 self.model, sort_by_parameter_order=how == "sorted"
             )
-            objs = list(session.scalars(statement, rows))
+            # unique(): a class with a joined eager-loaded collection (`lazy="joined"`) has
+            # SQLAlchemy ask for it; each returned row is a distinct new object anyway
+            objs = list(session.scalars(statement, rows).unique())
             if how == "by key":
                 key = self.mapper.get_property_by_column(self.mapper.primary_key[0]).key
                 objs.sort(key=lambda obj: getattr(obj, key))

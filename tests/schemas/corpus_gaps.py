@@ -146,6 +146,20 @@ class StorageVersion(Base):  # optuna 5: the single row's key also has `default=
     library_version = Column(String(256), nullable=False)
 
 
+class Account(Base):  # fastapi-users: a collection loaded with a joined eager load
+    __tablename__ = "accounts"
+    id = Column(Integer, primary_key=True)
+    email = Column(String(320), unique=True, nullable=False)
+    oauth_accounts = relationship("OAuthAccount", lazy="joined")
+
+
+class OAuthAccount(Base):
+    __tablename__ = "oauth_accounts"
+    id = Column(Integer, primary_key=True)
+    account_id = Column(ForeignKey("accounts.id", ondelete="cascade"), nullable=False)
+    oauth_name = Column(String(100), nullable=False)
+
+
 class ApiKey(Base):  # fastapi-users: a text key filled by a per-row callable default
     __tablename__ = "api_keys"
     id = Column(String(36), primary_key=True, default=lambda: str(uuid.uuid4()))
