@@ -101,6 +101,7 @@ def run_factories(
     rows: int,
 ) -> list[FactoryResult]:
     """Create 1 row, then `rows` rows, with each (table key, factory name, parent reuse)."""
+    from fixturekit.flask_context import flask_context
     from fixturekit.plugin.binding import bound
     from fixturekit.plugin.config import Isolation
     from fixturekit.plugin.sessions import IsolationScope, joined_session
@@ -114,12 +115,14 @@ def run_factories(
             _seed(key)
             nested = session.begin_nested()
             try:
-                result.stage = "the first row"
-                first = factory_class.create()
-                if rows:
-                    result.stage = f"{rows} more rows"
-                    _more_rows(factory_class, session, rows, first, reuse)
-                session.flush()
+                # the rows flushed here, outside the factory's own calls, need what it needs
+                with flask_context(factory_class._meta.model, session):
+                    result.stage = "the first row"
+                    first = factory_class.create()
+                    if rows:
+                        result.stage = f"{rows} more rows"
+                        _more_rows(factory_class, session, rows, first, reuse)
+                    session.flush()
             except Exception as exc:
                 result.error = exc
             finally:
