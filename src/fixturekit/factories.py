@@ -15,7 +15,6 @@ import factory.alchemy
 from sqlalchemy import insert
 
 from fixturekit.construct import construct
-from fixturekit.flask_context import flask_context, needs_context
 from fixturekit.factory_async import (
     AsyncFactoryError,
     bind_async_session,
@@ -23,6 +22,7 @@ from fixturekit.factory_async import (
     refuse_sync_in_async,
     run_async,
 )
+from fixturekit.flask_context import flask_context, needs_context
 
 __all__ = [
     "AsyncFactoryError",
