@@ -7,21 +7,27 @@ app context first; a factory used anywhere else (a script, `generate --verify`, 
 only asks for `db_session`) would fail with "Working outside of application context".
 
 So when a factory creates rows of a Flask-SQLAlchemy model and no application context is
-active, it pushes one for the duration of the call, of a stand-in Flask app (default config:
-nothing of the project's app is imported or started), and routes the extension's `db.session`
-to the factory's own session meanwhile, so model code that calls `db.session` works on the same
-transaction. An active context (the project's own app, pushed by its conftest) is used as it
-is. Nothing here imports Flask unless the models' module already did.
+active, it pushes one for the duration of the call, and routes the extension's `db.session` to
+the factory's own session meanwhile, so model code that calls `db.session` works on the same
+transaction. The app is the one `FLASK_APP` names, loaded as the `flask` command loads it
+(`app.main:create_app('testing')` works), for models that read the project's configuration
+(privacyidea's token encryption key file); with no `FLASK_APP`, a stand-in Flask app with the
+default config, and nothing of the project's app is imported. An active context (the project's
+own app, pushed by its conftest) is used as it is. Nothing here imports Flask unless the models'
+module already did.
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 from collections.abc import Iterator
 from typing import Any
 
-_STANDIN: list[Any] = []  # the stand-in app, made once per process
+from fixturekit.errors import FixturekitError
+
+_APPS: dict[str, Any] = {}  # FLASK_APP ("" for the stand-in) -> the app, loaded once
 
 
 def _extension_of(model: Any) -> Any:
@@ -74,7 +80,24 @@ def flask_context(model: Any, session: Any) -> Iterator[None]:
 
     from fixturekit.plugin.flask_db import routed
 
-    if not _STANDIN:
-        _STANDIN.append(flask.Flask("fixturekit_standin"))
-    with _STANDIN[0].app_context(), routed([extension], session):
+    target = os.environ.get("FLASK_APP", "").strip()
+    app = _APPS.get(target)
+    if app is None:
+        app = _APPS[target] = _project_app(target) if target else flask.Flask("fixturekit")
+    with app.app_context(), routed([extension], session):
         yield
+
+
+def _project_app(target: str) -> Any:
+    """The app `FLASK_APP` names, as the `flask` command finds it."""
+    from flask.cli import ScriptInfo
+
+    try:
+        return ScriptInfo(app_import_path=target, set_debug_flag=False).load_app()
+    except Exception as exc:
+        message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise FixturekitError(
+            f"FLASK_APP={target}: the app cannot be loaded to create rows of its models: {message}",
+            hint="Point FLASK_APP at the app (module:app or module:create_app(...)), or unset "
+            "it to use a stand-in app.",
+        ) from None

@@ -1,6 +1,7 @@
 """Flask-SQLAlchemy models whose flush needs an application context (ihatemoney's versioning
-hook reads `flask.g`), created by generated factories with no app context pushed, and a
-`db.Table` whose inserted values a execution hook reads (SQLAlchemy-Continuum)."""
+hook reads `flask.g`; privacyidea's Token reads the app's configuration), created by generated
+factories with no app context pushed, and a `db.Table` whose inserted values an execution hook
+reads (SQLAlchemy-Continuum)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from sqlalchemy import create_engine, event, select
 from sqlalchemy.orm import Session
 
 from fixturekit.cli import _register, cli
+from fixturekit.errors import FixturekitError
 
 _register()
 
@@ -47,6 +49,18 @@ members = db.Table(
     Column("project_id", ForeignKey("projects.id"), primary_key=True),
     Column("person_id", ForeignKey("people.id"), primary_key=True),
 )
+
+
+class Token(db.Model):
+    __tablename__ = "tokens"
+    id = Column(Integer, primary_key=True)
+    serial = Column(String(40), nullable=False)
+
+
+@event.listens_for(Token, "before_insert")
+def _prefix(mapper, connection, target):
+    # the project's configuration, as privacyidea's Token reads its key file's path
+    target.serial = flask.current_app.config.get("TOKEN_PREFIX", "none-") + target.serial[:8]
 
 
 @event.listens_for(Project, "before_insert")
@@ -127,6 +141,40 @@ def test_verify_proves_such_models(project, pg_url):
     tmp_path, name = project
     shown = pg_url.render_as_string(hide_password=False)
     _, output = _generate(tmp_path, name, "--verify", shown)
-    for model in ("Project", "Person", "members"):
+    for model in ("Project", "Person", "members", "Token"):
         assert f"{model}: verified" in output, output
     assert "application context" not in output
+
+
+APP = """
+from flask import Flask
+
+
+def create_app(prefix):
+    app = Flask(__name__)
+    app.config["TOKEN_PREFIX"] = prefix
+    return app
+"""
+
+
+def test_flask_app_names_the_app_whose_context_is_pushed(project, sqlite_url, monkeypatch):
+    tmp_path, name = project
+    out, _ = _generate(tmp_path, name)
+    models = importlib.import_module(name)
+    factories = importlib.import_module(out.stem)
+    engine = create_engine(sqlite_url)
+    models.db.metadata.create_all(engine)
+    with Session(engine) as session:
+        factories.bind_session(session)
+        assert factories.TokenFactory.create().serial.startswith("none-")  # the stand-in app
+        (tmp_path / f"{name}_app.py").write_text(APP)
+        monkeypatch.setenv("FLASK_APP", f"{name}_app:create_app('tk-')")
+        tokens = [factories.TokenFactory.create(), *factories.TokenFactory.create_batch(20)]
+        assert all(t.serial.startswith("tk-") for t in tokens)
+        monkeypatch.setenv("FLASK_APP", f"{name}_app:no_such_factory")
+        with pytest.raises(FixturekitError) as caught:
+            factories.TokenFactory.create()
+        assert f"FLASK_APP={name}_app:no_such_factory" in caught.value.message
+        assert "cannot be loaded" in caught.value.message
+        factories.bind_session(None)
+    engine.dispose()
