@@ -31,43 +31,50 @@ def build_verification_schema(
     refused = _build_leniently(engine, metadatas, failure)
     shown = "; ".join(refused[:5]) + (f"; and {len(refused) - 5} more" if len(refused) > 5 else "")
     notice(
-        f"Verification: the database refused {len(refused)} foreign key(s) of the models "
-        f"({shown}); the schema is verified without them."
+        f"Verification: the database refused {len(refused)} foreign key(s) or index(es) of "
+        f"the models ({shown}); the schema is verified without them."
     )
 
 
 def _build_leniently(engine: Any, metadatas: list[Any], failure: SchemaBuildError) -> list[str]:
-    """Tables without their foreign keys, then each foreign key on its own: the refused ones."""
+    """Tables without their foreign keys (and without their indexes, when one is refused), then
+    each foreign key (and such index) on its own: the refused ones."""
     from sqlalchemy.schema import AddConstraint, CreateSchema
-    from sqlalchemy.sql.ddl import SchemaGenerator
 
     tables = [t for metadata in metadatas for t in metadata.sorted_tables]
     with engine.begin() as conn:
         if conn.dialect.name == "postgresql":
             for schema in sorted({t.schema for t in tables if t.schema}):
                 conn.execute(CreateSchema(schema, if_not_exists=True))
+    refused: list[str] = []
     for table in tables:
         try:
-            with engine.begin() as conn:
-                # a server that does not roll DDL back (MariaDB) may hold some tables already
-                if not engine.dialect.has_table(conn, table.name, schema=table.schema):
-                    # the table as create_all makes it (its enum types, sequences and
-                    # indexes come with it), only without foreign keys
-                    SchemaGenerator(conn.dialect, conn, checkfirst=True).traverse_single(
-                        table, create_ok=True, include_foreign_key_constraints=[]
-                    )
-        except Exception as exc:
-            raise SchemaBuildError(
-                f"create_all failed in the test database: table {table.fullname}: "
-                f"{first_line(exc)}",
-                hint="The models must create cleanly on this database server.",
-            ) from None
-    if engine.dialect.name == "sqlite":
+            _create_table(engine, table)
+        except Exception:
+            # an index the server cannot build (one with no column) is left out as well
+            saved = set(table.indexes)
+            table.indexes.clear()
+            try:
+                _create_table(engine, table)
+            except Exception as exc:
+                raise SchemaBuildError(
+                    f"create_all failed in the test database: table {table.fullname}: "
+                    f"{first_line(exc)}",
+                    hint="The models must create cleanly on this database server.",
+                ) from None
+            finally:
+                table.indexes.update(saved)
+            for index in sorted(saved, key=lambda i: i.name or ""):
+                try:
+                    with engine.begin() as conn:
+                        index.create(conn)
+                except Exception:
+                    refused.append(f"index {index.name} on {table.fullname}")
+    if engine.dialect.name == "sqlite" and not refused:
         # SQLite cannot add a constraint to a table: its foreign keys are never refused
         # at creation, so `create_all` failed for another reason
         raise failure
-    refused: list[str] = []
-    for table in tables:
+    for table in tables if engine.dialect.name != "sqlite" else []:
         for constraint in sorted(table.foreign_key_constraints, key=_constraint_label):
             try:
                 with engine.begin() as conn:
@@ -77,6 +84,19 @@ def _build_leniently(engine: Any, metadatas: list[Any], failure: SchemaBuildErro
     if not refused:
         raise failure  # the foreign keys were not the problem: the first error stands
     return refused
+
+
+def _create_table(engine: Any, table: Any) -> None:
+    from sqlalchemy.sql.ddl import SchemaGenerator
+
+    with engine.begin() as conn:
+        # a server that does not roll DDL back (MariaDB) may hold some tables already
+        if not engine.dialect.has_table(conn, table.name, schema=table.schema):
+            # the table as create_all makes it (its enum types, sequences and indexes come
+            # with it), only without foreign keys
+            SchemaGenerator(conn.dialect, conn, checkfirst=True).traverse_single(
+                table, create_ok=True, include_foreign_key_constraints=[]
+            )
 
 
 def _constraint_label(constraint: Any) -> str:
