@@ -30,7 +30,6 @@ from fixturekit.infer.candidates import (
     with_candidate,
 )
 from fixturekit.infer.plan import FieldPlan, SchemaPlan, TablePlan
-from fixturekit.infer.strategies import PolymorphicKey
 from fixturekit.verify.checks import screen
 from fixturekit.verify.database import VerifyDatabase
 from fixturekit.verify.mapping import Diagnosis, diagnose
@@ -63,20 +62,11 @@ def _parent_reuse(plan: TablePlan) -> Callable[[Any], dict[str, Any]] | None:
     links = [
         link for link in plan.factory_parents if not link.empty and not set(link.fk.columns) & keyed
     ]
-    # a polymorphic reference (discriminator, id) is a parent too: the first row's is shared
-    generic = [
-        (next(c for c in table.columns if c.python_name == f.strategy.selector), f.column)
-        for f in plan.factory_fields
-        if isinstance(f.strategy, PolymorphicKey) and f.column.name not in keyed
-    ]
-    if not links and not generic:
+    if not links:
         return None
 
     def overrides(first: Any) -> dict[str, Any]:
         given: dict[str, Any] = {}
-        for selector, id_column in generic:
-            given[selector.python_name] = getattr(first, selector.key)
-            given[id_column.python_name] = getattr(first, id_column.key)
         for link in links:
             if link.relationship:
                 given[link.relationship] = getattr(first, link.relationship)
