@@ -59,6 +59,10 @@ class Package:
     settings_extra: str = ""
     # Python run with `engine` bound, for schemas that only their migrations build correctly
     schema_code: str = ""
+    # a module `corpus_app` and environment variables: the project set up as its own test
+    # configuration sets it up (FLASK_APP naming a test app, as a conftest would create it)
+    app_code: str = ""
+    env: dict[str, str] = field(default_factory=dict)
 
 
 DJANGO_CONTRIB = [
@@ -134,7 +138,25 @@ PACKAGES: list[Package] = [
         ["sqlalchemy_celery_beat.models"],
     ),
     Package("ihatemoney", "sqlalchemy", ["ihatemoney==7.2.1"], ["ihatemoney.models"]),
-    Package("privacyidea", "sqlalchemy", ["privacyidea==3.14"], ["privacyidea.models"]),
+    Package(
+        "privacyidea",
+        "sqlalchemy",
+        ["privacyidea==3.14"],
+        ["privacyidea.models"],
+        # Token() encrypts its key with the file PI_ENCFILE names: the app in its testing
+        # configuration with a key file of its own, as privacyidea's tests set it up
+        app_code=(
+            "import os\n"
+            "from privacyidea.app import create_app\n\n"
+            "KEY = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'enckey')\n"
+            "if not os.path.exists(KEY):\n"
+            "    with open(KEY, 'wb') as out:\n"
+            "        out.write(os.urandom(96))\n"
+            "app = create_app('testing', '', silent=True)\n"
+            "app.config['PI_ENCFILE'] = KEY\n"
+        ),
+        env={"FLASK_APP": "corpus_app:app"},
+    ),
     Package(
         "buildbot",
         "sqlalchemy",
@@ -438,6 +460,8 @@ def run_package(package: Package, opts: argparse.Namespace, log) -> dict[str, An
         (work / "corpus_glue.py").write_text(package.glue)
     if package.schema_code:
         (work / "corpus_schema.py").write_text(package.schema_code)
+    if package.app_code:
+        (work / "corpus_app.py").write_text(package.app_code)
     database = f"fixturekit_corpus_{re.sub(r'[^a-z0-9]', '_', package.name)}_{uuid.uuid4().hex[:8]}"
     url = sqlalchemy_url(database)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("VIRTUAL_ENV", "PYTHON"))}
@@ -446,6 +470,7 @@ def run_package(package: Package, opts: argparse.Namespace, log) -> dict[str, An
         FIXTUREKIT_DATABASE_URL=sqlalchemy_url("postgres"),
         # the checkout under test comes first, before anything installed in the venv
         PYTHONPATH=f"{work}{os.pathsep}{opts.fixturekit / 'src'}",
+        **package.env,
     )
     if package.kind == "django":
         apps = [*DJANGO_CONTRIB, *package.installed_apps]

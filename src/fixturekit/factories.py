@@ -22,6 +22,7 @@ from fixturekit.factory_async import (
     refuse_sync_in_async,
     run_async,
 )
+from fixturekit.flask_context import flask_context, needs_context
 
 __all__ = [
     "AsyncFactoryError",
@@ -68,9 +69,10 @@ class ModelFactory(factory.alchemy.SQLAlchemyModelFactory):
     @classmethod
     def _create(cls, model_class: Any, *args: Any, **kwargs: Any) -> Any:
         session = cls._session()
-        if cls._meta.sqlalchemy_get_or_create:
-            return cls._get_or_create(model_class, session, args, kwargs)
-        return cls._save(model_class, session, args, kwargs)
+        with flask_context(model_class, session):
+            if cls._meta.sqlalchemy_get_or_create:
+                return cls._get_or_create(model_class, session, args, kwargs)
+            return cls._save(model_class, session, args, kwargs)
 
     @classmethod
     def _build(cls, model_class: Any, *args: Any, **kwargs: Any) -> Any:
@@ -90,7 +92,11 @@ class ModelFactory(factory.alchemy.SQLAlchemyModelFactory):
     def create_batch(cls, size: int, **kwargs: Any) -> list[Any]:
         from fixturekit.factory_batch import create_batch
 
-        return create_batch(cls, size, kwargs)
+        model = cls._meta.model
+        if needs_context(model) is None:
+            return create_batch(cls, size, kwargs)
+        with flask_context(model, cls._session()):
+            return create_batch(cls, size, kwargs)
 
     @classmethod
     def build_batch(cls, size: int, **kwargs: Any) -> list[Any]:
@@ -151,7 +157,9 @@ class TableFactory(ModelFactory):
 
     @classmethod
     def _save(cls, model_class, session, args, kwargs) -> TableRow:
-        result = session.execute(insert(model_class).values(**kwargs))
+        # the row as parameters, not baked into the statement: hooks that watch executions
+        # (SQLAlchemy-Continuum versioning an association table) see its values
+        result = session.execute(insert(model_class), kwargs)
         row = dict(kwargs)
         keys = [column.key for column in model_class.primary_key.columns]
         row.update(zip(keys, result.inserted_primary_key or (), strict=False))

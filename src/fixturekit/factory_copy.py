@@ -108,7 +108,8 @@ def load_back(session: Any, model: Any, key: Any, ids: list[Any]) -> list[Any]:
     ORM's loader (much cheaper than building and attaching objects one by one), which also
     brings the values the database filled in."""
     array = cast(literal(list(ids), ARRAY(key.type)), ARRAY(key.type))
-    found = session.scalars(select(model).where(key == any_(array))).all()
+    # unique(): required when the class eager-joins a collection (`lazy="joined"`)
+    found = session.scalars(select(model).where(key == any_(array))).unique().all()
     attribute = sa_inspect(model).get_property_by_column(key).key
     by_key = {getattr(obj, attribute): obj for obj in found}
     return [by_key[i] for i in ids]

@@ -91,6 +91,10 @@ class MappedTarget:
         self.plain_init = (
             getattr(manager, "original_init", None) is self.mapper.registry.constructor
         )
+        # COPY and INSERT ... RETURNING skip the mapper's insert events: a class that listens
+        # to them (an audit column set in before_insert) goes through the unit of work
+        dispatch = self.mapper.dispatch
+        self.direct = self.plain_init and not (dispatch.before_insert or dispatch.after_insert)
 
     def _key_lists(self, columns: dict[str, list[Any]], parents: dict[str, list[Any]]):
         keys = list(self.keys)
@@ -110,17 +114,19 @@ class MappedTarget:
     ) -> list[Any]:
         keys, lists = self._key_lists(columns, parents)
         # COPY bypasses the ORM: not for a class the ORM has to fill in (a discriminator)
-        if self.plain_init and not self.mapper.inherits and self.mapper.polymorphic_on is None:
+        if self.direct and not self.mapper.inherits and self.mapper.polymorphic_on is None:
             copied = self._copy(session, keys, lists, count)
             if copied is not None:
                 return copied
         rows = _rows(keys, lists, count)
-        how = _returning(session, self.mapper.local_table) if keys and self.plain_init else None
+        how = _returning(session, self.mapper.local_table) if keys and self.direct else None
         if how is not None and not self.mapper.inherits:
             statement = insert(self.model).returning(
                 self.model, sort_by_parameter_order=how == "sorted"
             )
-            objs = list(session.scalars(statement, rows))
+            # unique(): a class with a joined eager-loaded collection (`lazy="joined"`) has
+            # SQLAlchemy ask for it; each returned row is a distinct new object anyway
+            objs = list(session.scalars(statement, rows).unique())
             if how == "by key":
                 key = self.mapper.get_property_by_column(self.mapper.primary_key[0]).key
                 objs.sort(key=lambda obj: getattr(obj, key))
@@ -202,7 +208,7 @@ class TableTarget:
 def _insert_one(session: Any, table: Table, row: dict[str, Any]) -> Any:
     from fixturekit.factories import TableRow
 
-    result = session.execute(insert(table).values(**row))
+    result = session.execute(insert(table), row)  # as parameters: see TableFactory._save
     keys = [column.key for column in table.primary_key.columns]
     values = dict(row)
     values.update(zip(keys, result.inserted_primary_key or (), strict=False))

@@ -16,8 +16,10 @@ import factory
 import factory.alchemy
 
 from fixturekit.factories import ModelFactory, OriginalNames, TableFactory, link_many
+from fixturekit.factory_generic import polymorphic_key
 from fixturekit.infer.plan import SchemaPlan, TablePlan
 from fixturekit.infer.rules import InferenceOptions
+from fixturekit.infer.strategies import PolymorphicKey
 from fixturekit.naming import (
     factory_key,
     factory_names,
@@ -93,7 +95,15 @@ class RuntimeFactories:
             meta["sqlalchemy_get_or_create"] = plan.get_or_create
         attrs["Meta"] = type("Meta", (), meta)
         for field in plan.factory_fields:
-            if field.strategy is not None:
+            if isinstance(field.strategy, PolymorphicKey):  # names this module's factories
+                attrs[field.attribute] = polymorphic_key(
+                    field.strategy.selector,
+                    {
+                        value: (f"{self.module.__name__}.{name}", key)
+                        for value, name, key in field.strategy.choices
+                    },
+                )
+            elif field.strategy is not None:
                 attrs[field.attribute] = field.strategy.declaration()
         for link in plan.factory_parents:
             if link.empty:

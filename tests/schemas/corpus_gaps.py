@@ -139,6 +139,27 @@ class VersionInfo(Base):  # optuna: a single-row table
     schema_version = Column(Integer)
 
 
+class StorageVersion(Base):  # optuna 5: the single row's key also has `default=1`
+    __tablename__ = "storage_version"
+    __table_args__ = (CheckConstraint("storage_version_id=1"),)
+    storage_version_id = Column(Integer, primary_key=True, autoincrement=False, default=1)
+    library_version = Column(String(256), nullable=False)
+
+
+class Account(Base):  # fastapi-users: a collection loaded with a joined eager load
+    __tablename__ = "accounts"
+    id = Column(Integer, primary_key=True)
+    email = Column(String(320), unique=True, nullable=False)
+    oauth_accounts = relationship("OAuthAccount", lazy="joined")
+
+
+class OAuthAccount(Base):
+    __tablename__ = "oauth_accounts"
+    id = Column(Integer, primary_key=True)
+    account_id = Column(ForeignKey("accounts.id", ondelete="cascade"), nullable=False)
+    oauth_name = Column(String(100), nullable=False)
+
+
 class ApiKey(Base):  # fastapi-users: a text key filled by a per-row callable default
     __tablename__ = "api_keys"
     id = Column(String(36), primary_key=True, default=lambda: str(uuid.uuid4()))

@@ -105,3 +105,20 @@ def test_relative_values_shrink_to_the_smallest_gap():
         rendered.given({"starts_at": start}), lambda v: True, settings=settings(database=None)
     )
     assert found == start + dt.timedelta(seconds=1)
+
+
+def test_polymorphic_key_renders_as_its_column_type():
+    # factories make the selected table's row; a Hypothesis object draws what the type gives
+    from fixturekit.schema.model import Column, ColumnType, Kind
+
+    column = Column("schedule_id", ColumnType(Kind.INTEGER), nullable=False)
+    rendered = column_strategy(
+        st.PolymorphicKey("kind", (("crontab", "CronFactory", "id"),)), column
+    )
+
+    @settings(max_examples=30, database=None)
+    @given(rendered)
+    def check(value):
+        assert isinstance(value, int) and value >= 0
+
+    check()

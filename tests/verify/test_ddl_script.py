@@ -19,6 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.schema import DDL
 
 from fixturekit.plugin import building
+from fixturekit.verify import schema_build
 from fixturekit.verify.ddl import build_verification_schema
 
 
@@ -44,13 +45,15 @@ def _metadata() -> MetaData:
 
 
 def test_one_script_builds_what_create_all_builds(pg_url, monkeypatch):
+    notices: list[str] = []
+
     def refuse(*args, **kwargs):
         raise AssertionError("create_all ran: the script path was not taken")
 
-    monkeypatch.setattr(building, "build_schema", refuse)
+    monkeypatch.setattr(schema_build, "build_verification_schema", refuse)
     engine = create_engine(pg_url)
     try:
-        build_verification_schema(engine, [_metadata()])
+        build_verification_schema(engine, [_metadata()], notices.append)
         with engine.connect() as conn:
             default = conn.scalar(
                 text(
@@ -75,6 +78,7 @@ def test_one_script_builds_what_create_all_builds(pg_url, monkeypatch):
 
 
 def test_a_script_that_fails_falls_back_to_create_all(pg_url):
+    notices: list[str] = []
     engine = create_engine(pg_url)
     metadata = MetaData()
     Table("ddl_c", metadata, Column("id", Integer, primary_key=True))
@@ -82,6 +86,6 @@ def test_a_script_that_fails_falls_back_to_create_all(pg_url):
         conn.execute(text("CREATE TABLE ddl_c (id integer)"))
     try:
         with pytest.raises(building.SchemaBuildError, match="create_all failed"):
-            build_verification_schema(engine, [metadata])
+            build_verification_schema(engine, [metadata], notices.append)
     finally:
         engine.dispose()

@@ -455,6 +455,20 @@ def _default_per_row(column: Column) -> bool:
     return default is not None and default.form is not DefaultForm.SCALAR
 
 
+def _constant_sole_key(column: Column, table: Table | None) -> bool:
+    """The whole primary key filled by one constant (`default=1`): left to it, the second row
+    collides. Drawn instead, so a CHECK that pins the same value (`version_info_id = 1`) makes
+    the table a single-row one (get-or-create) and any other key gets distinct values."""
+    default = column.default
+    return (
+        table is not None
+        and table.primary_key == (column.name,)
+        and default is not None
+        and default.form is DefaultForm.SCALAR
+        and not column.autoincrement
+    )
+
+
 def _standalone(column: Column, table: Table | None, narrowing: Narrowing, unique: bool) -> _Choice:
     for step in (_shaped, _closed_domain, _pattern):
         choice = step(column, narrowing, unique)
@@ -493,6 +507,7 @@ def infer_column(
         column.primary_key
         and column.has_default
         and (column.kind is not Kind.STRING or _default_per_row(column))
+        and not _constant_sole_key(column, table)
     ):
         return FieldPlan(column, None, "primary key filled by its default")
     override = _override_for(column, table, options)

@@ -18,7 +18,7 @@ from fixturekit.infer.plan import (
     TablePlan,
 )
 from fixturekit.infer.rules import InferenceOptions, infer_column, is_soft_delete
-from fixturekit.naming import declaration_name, relationship_declaration
+from fixturekit.naming import declaration_name, factory_names, relationship_declaration
 from fixturekit.schema.checks import parse_check
 from fixturekit.schema.graph import InsertPlan, fk_is_nullable, insert_plan
 from fixturekit.schema.model import (
@@ -205,6 +205,43 @@ def _flag_generic(plan: TablePlan, rel) -> None:
             )
 
 
+def _polymorphic_key(plan: TablePlan, rel, schema: Schema, options) -> bool:
+    """A polymorphic association whose every target is in the models: the factory draws the
+    discriminator from the mapped values and makes the id a new row of the selected table
+    (`fv.polymorphic_key`). Seeding, which writes no objects, keeps the flagged generic form."""
+    if not options.factory_object or not rel.choices or len(rel.local_columns) != 2:
+        return False
+    if any(target not in schema.tables for _, target, _ in rel.choices):
+        return False
+    selector, id_column = rel.local_columns
+    kind_index = next((i for i, f in enumerate(plan.fields) if f.column.name == selector), None)
+    id_index = next((i for i, f in enumerate(plan.fields) if f.column.name == id_column), None)
+    if kind_index is None or id_index is None:
+        return False
+    kind_field, id_field = plan.fields[kind_index], plan.fields[id_index]
+    if isinstance(id_field.strategy, st.Custom) or isinstance(kind_field.strategy, st.Custom):
+        return False  # the user's configuration wins
+    names = factory_names(schema)
+    choices = tuple(
+        (value, names[target], schema.table(target).column(remote).key)
+        for value, target, remote in rel.choices
+    )
+    values = tuple(value for value, _, _ in rel.choices)
+    plan.fields[kind_index] = FieldPlan(
+        kind_field.column,
+        st.Choice(values),
+        "discriminator of a polymorphic reference: one of the tables its relationships map",
+        tuple(f for f in kind_field.flags if not f.startswith("no rule for this name")),
+    )
+    plan.fields[id_index] = FieldPlan(
+        id_field.column,
+        st.PolymorphicKey(kind_field.attribute, choices),
+        f"the key of a new row of the table {selector} selects ({rel.name})",
+        (),
+    )
+    return True
+
+
 def plan_table(
     table: Table, schema: Schema, insert: InsertPlan, options: InferenceOptions | None = None
 ) -> TablePlan:
@@ -305,7 +342,7 @@ def plan_table(
             plan.flags.append(f"UNIQUE ({', '.join(columns)}) is not guaranteed: values are random")
 
     for rel in table.relationships:
-        if rel.kind is RelationKind.GENERIC:
+        if rel.kind is RelationKind.GENERIC and not _polymorphic_key(plan, rel, schema, options):
             _flag_generic(plan, rel)
     _share_small_natural_key(plan, table)
 

@@ -228,6 +228,9 @@ class Relationship:
     secondary: str | None = None  # Table.key of the association table (many-to-many)
     back_populates: str | None = None
     viewonly: bool = False
+    # GENERIC with known targets (a polymorphic association read from relationship joins):
+    # (discriminator value, target Table.key, target column) for each table it may point to
+    choices: tuple[tuple[Any, str, str], ...] = ()
 
 
 @dataclass

@@ -64,6 +64,7 @@ def polymorphic_references(
     table = mapper.local_table
     literals: dict[str, list[Any]] = {}
     targets: dict[tuple[str, str], list[str]] = {}
+    choices: dict[tuple[str, str], list[tuple[Any, str, str]]] = {}
     for rel in mapper.relationships:
         if rel.parent is not mapper or rel.direction is not RelationshipDirection.MANYTOONE:
             continue
@@ -91,7 +92,11 @@ def polymorphic_references(
             continue
         if value not in literals.setdefault(name, []):
             literals[name].append(value)
-        targets.setdefault((name, ids[0]), []).append(rel.mapper.local_table.fullname)
+        target = rel.mapper.local_table.fullname
+        targets.setdefault((name, ids[0]), []).append(target)
+        remote = [r.name for local, r in rel.local_remote_pairs if local.name == ids[0]]
+        if len(remote) == 1:
+            choices.setdefault((name, ids[0]), []).append((value, target, remote[0]))
     relations = [
         Relationship(
             name=f"{kind}/{id_column} ({' | '.join(tables)})",
@@ -99,6 +104,7 @@ def polymorphic_references(
             target=tables[0],
             local_columns=(kind, id_column),
             viewonly=True,
+            choices=tuple(choices.get((kind, id_column), ())),
         )
         for (kind, id_column), tables in targets.items()
     ]

@@ -488,3 +488,15 @@ def _(strategy: st.CompanyDerived, column: Column | None = None) -> ColumnStrate
 
 # Values placed relative to (or derived from) another column of the row: registered there.
 from fixturekit.strategies import row_values  # noqa: E402, F401
+
+
+@column_strategy.register
+def _(strategy: st.PolymorphicKey, column: Column | None = None) -> ColumnStrategy:
+    # A factory makes the selected table's row for this key; a Hypothesis object has no
+    # factory, so the column gets what its type alone gives it (as generic references do).
+    if column is None:
+        return hs.integers(min_value=1, max_value=2**31 - 1)
+    from fixturekit.infer.rules import InferenceOptions, infer_column
+
+    plain = infer_column(column, options=InferenceOptions(factory_object=False)).strategy
+    return hs.none() if plain is None else column_strategy(plain, column)

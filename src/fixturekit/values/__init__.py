@@ -406,6 +406,7 @@ def _django_hash(raw: str, hashers: tuple[str, ...]) -> str:
     return make_password(raw)
 
 
+from fixturekit.factory_generic import polymorphic_key  # noqa: E402, F401  (fv.polymorphic_key)
 from fixturekit.values.companies import company  # noqa: E402, F401  (fv.company in factories)
 from fixturekit.values.people import person  # noqa: E402, F401  (fv.person in factories)
 from fixturekit.values.places import address  # noqa: E402, F401  (fv.address in factories)

@@ -42,6 +42,7 @@ from fixturekit.infer.strategies import (
     Literal,
     NetworkAddress,
     NullValue,
+    PolymorphicKey,
     SequenceDate,
     SequenceInt,
     TimeOfDay,
@@ -205,6 +206,16 @@ def _(strategy: Literal, count: int, ctx: BulkContext) -> Any:
 @bulk_values.register
 def _(strategy: NullValue, count: int, ctx: BulkContext) -> np.ndarray:
     return np.full(count, None, dtype=object)
+
+
+@bulk_values.register
+def _(strategy: PolymorphicKey, count: int, ctx: BulkContext) -> np.ndarray:
+    # Only factories get this strategy (each row's key is a row its factory creates); a
+    # batch evaluates it row by row and seeding keeps the flagged generic form instead.
+    raise BulkError(
+        f"{ctx.table}.{ctx.column_name}: a polymorphic key is made per row by the "
+        "selected table's factory, not drawn in bulk."
+    )
 
 
 # --- time --------------------------------------------------------------------------------------

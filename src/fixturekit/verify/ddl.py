@@ -5,13 +5,13 @@ that is most of the build's time, and twice the server CPU of the same statement
 script. The statements are the ones `create_all` itself emits (collected with a mock engine,
 in its order, `use_alter` constraints and enum types included), compiled for the server's
 dialect, and sent in one transaction. Anything the script cannot do (a DDL event listener that
-reads from its connection, a driver that refuses several statements) falls back to
-`build_schema`, whose message is the one a person sees if the schema cannot be built at all.
+reads from its connection, a driver that refuses several statements, a foreign key the server
+refuses) falls back to `schema_build`, which says what the database refused.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 
@@ -33,9 +33,11 @@ def _script(engine: Any, metadatas: list[Any]) -> str | None:
     return ";\n".join(s for s in compiled if s)
 
 
-def build_verification_schema(engine: Any, metadatas: list[Any]) -> None:
+def build_verification_schema(
+    engine: Any, metadatas: list[Any], notice: Callable[[str], None]
+) -> None:
     """The models' schema in the new database behind `engine`, in one script when possible."""
-    from fixturekit.plugin.building import build_schema
+    from fixturekit.verify import schema_build
 
     if engine.dialect.name == "postgresql" and len(metadatas) == 1:
         script = _script(engine, metadatas)
@@ -51,4 +53,4 @@ def build_verification_schema(engine: Any, metadatas: list[Any]) -> None:
                 return
             except Exception:
                 pass  # create_all says what is wrong, or does what the script could not
-    build_schema(engine, metadatas, None, Path.cwd())
+    schema_build.build_verification_schema(engine, metadatas, notice)

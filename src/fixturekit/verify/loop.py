@@ -351,7 +351,7 @@ class VerifyRequest:
         tables = {t.key: t for metadata in metadatas for t in metadata.tables.values()}
 
         def build(engine: Any) -> None:
-            build_verification_schema(engine, metadatas)
+            build_verification_schema(engine, metadatas, self.notice)
 
         with verification_database(self.source, build, self.notice) as database:
             dialect = database.engine.dialect

@@ -47,6 +47,20 @@ def columns_in(sql: str, table: Table) -> list[str]:
     return found
 
 
+def _named_in(message: str, table: Table) -> list[str]:
+    """The columns a Python error's message names (by column or attribute name), in the order
+    it names them: a model's validator or flush hook refusing a combination
+    (`ValueError: Only one can be set, in expires and expire_seconds`) points at them."""
+    found: list[tuple[int, str]] = []
+    for column in table.columns:
+        for name in dict.fromkeys((column.name, column.key, column.python_name)):
+            match = re.search(rf"(?<![\w$]){re.escape(name)}(?![\w$])", message)
+            if match:
+                found.append((match.start(), column.name))
+                break
+    return list(dict.fromkeys(name for _, name in sorted(found)))
+
+
 def _normalised(sql: str) -> str:
     return re.sub(r"[\s()`\"]+", "", sql).lower()
 
@@ -128,7 +142,10 @@ def diagnose(exc: BaseException, server: Server, schema: Schema, factory_table: 
     from sqlalchemy.exc import DBAPIError
 
     if not isinstance(exc, DBAPIError) and driver_error(exc) is exc:
-        return Diagnosis(f"{type(exc).__name__}: {first_line(exc)}", table=factory_table)
+        message = f"{type(exc).__name__}: {first_line(exc)}"
+        table = schema.tables.get(factory_table)
+        named = _named_in(first_line(exc), table) if table is not None else []
+        return Diagnosis(message, table=factory_table, columns=named)
     error = server.describe_error(exc)
     key = None
     if error.table:
