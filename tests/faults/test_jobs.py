@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import threading
 
 import pytest
 from faulthelp import (
@@ -115,29 +114,52 @@ def test_a_killed_worker_rolls_every_shard_back(loading, pg_schema_url, pg_admin
     assert "killed by SIGKILL" in run.err[1]
 
 
-def _slow_failure_trigger(url: URL, *, sleep: float, fail: bool) -> None:
-    """Shard 2 of 2 holds the last user; make it slow (and fail) there, so that shard 1 is
-    loaded and waiting for the go-ahead by then."""
-    body = f"PERFORM pg_sleep({sleep});" + (" RAISE EXCEPTION 'user 4000 refused';" if fail else "")
-    from faulthelp import execute
+class Gate:
+    """An advisory lock held by the test. Shard 2 of 2 holds the last user; a trigger makes it
+    wait at that row for the gate (mid-load, rows written), then fail or carry on. The test
+    opens the gate once it has seen what it needs (shard 1 ready), so no sleep has to outlast
+    shard 1's load on a busy machine."""
 
-    execute(
-        url,
-        "CREATE FUNCTION slow() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-        f"IF NEW.id = 4000 THEN {body} END IF; RETURN NEW; END $$",
-        "CREATE TRIGGER slow BEFORE INSERT ON users FOR EACH ROW EXECUTE FUNCTION slow()",
-    )
+    KEY = 4000
+
+    def __init__(self, url: URL, *, fail: bool) -> None:
+        from faulthelp import execute
+
+        then = " RAISE EXCEPTION 'user 4000 refused';" if fail else ""
+        execute(
+            url,
+            "CREATE FUNCTION gated() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            f"IF NEW.id = 4000 THEN PERFORM pg_advisory_xact_lock({self.KEY});{then} END IF; "
+            "RETURN NEW; END $$",
+            "CREATE TRIGGER gated BEFORE INSERT ON users FOR EACH ROW EXECUTE FUNCTION gated()",
+        )
+        self.engine = create_engine(url, isolation_level="AUTOCOMMIT")
+        self.conn = self.engine.connect()
+        self.conn.exec_driver_sql(f"SELECT pg_advisory_lock({self.KEY})")
+
+    def open(self) -> None:
+        if self.conn.closed:
+            return
+        self.conn.exec_driver_sql(f"SELECT pg_advisory_unlock({self.KEY})")
+        self.conn.close()
+        self.engine.dispose()
+
+
+def shard_1_ready(run: CLI) -> bool:
+    return any("shard 1/2" in line and "ready" in line for line in run.out)
 
 
 def test_a_failing_shard_rolls_back_the_shards_that_were_ready(pg_schema_url, pg_admin_url):
     before = fingerprint(pg_schema_url)
-    _slow_failure_trigger(pg_schema_url, sleep=1.5, fail=True)
+    gate = Gate(pg_schema_url, fail=True)
     run = seed_jobs(pg_schema_url)
     try:
+        wait_until(lambda: shard_1_ready(run), what="shard 1 ready")
+        gate.open()  # now shard 2 fails, while shard 1 waits for the go-ahead
         assert run.wait() == 2
     finally:
         run.kill_group()
-    assert any("shard 1/2" in line and "ready" in line for line in run.out), run.stdout
+        gate.open()
     assert run.err[0] == (
         "error: 1 of 2 shards failed; every shard was rolled back, nothing was written:"
     )
@@ -148,20 +170,16 @@ def test_a_failing_shard_rolls_back_the_shards_that_were_ready(pg_schema_url, pg
 
 def test_kill_9_while_shards_wait_for_the_go_ahead_writes_nothing(pg_schema_url, pg_admin_url):
     before = fingerprint(pg_schema_url)
-    _slow_failure_trigger(pg_schema_url, sleep=4, fail=False)
+    gate = Gate(pg_schema_url, fail=False)
     run = seed_jobs(pg_schema_url)
     try:
-        ready = threading.Event()
-        wait_until(
-            lambda: any("shard 1/2" in line and "ready" in line for line in run.out),
-            what="shard 1 ready",
-        )
-        ready.set()
+        wait_until(lambda: shard_1_ready(run), what="shard 1 ready")
         workers = children(run.pid)
-        os.kill(run.pid, signal.SIGKILL)
+        os.kill(run.pid, signal.SIGKILL)  # shard 2 still waits at the gate: no decision yet
         run.wait()
     finally:
         run.kill_group()
+        gate.open()
     assert_rolled_back(pg_schema_url, pg_admin_url, workers, before)
     no_traceback(run.stderr)
 

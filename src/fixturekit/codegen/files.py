@@ -16,13 +16,45 @@ def _raw_digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+# Fields Python added after 3.11 that generated code leaves empty (PEP 695 type parameters):
+# left out when empty, so the form is the one Python 3.11 printed.
+_LATER_FIELDS = frozenset({"type_params", "default_value"})
+# The only fields where None is a value rather than "absent" (3.11's ast.dump shows them).
+_NONE_IS_A_VALUE = frozenset({("Constant", "value"), ("MatchSingleton", "value")})
+
+
+def _tree_form(node: object) -> str:
+    """`ast.dump` as Python 3.11 printed it, on every Python.
+
+    The digest of a generated file must not depend on the interpreter: `ast.dump` itself
+    changed (3.12 prints the new `type_params=[]`, 3.13 leaves out every empty list and None),
+    so a file sealed on 3.11 looked edited by hand on 3.13, and each Python rewrote the hash
+    line of the others. Spelled out here once, in 3.11's words, so every sealed file keeps
+    its digest.
+    """
+    if isinstance(node, ast.AST):
+        kind = type(node).__name__
+        parts = []
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if value is None and (kind, name) not in _NONE_IS_A_VALUE:
+                continue
+            if name in _LATER_FIELDS and not value:
+                continue
+            parts.append(f"{name}={_tree_form(value)}")
+        return f"{kind}({', '.join(parts)})"
+    if isinstance(node, list):
+        return "[" + ", ".join(_tree_form(item) for item in node) + "]"
+    return repr(node)
+
+
 @functools.lru_cache(maxsize=8)  # the same file is compared and sealed more than once per run
 def _code_form(text: str) -> str:
     """The code as Python sees it plus the words of its comments: quotes, wrapping, parentheses,
     trailing commas and spacing are left out, so a formatter (ruff, black, pre-commit) changes
     nothing here while an edited line or comment still does."""
     try:
-        tree = ast.dump(ast.parse(text))
+        tree = _tree_form(ast.parse(text))
         comments = [
             token.string.lstrip("#").strip()
             for token in tokenize.generate_tokens(io.StringIO(text).readline)
@@ -31,6 +63,14 @@ def _code_form(text: str) -> str:
     except (SyntaxError, tokenize.TokenError):
         return text
     return tree + "\n" + "\n".join(comments)
+
+
+def _native_form(text: str) -> str:
+    """The form older releases hashed: this interpreter's own `ast.dump`."""
+    try:
+        return ast.dump(ast.parse(text)) + "\n" + _code_form(text).split("\n", 1)[-1]
+    except SyntaxError:
+        return text
 
 
 def _digest(text: str) -> str:
@@ -81,8 +121,13 @@ def edited_by_hand(text: str) -> bool:
     if stored is None:
         return True
     generated = _without_custom(text)
-    # Files sealed before the hash ignored formatting carry the digest of the text itself.
-    return stored.strip() not in (_digest(generated), _raw_digest(generated))
+    # Files sealed before the hash ignored formatting carry the digest of the text itself;
+    # files sealed on Python 3.12+ before the form was fixed, that of this Python's ast.dump.
+    return stored.strip() not in (
+        _digest(generated),
+        _raw_digest(generated),
+        _raw_digest(_native_form(generated)),
+    )
 
 
 def is_generated(text: str) -> bool:
