@@ -64,6 +64,8 @@ class DjangoModuleRenderer(ModuleRenderer):
 
     def _natural_key(self, plan: TablePlan) -> tuple[str, ...]:
         """Declaration names of the natural key used for django_get_or_create, or ()."""
+        if plan.get_or_create:  # inference's own (a singleton, a small key domain)
+            return plan.get_or_create
         for field in plan.factory_fields:
             col = field.column
             if (
@@ -139,6 +141,92 @@ class DjangoModuleRenderer(ModuleRenderer):
         lines += [f"        kwargs[{lit(n)}] = fv.django_password(kwargs[{lit(n)}])" for n in names]
         return [*lines, "        return kwargs"]
 
+    def _generic(self, plan: TablePlan) -> tuple[set[str], list[str], list[str]]:
+        """(columns and links handled, Params lines, body lines) for GenericForeignKeys.
+
+        The referenced row is a parameter (a new row of the target's factory unless given), and
+        the type and id columns follow it, as Django's own setter writes them. A parent typed by
+        the same content type table (a permission for one model) gets the row's type too.
+        """
+        table = plan.table
+        handled: set[str] = set()
+        params: list[str] = []
+        body: list[str] = []
+        for rel in table.relationships:
+            if rel.kind is not RelationKind.GENERIC:
+                continue
+            type_column, id_column = rel.local_columns
+            target_key = plan.generic.get(rel.name)
+            target = self.schema.table(target_key) if target_key else None
+            type_link = next(
+                (p for p in plan.factory_parents if p.fk.columns == (type_column,)), None
+            )
+            id_field = next((f for f in plan.factory_fields if f.column.name == id_column), None)
+            if target is None or type_link is None or id_field is None:
+                body += _comment_lines(
+                    "    ",
+                    f"FIXME({rel.name}): a GenericForeignKey: {id_column} is a made-up id, not a "
+                    f"row of the type in {type_column}; pass {rel.name}=<a saved object>",
+                )
+                continue
+            content_type = self._import(self.schema.table(rel.target).model)
+            handled |= {type_column, id_column}
+            params += [
+                f"        # {rel.name}: a GenericForeignKey; a new {model_name(target)} unless "
+                "given",
+                *_wrap("        ", rel.name, f"factory.SubFactory({self._lazy(target.key)})"),
+            ]
+            pk = f"o.{rel.name}.pk"
+            if id_field.column.kind in STRING_KINDS:
+                pk = f"str({pk})"
+            body += _wrap(
+                "    ",
+                type_link.name,
+                f"factory.LazyAttribute(lambda o: {content_type}.objects.get_for_model("
+                f"o.{rel.name}))",
+            )
+            body += _wrap("    ", id_field.attribute, f"factory.LazyAttribute(lambda o: {pk})")
+            for link in plan.factory_parents:
+                typed = self._typed_parent(link, rel.target)
+                if link is type_link or link.empty or not link.relationship or typed is None:
+                    continue
+                handled.add(link.fk.columns[0])
+                body += _wrap(
+                    "    ",
+                    link.name,
+                    f"factory.SubFactory({self._lazy(link.parent)}, "
+                    f'{typed}=factory.SelfAttribute("..{type_link.name}"))',
+                )
+        return handled, params, body
+
+    def _typed_parent(self, link, content_types: str) -> str | None:
+        """The parent factory's declaration of its one link to the content type table."""
+        parent = self.plan.tables.get(link.parent)
+        if parent is None:
+            return None
+        typed = [p for p in parent.factory_parents if p.parent == content_types and not p.empty]
+        if len(typed) != 1 or not typed[0].relationship:
+            return None
+        return typed[0].name
+
+    def _tree_hook(self, table: Table) -> list[str]:
+        """Create a tree node through the tree's API: a new root, or a child of `tree_parent`."""
+        tree = table.tree
+        if tree is None:
+            return []
+        written = ", ".join(tree.columns) or "the tree's own fields"
+        return [
+            "",
+            "    @classmethod",
+            "    def _create(cls, model_class, *args, **kwargs):",
+            f"        # A tree node: {tree.create_root}() or add_child() writes {written}.",
+            "        # tree_parent=<node> creates it under that node; else it is a new root.",
+            '        parent = kwargs.pop("tree_parent", None)',
+            "        if parent is not None:",
+            "            return parent.add_child(**kwargs)",
+            f"        return model_class.{tree.create_root}(**kwargs)",
+        ]
+
     def _class(self, plan: TablePlan) -> list[str]:
         table = plan.table
         if table.model is None:
@@ -156,7 +244,7 @@ class DjangoModuleRenderer(ModuleRenderer):
         if renames:
             pairs = ", ".join(f"{lit(a)}: {lit(b)}" for a, b in renames.items())
             lines += _wrap("        ", "rename", "{" + pairs + "}")
-        natural = self._natural_key(plan)
+        natural = self._natural_key(plan) if table.tree is None else ()
         if natural:
             lines += _wrap("        ", "django_get_or_create", lit(natural))
         if any(self._auto_m2m(m2m) for m2m in plan.factory_many_to_many):
@@ -165,17 +253,16 @@ class DjangoModuleRenderer(ModuleRenderer):
         body: list[str] = []
         for flag in plan.flags:
             body += _comment_lines("    ", f"FIXME: {flag}")
-        for rel in table.relationships:
-            if rel.kind is RelationKind.GENERIC:
-                type_column, id_column = rel.local_columns
-                body += _comment_lines(
-                    "    ",
-                    f"FIXME({rel.name}): a GenericForeignKey: {id_column} is a made-up id, not a "
-                    f"row of the type in {type_column}; pass {rel.name}=<a saved object>",
-                )
+        handled, generic_params, generic_body = self._generic(plan)
+        if generic_params:
+            body += ["    class Params:", *generic_params, ""]
         for field in plan.factory_fields:
-            body += self._field_lines(field)
+            if field.column.name not in handled:
+                body += self._field_lines(field)
+        body += generic_body
         for link in plan.factory_parents:
+            if link.fk.columns[0] in handled:
+                continue
             params, link_body = self._parent_lines(table, link)
             if params:  # Django foreign keys always have a field to assign the parent to
                 raise ValueError(f"{table.key}: no relation field for {link.fk.columns}")
@@ -184,6 +271,7 @@ class DjangoModuleRenderer(ModuleRenderer):
         for m2m in plan.factory_many_to_many:
             body += self._many_to_many(m2m)
         body += self._password_hook(plan)
+        body += self._tree_hook(table)
         if body:
             lines += ["", *body]
         return lines

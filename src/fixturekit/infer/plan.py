@@ -96,6 +96,8 @@ class TablePlan:
     # natural-key attributes looked up before inserting: a small key domain is shared, not
     # exhausted, when every child creates its parent
     get_or_create: tuple[str, ...] = ()
+    # generic references (Django's GenericForeignKey) -> the table of the row a factory makes
+    generic: dict[str, str] = field(default_factory=dict)
 
     # the parent table's plan in joined-table inheritance: its columns belong to the parent
     # table, but a factory for this model sets them too
