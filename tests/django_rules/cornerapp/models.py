@@ -2,7 +2,7 @@
 a treebeard tree, generic foreign keys (one with a typed parent, as django-guardian's object
 permissions), rules in `save()` across columns (as django-celery-beat's PeriodicTask), a
 singleton with a constant primary key, and choices that offer None. No migrations: tests build
-the tables with `migrate --run-syncdb`."""
+the tables with Django's schema editor."""
 
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.fields import GenericForeignKey
