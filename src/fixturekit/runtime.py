@@ -22,7 +22,6 @@ from fixturekit.naming import (
     factory_key,
     factory_names,
     relationship_declaration,
-    renamed_columns,
 )
 from fixturekit.schema.model import Schema
 
@@ -87,8 +86,8 @@ class RuntimeFactories:
             "sqlalchemy_session_factory": _current_session,
             "sqlalchemy_session_persistence": "flush",
         }
-        if renamed_columns(table):
-            meta["rename"] = renamed_columns(table)
+        if plan.renames:
+            meta["rename"] = plan.renames
         if plan.get_or_create and table.model is not None:
             meta["sqlalchemy_get_or_create"] = plan.get_or_create
         attrs["Meta"] = type("Meta", (), meta)
@@ -122,7 +121,7 @@ class RuntimeFactories:
             attrs[declared] = link_many(m2m.relationship.name, self._path(m2m.target))
         if params:
             attrs["Params"] = type("Params", (), params)
-        bases = (OriginalNames, base) if renamed_columns(table) else (base,)
+        bases = (OriginalNames, base) if plan.renames else (base,)
         return type(self.names[table.key], bases, attrs)
 
 

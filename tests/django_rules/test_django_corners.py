@@ -1,6 +1,7 @@
 """What real Django apps do that no column says, on PostgreSQL: a treebeard tree, generic
 foreign keys (one whose permission must be for the object's model), rules in `save()` across
-columns, a singleton with a constant primary key, and choices that offer None.
+columns, a singleton with a constant primary key, choices that offer None, and a private
+attribute on a multi-table parent.
 
 `generate --django --verify` runs as a user runs it, on the minimal app tests/django_rules/
 cornerapp; a child process then creates rows with the file it wrote and checks them.
@@ -29,7 +30,7 @@ with connection.schema_editor() as editor:
         editor.create_model(model)
 sys.path.insert(0, sys.argv[1])
 import corner_factories as f
-from cornerapp.models import Category, Grant, Heartbeat, Note, Shape, Task
+from cornerapp.models import Category, Grant, Heartbeat, Note, Picture, Shape, Task
 
 out = {}
 roots = f.CategoryFactory.create_batch(5)
@@ -58,6 +59,9 @@ f.HeartbeatFactory.create_batch(3)
 out["heartbeats"] = Heartbeat.objects.count()
 shapes = f.ShapeFactory.create_batch(60)
 out["shape_kinds"] = sorted({repr(s.kind) for s in shapes})
+picture = f.PictureFactory.create(_file_size=2048)
+stored = Picture.objects.get(pk=picture.pk)._file_size
+out["picture"] = [stored, len(f.PictureFactory.create_batch(5))]
 print(json.dumps(out))
 """
 
@@ -126,6 +130,8 @@ def test_verify_makes_every_corner_model_insert(pg_url, tmp_path):
     assert result["heartbeats"] == 1
     assert "'None'" not in result["shape_kinds"]
     assert set(result["shape_kinds"]) <= {"None", "'round'", "'square'"}
+    # an inherited private attribute is declared under another name and renamed back
+    assert result["picture"] == [2048, 5]
 
     # the repairs are read back: regenerating without a database gives the same file
     again = _generate(env, out, "--check")

@@ -29,7 +29,7 @@ from fixturekit.codegen.factory_boy import (
 )
 from fixturekit.infer.plan import ManyToManyPlan, SchemaPlan, TablePlan
 from fixturekit.infer.strategies import DjangoPassword, lit
-from fixturekit.naming import relationship_declaration, renamed_columns
+from fixturekit.naming import relationship_declaration
 from fixturekit.schema.model import STRING_KINDS, RelationKind, Table
 
 _THROUGH = ".through"
@@ -232,7 +232,7 @@ class DjangoModuleRenderer(ModuleRenderer):
         if table.model is None:
             raise ValueError(f"{table.key} has no Django model to build")
         model = self._import(table.model)
-        renames = renamed_columns(table)
+        renames = plan.renames
         base = "_Factory" if renames else "DjangoModelFactory"
         lines = [
             f"class {django_factory_name(table)}({base}):",
@@ -293,7 +293,7 @@ class DjangoModuleRenderer(ModuleRenderer):
         # After `import factory...`, as isort places it among the third-party imports.
         at = max(i for i, line in enumerate(imports) if line.startswith("import factory"))
         imports.insert(at + 1, "from factory.django import DjangoModelFactory")
-        if any(renamed_columns(p.table) for p in self.plan):
+        if any(p.renames for p in self.plan):
             classes = [
                 "",
                 "",

@@ -116,6 +116,15 @@ class TablePlan:
         return [f for f in self.inherited.factory_fields if f.attribute not in own] + self.fields
 
     @property
+    def renames(self) -> dict[str, str]:
+        """Declaration name -> constructor keyword for the factory's undeclarable attributes,
+        an inherited table's (Django's `_file_size` on a multi-table parent) included."""
+        from fixturekit.naming import renamed_columns
+
+        inherited = self.inherited.renames if self.inherited is not None else {}
+        return {**inherited, **renamed_columns(self.table)}
+
+    @property
     def factory_parents(self) -> list[ParentLink]:
         inherited = self.inherited.factory_parents if self.inherited is not None else []
         return inherited + self.parents

@@ -85,3 +85,14 @@ class Shape(models.Model):
         blank=True,
         choices=[(None, "unknown"), ("round", "Round"), ("square", "Square")],
     )
+
+
+class Document(models.Model):
+    """A private attribute on a multi-table parent (django-filer's File._file_size)."""
+
+    title = models.CharField(max_length=80)
+    _file_size = models.BigIntegerField(null=True, blank=True)
+
+
+class Picture(Document):
+    width = models.PositiveIntegerField()
