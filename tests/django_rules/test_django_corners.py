@@ -1,7 +1,7 @@
 """What real Django apps do that no column says, on PostgreSQL: a treebeard tree, generic
 foreign keys (one whose permission must be for the object's model), rules in `save()` across
-columns, a singleton with a constant primary key, choices that offer None, and a private
-attribute on a multi-table parent.
+columns, a singleton with a constant primary key, choices that offer None, a private
+attribute on a multi-table parent, and a foreign key the database does not check.
 
 `generate --django --verify` runs as a user runs it, on the minimal app tests/django_rules/
 cornerapp; a child process then creates rows with the file it wrote and checks them.
@@ -62,6 +62,7 @@ out["shape_kinds"] = sorted({repr(s.kind) for s in shapes})
 picture = f.PictureFactory.create(_file_size=2048)
 stored = Picture.objects.get(pk=picture.pk)._file_size
 out["picture"] = [stored, len(f.PictureFactory.create_batch(5))]
+out["entries"] = sum(1 for e in f.EntryFactory.create_batch(10) if e.user.pk)
 print(json.dumps(out))
 """
 
@@ -132,6 +133,8 @@ def test_verify_makes_every_corner_model_insert(pg_url, tmp_path):
     assert set(result["shape_kinds"]) <= {"None", "'round'", "'square'"}
     # an inherited private attribute is declared under another name and renamed back
     assert result["picture"] == [2048, 5]
+    # a foreign key without a database constraint still gets a real parent
+    assert result["entries"] == 10
 
     # the repairs are read back: regenerating without a database gives the same file
     again = _generate(env, out, "--check")

@@ -396,12 +396,15 @@ def read_model(model: type, connection: Any = None) -> Table:
             referred_table=_table_key(field.related_model),
             referred_columns=(field.target_field.column,),
             name=None,
-            # Django creates its foreign keys DEFERRABLE INITIALLY DEFERRED on PostgreSQL.
-            deferrable=connection.features.can_defer_constraint_checks,
+            # Django creates its foreign keys DEFERRABLE INITIALLY DEFERRED on PostgreSQL; one
+            # with db_constraint=False is never checked by the database, but its model still
+            # validates it (full_clean: "user instance with id 470 is not a valid choice"), so
+            # it points at a real parent all the same.
+            deferrable=connection.features.can_defer_constraint_checks or not field.db_constraint,
             ondelete=None,  # Django emulates on_delete in Python; the database has NO ACTION
         )
         for field in opts.local_concrete_fields
-        if field.is_relation and field.db_constraint
+        if field.is_relation
     ]
     parents = [p for p, link in opts.parents.items() if link is not None]
     return Table(

@@ -96,3 +96,16 @@ class Document(models.Model):
 
 class Picture(Document):
     width = models.PositiveIntegerField()
+
+
+class Entry(models.Model):
+    """A foreign key the database does not check, but the model does (wagtail's log entries)."""
+
+    user = models.ForeignKey(
+        "auth.User", null=True, on_delete=models.DO_NOTHING, db_constraint=False
+    )
+    label = models.CharField(max_length=40)
+
+    def save(self, *args, **kwargs):
+        self.full_clean()
+        super().save(*args, **kwargs)
