@@ -25,6 +25,7 @@ class Note(models.Model):
     def save(self, *args, **kwargs):
         if self.content_object is None:
             raise ValueError("content_object must be a saved row")
+        ContentType.objects.get(pk=self.content_type_id)  # read back, as a lazy relation is
         super().save(*args, **kwargs)
 
 
@@ -38,6 +39,7 @@ class Grant(models.Model):
 
     def save(self, *args, **kwargs):
         kind = ContentType.objects.get_for_model(self.content_object)
+        ContentType.objects.get(pk=kind.pk)  # read back, as a lazy relation is
         if kind != self.permission.content_type:
             raise ValidationError("Cannot persist a permission not designed for this class")
         super().save(*args, **kwargs)
