@@ -17,6 +17,8 @@ to spell a strategy); what differs is what a Django user expects to read:
 
 from __future__ import annotations
 
+import dataclasses
+
 from fixturekit.codegen.factory_boy import (
     CUSTOM_BEGIN,
     CUSTOM_END,
@@ -27,7 +29,7 @@ from fixturekit.codegen.factory_boy import (
     _comment_lines,
     _wrap,
 )
-from fixturekit.infer.plan import ManyToManyPlan, SchemaPlan, TablePlan
+from fixturekit.infer.plan import FieldPlan, ManyToManyPlan, SchemaPlan, TablePlan
 from fixturekit.infer.strategies import DjangoPassword, lit
 from fixturekit.naming import relationship_declaration
 from fixturekit.schema.model import STRING_KINDS, RelationKind, Table
@@ -54,6 +56,26 @@ def django_factory_name(table: Table) -> str:
     """`UserFactory`; `ProductTagsFactory` for the auto-created `Product_tags`."""
     parts = model_name(table).split("_")
     return "".join(p[:1].upper() + p[1:] for p in parts) + "Factory"
+
+
+# A natural key from a small domain (locale codes: a few hundred) runs out over a long test
+# session, as uniqueness memory outlives rolled-back rows: once every value is taken, it is
+# drawn again and django_get_or_create returns the row that has it.
+SMALL_NATURAL_DOMAIN = 10_000
+
+
+def _shared_when_exhausted(field: FieldPlan, natural: tuple[str, ...]) -> FieldPlan:
+    from fixturekit.infer.tables import unique_capacity
+
+    strategy = field.strategy
+    if natural != (field.attribute,) or strategy is None or not hasattr(strategy, "wrap"):
+        return field
+    if strategy.wrap or unique_capacity(strategy) >= SMALL_NATURAL_DOMAIN:
+        return field
+    reason = field.reason + "; an existing row is reused once all values are taken"
+    return dataclasses.replace(
+        field, strategy=dataclasses.replace(strategy, wrap=True), reason=reason
+    )
 
 
 class DjangoModuleRenderer(ModuleRenderer):
@@ -258,7 +280,7 @@ class DjangoModuleRenderer(ModuleRenderer):
             body += ["    class Params:", *generic_params, ""]
         for field in plan.factory_fields:
             if field.column.name not in handled:
-                body += self._field_lines(field)
+                body += self._field_lines(_shared_when_exhausted(field, natural))
         body += generic_body
         for link in plan.factory_parents:
             if link.fk.columns[0] in handled:

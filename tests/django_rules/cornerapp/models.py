@@ -111,3 +111,9 @@ class Entry(models.Model):
     def save(self, *args, **kwargs):
         self.full_clean()
         super().save(*args, **kwargs)
+
+
+class Language(models.Model):
+    """A natural key from a small domain (wagtail's Locale.language_code)."""
+
+    language_code = models.CharField(max_length=100, unique=True)
