@@ -54,6 +54,7 @@ bench: $(VENV)/.dev-installed
 	$(BIN)/python benchmarks/startup.py
 	$(BIN)/python benchmarks/seed.py
 	$(BIN)/python benchmarks/batches.py
+	$(BIN)/python benchmarks/django_batches.py
 
 # Opt-in: 2,000 small plugin tests under -n 2, overhead against bare rollback (benchmarks/load.py).
 bench-load: $(VENV)/.dev-installed

@@ -17,6 +17,8 @@ Speed is rows per second (all three tables counted); the ratios are the point. E
 measurement runs in a transaction that is rolled back. PostgreSQL runs in a scratch database
 created for the run and dropped at the end, SQLite in a temporary file.
 Numbers on a shared machine move with its load: compare the ratios within one run.
+The same chain for generated Django factories is benchmarks/django_batches.py (Django is
+configured once per process, so it runs on its own).
 """
 
 from __future__ import annotations

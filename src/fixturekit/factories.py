@@ -107,6 +107,22 @@ class ModelFactory(factory.alchemy.SQLAlchemyModelFactory):
         return await run_async(cls, lambda: cls.create_batch(size, **kwargs))
 
     @classmethod
+    def _batch_savepoint(cls, session: Any) -> Any:
+        from fixturekit.factory_batch import _savepoint
+
+        return _savepoint(session)
+
+    @classmethod
+    def _batch_forget(cls, session: Any, created: list[Any]) -> None:
+        from fixturekit.factory_batch import forget
+
+        forget(session, created)
+
+    @classmethod
+    def _batch_after_hooks(cls, session: Any, objs: list[Any]) -> None:
+        session.flush()  # what the hooks changed goes out, as one flush
+
+    @classmethod
     def _batch_target(cls, fields: Any, extra: list[str]) -> Any:
         from fixturekit.factory_targets import MappedTarget
 

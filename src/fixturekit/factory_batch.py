@@ -199,6 +199,9 @@ def _evaluate_per_row(
 
 
 def _python_type(factory_class: Any, name: str) -> type | None:
+    own = getattr(factory_class, "_batch_python_type", None)
+    if own is not None:  # not a SQLAlchemy model (Django)
+        return own(name)
     model = factory_class._meta.model
     try:
         from sqlalchemy import Table
@@ -227,13 +230,18 @@ def create_batch(factory_class: Any, count: int, overrides: dict[str, Any]) -> l
     session = factory_class._session()
     created: list[Any] = []
     try:
-        with _savepoint(session):
+        with factory_class._batch_savepoint(session):
             return _create(factory_class, count, overrides, {}, session, created)
     except Exception:
-        for obj in created:  # their rows are gone with the savepoint: so are they
-            if obj in session:
-                session.expunge(obj)
+        factory_class._batch_forget(session, created)
         raise
+
+
+def forget(session: Any, created: list[Any]) -> None:
+    """A failed batch's objects leave the session: their rows are gone with the savepoint."""
+    for obj in created:
+        if obj in session:
+            session.expunge(obj)
 
 
 def _savepoint(session: Any) -> Any:
@@ -340,7 +348,7 @@ def _post_generation(
             declaration.call(obj, _CREATE_STEP if create else _BUILD_STEP, context)
         hooks_ran = True
     if hooks_ran and create:
-        session.flush()
+        fields.factory._batch_after_hooks(session, objs)
 
 
 # --- building ---------------------------------------------------------------------------------

@@ -97,6 +97,9 @@ def table_plan_of(factory_class: type) -> TablePlan | None:
     carried = getattr(factory_class, "_fixturekit_plan", None)
     if carried is not None:
         return carried
+    find = getattr(factory_class, "_fixturekit_find_plan", None)
+    if find is not None:  # a Django factory: its models are read by the Django reader
+        return find()
     model = factory_class._meta.model
     if model is None:
         return None
@@ -170,12 +173,29 @@ def _code(code: types.CodeType) -> Any:
     return (tuple(steps), code.co_varnames, consts)
 
 
+_EXPECTED: dict[Strategy, Any] = {}  # strategy -> fingerprint of its runtime declaration
+
+
+def _expected(strategy: Strategy) -> Any:
+    """The fingerprint of the strategy's own declaration, once per strategy: evaluating it
+    compiles its source, the dearest step of sorting a factory's fields. Strategies are frozen
+    values, so equal ones render the same source and get the same fingerprint."""
+    try:
+        return _EXPECTED[strategy]
+    except KeyError:
+        pass
+    except TypeError:  # a strategy holding an unhashable value: not cached
+        return fingerprint(strategy.declaration())
+    expected = _EXPECTED[strategy] = fingerprint(strategy.declaration())
+    return expected
+
+
 def is_generated(declaration: Any, strategy: Strategy) -> bool:
     try:
-        expected = strategy.declaration()
+        expected = _expected(strategy)
     except Exception:
         return False
-    return fingerprint(declaration) == fingerprint(expected)
+    return fingerprint(declaration) == expected
 
 
 # --- sorting a factory's declarations ---------------------------------------------------------

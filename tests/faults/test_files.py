@@ -167,6 +167,27 @@ def test_load_refuses_a_link_out_of_its_folder(seeded, pg_schema_url):
     assert fingerprint(pg_schema_url) == before
 
 
+def test_load_does_not_import_models_that_came_with_the_folder(seeded, pg_schema_url):
+    folder, url, before = seeded
+    planted = folder / "planted_models.py"
+    proof = folder.parent / "planted-ran"
+    planted.write_text(f"open({str(proof)!r}, 'w').close()\n")
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest["models"] = str(planted)
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    result = run_cli("load", str(folder), "--url", url, "--truncate", "-q")
+    errors = error_lines(result)
+    assert result.exit_code == 2 and len(errors) == 2, result.stderr
+    assert f"names models inside that folder ({planted})" in errors[0]
+    assert errors[1].startswith("Pass the project's own models")
+    assert not proof.exists()
+    assert fingerprint(pg_schema_url) == before
+    # the user's own models, passed explicitly, still load the same folder
+    manifest["models"] = MODELS
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    assert run_cli("load", str(folder), "--url", url, "--truncate", "-q").exit_code == 0
+
+
 def test_load_names_the_file_and_line_that_is_not_utf8(seeded, pg_schema_url):
     folder, url, before = seeded
     lines = (folder / "users.csv").read_bytes().split(b"\n")

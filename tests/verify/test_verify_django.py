@@ -74,3 +74,58 @@ def test_django_refuses_a_server_of_another_kind(tmp_path, mysql_url, pg_url):
     assert "Django cannot switch database kinds" in result.stderr
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "f.py").exists()
+
+
+def _init_django(project: Path, env: dict, *extra: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "fixturekit", "init", "--django", *extra],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+def test_init_django_verifies_by_default(tmp_path, pg_url, pg_admin_url):
+    import shutil
+
+    project = tmp_path / "django_shop"
+    shutil.copytree(DJANGO_SHOP, project)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "FIXTUREKIT_"))}
+    env |= {
+        "DJANGO_SETTINGS_MODULE": "shop_project.settings",
+        "DJANGO_SHOP_PG_NAME": pg_url.database,
+        "DJANGO_SHOP_PG_HOST": pg_url.host,
+        "DJANGO_SHOP_PG_PORT": str(pg_url.port or 5432),
+        "DJANGO_SHOP_PG_USER": pg_url.username,
+    }
+    verified = _init_django(project, env)
+    assert verified.returncode == 0, verified.stderr + verified.stdout
+    assert "Verified on postgresql (Django's DATABASES)" in verified.stdout + verified.stderr
+    assert (project / "tests" / "factories.py").exists()
+    assert leftover_databases(pg_admin_url, pg_url.database) == []
+
+    skipped = _init_django(project, env, "--force", "--no-verify")
+    assert skipped.returncode == 0, skipped.stderr + skipped.stdout
+    assert "Verified on" not in skipped.stdout + skipped.stderr
+
+
+def test_init_django_with_an_unreachable_server_still_writes(tmp_path):
+    import shutil
+
+    project = tmp_path / "django_shop"
+    shutil.copytree(DJANGO_SHOP, project)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "FIXTUREKIT_"))}
+    env |= {
+        "DJANGO_SETTINGS_MODULE": "shop_project.settings",
+        "DJANGO_SHOP_PG_NAME": "app",
+        "DJANGO_SHOP_PG_HOST": "127.0.0.1",
+        "DJANGO_SHOP_PG_PORT": "9",
+        "DJANGO_SHOP_PG_USER": "nobody",
+    }
+    result = _init_django(project, env)
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "not verified: Cannot create the verification database" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert (project / "tests" / "factories.py").exists()

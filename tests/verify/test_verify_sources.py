@@ -77,6 +77,38 @@ def test_unreachable_database_one_message_no_password_nothing_written(tmp_path):
     assert run_cli("generate", str(models), "-o", "f.py", "-q").exit_code == 0
 
 
+def test_a_server_that_refuses_to_create_the_database(tmp_path, pg_admin_url):
+    """Reachable, but the role may not create databases: one message, nothing written, and
+    generation without --verify still works."""
+    import uuid
+
+    from sqlalchemy import create_engine, text
+
+    role = f"fkt_nocreate_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(pg_admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"CREATE ROLE \"{role}\" LOGIN NOCREATEDB PASSWORD 'pw-{role}'"))
+    try:
+        models = write_models(tmp_path, PORTABLE_MODELS)
+        url = pg_admin_url.set(username=role, password=f"pw-{role}")
+        result = run_cli(
+            "generate", str(models), "-o", "f.py", "--verify", url.render_as_string(False)
+        )
+        assert result.exit_code == 2, result.output
+        assert "Cannot create the verification database on" in result.output
+        assert "permission denied" in result.output
+        assert "without --verify" in result.output
+        assert f"pw-{role}" not in result.output and "Traceback" not in result.output
+        assert len(result.output.strip().splitlines()) <= 3  # one message (and its hint)
+        assert not Path("f.py").exists()
+        assert run_cli("generate", str(models), "-o", "f.py", "-q").exit_code == 0
+        assert Path("f.py").exists()
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP ROLE IF EXISTS "{role}"'))
+        admin.dispose()
+
+
 def test_unusable_url_is_named(tmp_path, monkeypatch):
     models = write_models(tmp_path, PORTABLE_MODELS)
     monkeypatch.setenv("FIXTUREKIT_DATABASE_URL", "oracle://scott:tiger@db/app")

@@ -65,6 +65,29 @@ def _fill_defaults(value: object) -> bool | frozenset[str]:
     )
 
 
+# `--strict`: the file was written (or is up to date) but something in it is flagged FIXME.
+# 1 is --check's "out of date", 2 bad input, 3 an internal error.
+STRICT_EXIT = 4
+
+
+def flagged_count(plan) -> int:
+    """Fields and tables flagged FIXME in the module rendered from `plan`."""
+    from fixturekit.infer.report import report_rows
+
+    return sum(1 for row in report_rows(plan) if row.flags)
+
+
+def _strict_exit(console: Console, strict: bool, plan) -> None:
+    count = flagged_count(plan) if strict else 0
+    if count:
+        console.print(
+            f"--strict: {count} field(s) or model(s) flagged FIXME (listed above); "
+            f"exit code {STRICT_EXIT}.",
+            markup=False,
+        )
+        sys.exit(STRICT_EXIT)
+
+
 @dataclass
 class Source:
     """Where the schema came from, and what that means for the files generate writes."""
@@ -196,14 +219,17 @@ def build_module(
     render_options = RenderOptions(command=command, show_reasons=reasons)
 
     def text_for(plan, record) -> str:
-        return seal(with_record(render(plan, render_options, custom), record))
+        # unsealed: the module verification runs needs no hash line, and sealing (a parse of
+        # the whole module) is done once, on the text that is written
+        return with_record(render(plan, render_options, custom), record)
 
     report = None
     if verify is not None:
         report = verify.run(plan, record, text_for, inferred)
     else:
         apply_flags(plan, record)
-    return plan, text_for(plan, record), report
+    text = report.text if report is not None and report.text is not None else None
+    return plan, seal(text if text is not None else text_for(plan, record)), report
 
 
 def verify_request(source: Source, verify: str, rows: int, models_file, models_text, console):
@@ -314,6 +340,12 @@ def verify_request(source: Source, verify: str, rows: int, models_file, models_t
 )
 @click.option("-q", "--quiet", is_flag=True, help="Print only flagged fields and changes.")
 @click.option(
+    "--strict",
+    is_flag=True,
+    help=f"Exit with code {STRICT_EXIT} when anything is left flagged FIXME (after "
+    "verification, with --verify); the file is still written. For CI.",
+)
+@click.option(
     "--import",
     "imports",
     multiple=True,
@@ -337,6 +369,7 @@ def generate(
     verify,
     verify_rows,
     quiet,
+    strict=False,
     imports=(),
 ):
     """Generate factory_boy factories from MODELS.
@@ -419,6 +452,7 @@ def generate(
                 sys.exit(1)
         if existing is not None and same_code(existing, text):
             console.print(f"{output} is up to date with the models.")
+            _strict_exit(console, strict, plan)
             return
         console.print(
             f"[red]{output} no longer matches the models.[/] Run `{command.strip()}` to update it."
@@ -430,9 +464,11 @@ def generate(
 
     if to_stdout:
         click.echo(text, nl=False)
+        _strict_exit(console, strict, plan)
         return
     if existing is not None and same_code(existing, text):
         console.print(f"{output}: already up to date.")  # perhaps formatted by the project
+        _strict_exit(console, strict, plan)
         return
     changes = summarize_changes(existing, text) if existing else []
     if models_file is not None:
@@ -445,3 +481,4 @@ def generate(
         console.print(f"Updated {output}: {len(changes)} change(s).")
         for line in changes:
             console.print(f"  {line}", markup=False, soft_wrap=True)
+    _strict_exit(console, strict, plan)

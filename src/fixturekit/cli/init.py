@@ -296,7 +296,7 @@ def init(
     from fixturekit.cli.generate import app_labels
 
     if django:
-        _init_django(" ".join(app_labels(models)), settings, tests_dir, force)
+        _init_django(" ".join(app_labels(models)), settings, tests_dir, force, not no_verify)
         return
     from fixturekit.cli.generate import generate
     from fixturekit.errors import FixturekitError
@@ -379,7 +379,9 @@ def _generate_factories(generate, arguments: list[str], verify: bool) -> None:
     generate.main(arguments, prog_name="fixturekit generate", standalone_mode=False)
 
 
-def _init_django(apps: str, settings: str | None, tests_dir: Path, force: bool) -> None:
+def _init_django(
+    apps: str, settings: str | None, tests_dir: Path, force: bool, verify: bool = True
+) -> None:
     """`fixturekit init --django`: Django factories, a conftest with a scenario, a smoke test."""
     from fixturekit.cli.generate import app_labels, generate
     from fixturekit.schema.django import read_django
@@ -399,7 +401,8 @@ def _init_django(apps: str, settings: str | None, tests_dir: Path, force: bool) 
         arguments = ["--django", *labels, "-o", str(factories_path), "-q"]
         arguments += ["--settings", settings] if settings else []
         arguments += ["--force"] if force else []
-        generate.main(arguments, prog_name="fixturekit generate", standalone_mode=False)
+        # verified on the settings' server (or SQLite), as `generate --django --verify` does
+        _generate_factories(generate, arguments, verify=verify)
         click.echo(f"  wrote    {factories_path}")
     example = django_scenario_example(schema)
     conftest = DJANGO_CONFTEST.format(

@@ -275,6 +275,8 @@ class DjangoModuleRenderer(ModuleRenderer):
         body: list[str] = []
         for flag in plan.flags:
             body += _comment_lines("    ", f"FIXME: {flag}")
+        for note in plan.notes:
+            body += _comment_lines("    ", note)
         handled, generic_params, generic_body = self._generic(plan)
         if generic_params:
             body += ["    class Params:", *generic_params, ""]
@@ -312,9 +314,15 @@ class DjangoModuleRenderer(ModuleRenderer):
             "",
         ]
         imports = self._import_block()
-        # After `import factory...`, as isort places it among the third-party imports.
-        at = max(i for i, line in enumerate(imports) if line.startswith("import factory"))
-        imports.insert(at + 1, "from factory.django import DjangoModelFactory")
+        # fixturekit's DjangoModelFactory: factory_boy's, with batches through bulk_create.
+        # Among the first-party imports, in isort's order (after `import factory`).
+        at = max(
+            i
+            for i, line in enumerate(imports)
+            if line.startswith("import factory")
+            or (line.startswith("from fixturekit") and line.split()[1] < "fixturekit.factory_")
+        )
+        imports.insert(at + 1, "from fixturekit.factory_django import DjangoModelFactory")
         if any(p.renames for p in self.plan):
             classes = [
                 "",

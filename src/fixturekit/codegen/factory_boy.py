@@ -241,6 +241,8 @@ class ModuleRenderer:
         body: list[str] = []
         for flag in plan.flags:
             body += _comment_lines("    ", f"FIXME: {flag}")
+        for note in plan.notes:
+            body += _comment_lines("    ", note)
         if table.model is None:
             body += _comment_lines(
                 "    ",

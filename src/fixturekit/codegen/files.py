@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import difflib
+import functools
 import hashlib
 import io
 import tokenize
@@ -15,6 +16,7 @@ def _raw_digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+@functools.lru_cache(maxsize=8)  # the same file is compared and sealed more than once per run
 def _code_form(text: str) -> str:
     """The code as Python sees it plus the words of its comments: quotes, wrapping, parentheses,
     trailing commas and spacing are left out, so a formatter (ruff, black, pre-commit) changes

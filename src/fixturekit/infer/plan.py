@@ -93,6 +93,7 @@ class TablePlan:
     children: list[ChildrenPlan] = field(default_factory=list)
     many_to_many: list[ManyToManyPlan] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)  # table-level: unparsed checks, no model
+    notes: list[str] = field(default_factory=list)  # table-level plain comments (no FIXME)
     # natural-key attributes looked up before inserting: a small key domain is shared, not
     # exhausted, when every child creates its parent
     get_or_create: tuple[str, ...] = ()

@@ -62,6 +62,9 @@ def report_rows(plan: SchemaPlan) -> list[ReportRow]:
     return rows
 
 
+TABLE_ROWS = 1000  # above this many fields, the report is lines rather than a table
+
+
 def print_report(plan: SchemaPlan, console, verbose: bool = True) -> int:
     """Print the report with rich; return the number of flagged fields."""
     from rich.markup import escape
@@ -69,7 +72,17 @@ def print_report(plan: SchemaPlan, console, verbose: bool = True) -> int:
 
     rows = report_rows(plan)
     flagged = [row for row in rows if row.flags]
-    if verbose:
+    if verbose and len(rows) > TABLE_ROWS:
+        # a table of thousands of rows takes rich seconds to lay out (longer than generating
+        # the file): large schemas get one line per field, the same words, printed at once
+        lines = []
+        for row in rows:
+            why = escape(row.reason)
+            if row.flags:
+                why = (why + "; " if why else "") + f"[yellow]⚑ {escape('; '.join(row.flags))}[/]"
+            lines.append(f"{escape(row.model)}.{escape(row.field)}: {why}")
+        console.print("\n".join(lines), soft_wrap=True)
+    elif verbose:
         table = RichTable(title=f"{len(plan.tables)} models", show_lines=False, expand=False)
         table.add_column("model", style="bold", no_wrap=True)
         table.add_column("field", no_wrap=True)

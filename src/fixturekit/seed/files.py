@@ -299,6 +299,26 @@ def read_manifest(folder: Path) -> Manifest:
     return Manifest(folder, data)
 
 
+def recorded_models(manifest: Manifest) -> str:
+    """The models spec the manifest recorded, when it is safe to import on the folder's word.
+
+    Importing models runs their code, so a folder must not bring the code it asks to run: a
+    spec naming a file inside the seed folder itself is refused, and the user passes --models.
+    """
+    spec = manifest.models
+    for part in spec.replace(",", " ").split():
+        target = part.rpartition(":")[0] if ":" in part[2:] else part
+        if target.endswith(".py") and _inside(Path(target), manifest.folder):
+            raise FixturekitError(
+                f"The manifest of {manifest.folder} names models inside that folder ({target}); "
+                "`fixturekit load` does not run code that comes with the seed files. "
+                "Nothing was read.",
+                hint="Pass the project's own models: fixturekit load FOLDER --url URL "
+                "--models app/models.py",
+            )
+    return spec
+
+
 def _inside(path: Path, folder: Path) -> bool:
     return path.resolve().is_relative_to(folder.resolve())
 

@@ -21,7 +21,7 @@ from fixturekit.schema.model import INTEGER_KINDS, Schema, Table
 from fixturekit.seed import pipeline
 from fixturekit.seed.columns import Chunk, KeyStore, deferred_updates, generate_table
 from fixturekit.seed.config import build_config, read_config
-from fixturekit.seed.files import Exporter, read_chunks, read_manifest
+from fixturekit.seed.files import Exporter, read_chunks, read_manifest, recorded_models
 from fixturekit.seed.limits import check_counts, check_disk, check_key_ranges
 from fixturekit.seed.load import Loader, TableLoad, connect, parse_url, redact
 from fixturekit.seed.plan import Existing, SeedPlan
@@ -411,7 +411,7 @@ def run_load(
         raise FixturekitError("--append and --truncate contradict each other; choose one.")
     started = time.perf_counter()
     manifest = read_manifest(request.folder)
-    models = request.models or manifest.models
+    models = request.models or recorded_models(manifest)
     if not models:
         raise FixturekitError("The manifest does not name the models; pass --models.")
     schema = read_schema_spec(models, request.url)

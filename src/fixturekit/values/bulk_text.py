@@ -102,6 +102,35 @@ _PROVIDERS: dict[str, Callable[..., Any]] = {
 }
 
 
+_PLACEHOLDER_TEXT = {"bothify": "## ??", "numerify": "###", "lexify": "????"}
+
+
+def _placeholder_texts(
+    provider: str, count: int, rng: np.random.Generator, kwargs: tuple[tuple[str, Any], ...]
+) -> np.ndarray | None:
+    """bothify/numerify/lexify drawn position by position, as Faker fills them: `#` a digit,
+    `%` a digit from 1, `?` one of `letters`. A sampled pool would repeat values that a
+    composite unique (`order`, `sku`) needs distinct. None for the variable-length `!`/`@`."""
+    import string
+
+    text = str(_kw(kwargs, "text", _PLACEHOLDER_TEXT[provider]))
+    letters = np.array(list(str(_kw(kwargs, "letters", string.ascii_letters))) or [""])
+    digits = provider != "lexify"
+    if digits and ("!" in text or "@" in text):
+        return None
+    columns: list[np.ndarray] = [np.full(count, "")]
+    for char in text:
+        if char == "?" and provider != "numerify":
+            columns.append(letters[rng.integers(0, len(letters), count)])
+        elif char == "#" and digits:
+            columns.append(rng.integers(0, 10, count).astype(str))
+        elif char == "%" and digits:
+            columns.append(rng.integers(1, 10, count).astype(str))
+        else:
+            columns.append(np.full(count, char))
+    return functools.reduce(np.char.add, columns).astype(object)
+
+
 def faker_values(
     provider: str, kwargs: tuple[tuple[str, Any], ...], count: int, ctx: BulkContext
 ) -> Any:
@@ -116,6 +145,10 @@ def faker_values(
         return uuid_texts(ctx.row_numbers(count), rng, ctx.unique_key("uuid"))
     if not kwargs and pools.source(provider) is not None:
         return pools.render(provider, count, rng)
+    if provider in _PLACEHOLDER_TEXT:
+        texts = _placeholder_texts(provider, count, rng, kwargs)
+        if texts is not None:
+            return texts
     if not pools.has_provider(provider):
         raise BulkError(f"Faker has no provider {provider!r}")
     return pools.sampled_pool(provider, kwargs).sample(rng, count)

@@ -16,7 +16,6 @@ import contextlib
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from fixturekit.codegen.factory_boy import factory_names
@@ -42,6 +41,7 @@ from fixturekit.verify.report import (
     Repair,
     VerifyReport,
     mask,
+    prove_checks,
     refused_flag,
 )
 from fixturekit.verify.running import loaded_module, run_factories
@@ -83,6 +83,18 @@ def _parent_reuse(plan: TablePlan) -> Callable[[Any], dict[str, Any]] | None:
     return overrides
 
 
+def _enforces_checks(engine: Any) -> bool:
+    """False for MySQL before 8.0.16, which accepts CHECKs and ignores them."""
+    dialect = engine.dialect
+    if dialect.name != "mysql" or getattr(dialect, "is_mariadb", False):
+        return True
+    version = dialect.server_version_info
+    if version is None:
+        with engine.connect():
+            version = dialect.server_version_info
+    return tuple(version or ()) >= (8, 0, 16)
+
+
 def _parent_fails(table: str) -> str:
     return f"its parent {table} cannot be created (see there)"
 
@@ -113,14 +125,18 @@ class Verifier:
     links: dict[tuple[str, str], ParentLink] = field(default_factory=dict)  # left NULL, as were
     flagged: dict[str, str] = field(default_factory=dict)  # table key -> problem
     _why: dict[tuple[str, str], str] = field(default_factory=dict)  # the message behind a repair
+    # the module text the last round ran, while no repair or flag has changed the plan since:
+    # the caller writes it instead of rendering the same module again
+    final_text: str | None = None
 
     # -- the loop ------------------------------------------------------------------------------
     def run(self) -> VerifyReport:
         started = time.perf_counter()
         schema = self.plan.schema
         names = self.names or factory_names(schema)
-        # earlier flags are looked at again: the database is the judge
+        # earlier flags (and proofs) are looked at again: the database is the judge
         self.record.flagged.clear()
+        self.record.proven.clear()
         pending = list(self.plan.insert.order)
         for _ in range(MAX_ROUNDS):
             if not pending:
@@ -129,14 +145,23 @@ class Verifier:
             with loaded_module(text, self.extra_modules) as module:
                 targets = [(k, names[k], _parent_reuse(self.plan.table(k))) for k in pending]
                 results = self.runner(module, self.database.engine, targets, self.rows)
-            pending = self._repair_round([r for r in results if not r.passed])
+            failures = [r for r in results if not r.passed]
+            self.final_text = None if failures else text
+            pending = self._repair_round(failures)
         else:
             for key in pending:
                 self._flag_table(key, "still failing after the most repairs fixturekit tries")
+        if _enforces_checks(self.database.engine):
+            for key in self.plan.insert.order:
+                turned = [] if key in self.flagged else prove_checks(self.plan.table(key))
+                if turned:
+                    self.record.proven[key] = turned
+                    self.final_text = None  # the plan changed after the last render
         report = VerifyReport(
             database=f"{self.database.dialect} ({self.database.source.label})",
             rows=self.rows,
             proves_less=self.database.dialect == "sqlite",
+            text=self.final_text,
         )
         for key in self.plan.insert.order:
             table = schema.table(key)
@@ -340,14 +365,14 @@ class VerifyRequest:
         render: Callable[[SchemaPlan, Record], str],
         inferred: dict[tuple[str, str], FieldPlan],
     ) -> VerifyReport:
-        from fixturekit.plugin.building import build_schema
         from fixturekit.verify.database import verification_database
+        from fixturekit.verify.ddl import build_verification_schema
 
         metadatas = self.metadatas()
         tables = {t.key: t for metadata in metadatas for t in metadata.tables.values()}
 
         def build(engine: Any) -> None:
-            build_schema(engine, metadatas, None, Path.cwd())
+            build_verification_schema(engine, metadatas)
 
         with verification_database(self.source, build, self.notice) as database:
             dialect = database.engine.dialect

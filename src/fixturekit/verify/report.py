@@ -6,6 +6,7 @@ The record is a block of comments at the end of the generated part of the factor
     # one to have --verify try that column again).
     # fixturekit-repair: orders.status = default
     # fixturekit-unverified: orders.total: new row for relation "orders" violates ...
+    # fixturekit-check-proven: orders: total > round(subtotal, 2)
 
 `generate` reads it back with or without `--verify`, so regenerating (and `--check`) gives the
 same file whether or not a database is at hand; `--verify` starts from the recorded repairs.
@@ -24,6 +25,8 @@ RECORD_HEADER = (
 )
 _REPAIR = re.compile(r"^# fixturekit-repair: (?P<target>\S+) = (?P<key>.+)$", re.M)
 _FLAGGED = re.compile(r"^# fixturekit-unverified: (?P<target>[^:\s]+): (?P<message>.+)$", re.M)
+_PROVEN = re.compile(r"^# fixturekit-check-proven: (?P<table>[^:\s]+): (?P<check>.+)$", re.M)
+UNREAD_CHECK = "CHECK not understood, values may violate it: "
 _PASSWORD = re.compile(r"(://[^:/@\s]+:)[^@\s]+@")
 
 
@@ -38,9 +41,11 @@ class Record:
 
     repairs: dict[str, str] = field(default_factory=dict)
     flagged: dict[str, str] = field(default_factory=dict)  # "table.column" or "table" -> message
+    # CHECKs the parser did not read that the database enforced on rows that all passed
+    proven: dict[str, list[str]] = field(default_factory=dict)  # table -> CHECK fragments
 
     def __bool__(self) -> bool:
-        return bool(self.repairs or self.flagged)
+        return bool(self.repairs or self.flagged or self.proven)
 
 
 def read_record(text: str | None) -> Record:
@@ -52,6 +57,8 @@ def read_record(text: str | None) -> Record:
         record.repairs[match["target"]] = match["key"].strip()
     for match in _FLAGGED.finditer(generated):
         record.flagged[match["target"]] = match["message"].strip()
+    for match in _PROVEN.finditer(generated):
+        record.proven.setdefault(match["table"], []).append(match["check"].strip())
     return record
 
 
@@ -60,6 +67,11 @@ def record_block(record: Record) -> str:
         return ""
     lines = [f"# fixturekit-repair: {t} = {k}" for t, k in sorted(record.repairs.items())]
     lines += [f"# fixturekit-unverified: {t}: {m}" for t, m in sorted(record.flagged.items())]
+    lines += [
+        f"# fixturekit-check-proven: {t}: {c}"
+        for t, checks in sorted(record.proven.items())
+        for c in checks
+    ]
     return RECORD_HEADER + "\n".join(lines) + "\n\n\n"
 
 
@@ -101,6 +113,7 @@ class VerifyReport:
     outcomes: dict[str, Outcome] = field(default_factory=dict)
     proves_less: bool = False
     seconds: float = 0.0
+    text: str | None = None  # the module as last verified, unsealed, when nothing changed since
 
     def count(self, status: str) -> int:
         return sum(1 for o in self.outcomes.values() if o.status == status)
@@ -137,11 +150,40 @@ def print_verify_report(report: VerifyReport, console, verbose: bool = True) -> 
             console.print(f"  ⚑ {outcome.name}: {problem}", markup=False, soft_wrap=True)
 
 
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def prove_checks(table_plan, proven: list[str] | None = None) -> list[str]:
+    """Turn "CHECK not understood" FIXMEs into plain comments: the database enforced those
+    CHECKs on the factory's rows and every row passed. `proven` limits it to recorded ones
+    (regenerating without --verify); returns the CHECKs turned."""
+    turned: list[str] = []
+    for flag in list(table_plan.flags):
+        if not flag.startswith(UNREAD_CHECK):
+            continue
+        check = _one_line(flag.removeprefix(UNREAD_CHECK))
+        if proven is not None and check not in proven:
+            continue
+        table_plan.flags.remove(flag)
+        table_plan.notes.append(
+            f"CHECK {check}: fixturekit does not read this CHECK, but the database enforced "
+            "it on this factory's rows and they passed (proven with --verify)."
+        )
+        turned.append(check)
+    return turned
+
+
 def apply_flags(plan, record: Record) -> None:
-    """Put recorded failures back on the plan as FIXMEs (regenerating without --verify)."""
+    """Put recorded failures back on the plan as FIXMEs, and recorded proofs as comments
+    (regenerating without --verify)."""
     from dataclasses import replace
 
     from fixturekit.infer.candidates import field_index
+
+    for table_key, checks in record.proven.items():
+        if table_key in plan.tables and table_key not in record.flagged:
+            prove_checks(plan.tables[table_key], checks)
 
     for target, message in record.flagged.items():
         if target in plan.tables:
