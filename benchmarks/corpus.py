@@ -415,11 +415,21 @@ def _last_error_line(output: str) -> str:
     return (lines[-1] if lines else "no output")[:300]
 
 
-def ensure_pytest(python: Path, log) -> None:
-    """--verify runs in a project's test environment, where pytest is: the venv gets it too."""
-    if subprocess.run([str(python), "-c", "import pytest"], capture_output=True).returncode:
-        log("  installing pytest for --verify ...")
-        subprocess.run([str(python), "-m", "pip", "install", "-q", "pytest"], check=True)
+# What --verify needs besides the package: a project's test environment has pytest, and
+# fixturekit installed there brings SQLAlchemy (its engine runs the verification database, for
+# Django too). Installed on demand, outside the venv's requirement digest, so adding one never
+# reinstalls a venv another run shares.
+VERIFY_DEPS = {"pytest": "pytest", "sqlalchemy": "SQLAlchemy>=2.0,<2.2"}
+
+
+def ensure_verify_deps(package: Package, cache: Path, python: Path, log) -> None:
+    with open(cache / "venvs" / f"{package.name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # the venv is shared with concurrent runs
+        for module, requirement in VERIFY_DEPS.items():
+            missing = subprocess.run([str(python), "-c", f"import {module}"], capture_output=True)
+            if missing.returncode:
+                log(f"  installing {requirement} for --verify ...")
+                subprocess.run([str(python), "-m", "pip", "install", "-q", requirement], check=True)
 
 
 def supports_verify(python: Path, cwd: Path, env: dict) -> bool:
@@ -501,7 +511,7 @@ def run_package(package: Package, opts: argparse.Namespace, log) -> dict[str, An
         modes = ["plain"]
         if not opts.no_verify and supports_verify(python, work, env):
             modes.append("verify")
-            ensure_pytest(python, log)
+            ensure_verify_deps(package, cache, python, log)
         report["modes"] = {}
         for mode in modes:
             report["modes"][mode] = run_mode(package, mode, python, work, env, url, opts)

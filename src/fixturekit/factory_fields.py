@@ -226,6 +226,10 @@ def analyse(factory_class: type) -> FactoryFields:
     for name, declaration in pre.items():
         if isinstance(declaration, SubFactory):
             fields.parents[name] = declaration
+            if _reads_the_row(declaration):
+                # a parent made from this row's values (a permission of the row's content
+                # type): it cannot be drawn as a batch of its own, before the rows exist
+                fields.unbatchable = f"{name} is made from the row's own values"
     for name, declaration in pre.items():
         if name in fields.parents:
             continue
@@ -270,3 +274,10 @@ def demote_dependents(fields: FactoryFields, per_row_names: set[str]) -> list[Bu
                 demoted.append(bulk_field)
                 changed = True
     return demoted
+
+
+def _reads_the_row(sub: SubFactory) -> bool:
+    """A SubFactory given declarations that reach back into the factory using it
+    (`SelfAttribute("..content_type")`)."""
+    extra = getattr(sub, "_defaults", None) or {}
+    return any(isinstance(d, SelfAttribute) and d.depth > 1 for d in extra.values())

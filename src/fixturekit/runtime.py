@@ -24,7 +24,6 @@ from fixturekit.naming import (
     factory_key,
     factory_names,
     relationship_declaration,
-    renamed_columns,
 )
 from fixturekit.schema.model import Schema
 
@@ -89,8 +88,8 @@ class RuntimeFactories:
             "sqlalchemy_session_factory": _current_session,
             "sqlalchemy_session_persistence": "flush",
         }
-        if renamed_columns(table):
-            meta["rename"] = renamed_columns(table)
+        if plan.renames:
+            meta["rename"] = plan.renames
         if plan.get_or_create and table.model is not None:
             meta["sqlalchemy_get_or_create"] = plan.get_or_create
         attrs["Meta"] = type("Meta", (), meta)
@@ -132,7 +131,7 @@ class RuntimeFactories:
             attrs[declared] = link_many(m2m.relationship.name, self._path(m2m.target))
         if params:
             attrs["Params"] = type("Params", (), params)
-        bases = (OriginalNames, base) if renamed_columns(table) else (base,)
+        bases = (OriginalNames, base) if plan.renames else (base,)
         return type(self.names[table.key], bases, attrs)
 
 

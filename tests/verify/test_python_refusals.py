@@ -51,9 +51,10 @@ def test_columns_named_by_a_python_error_are_repaired(tmp_path, request, server)
     shown = url.render_as_string(hide_password=False)
     result = run_cli("generate", str(models), "-o", str(out), "--verify", shown)
     assert result.exit_code == 0, result.output
-    # the first column the message names gets its first candidate: NULL
-    assert repairs_in(out.read_text()) == {"tasks.expires": "null"}
-    assert "Task.expires: repaired" in result.output
+    # of the columns the message names, the last declared gets its first candidate (NULL):
+    # where a rule allows one of several, the first declared stays, as the usual one
+    assert repairs_in(out.read_text()) == {"tasks.expire_seconds": "null"}
+    assert "Task.expire_seconds: repaired" in result.output
     assert "Only one can be set" in result.output  # why: the model's own words
     # a Python error that names no column still flags the table
     assert "⚑ Note:" in result.output and "notes are read-only here" in result.output

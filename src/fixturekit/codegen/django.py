@@ -17,6 +17,8 @@ to spell a strategy); what differs is what a Django user expects to read:
 
 from __future__ import annotations
 
+import dataclasses
+
 from fixturekit.codegen.factory_boy import (
     CUSTOM_BEGIN,
     CUSTOM_END,
@@ -27,9 +29,9 @@ from fixturekit.codegen.factory_boy import (
     _comment_lines,
     _wrap,
 )
-from fixturekit.infer.plan import ManyToManyPlan, SchemaPlan, TablePlan
+from fixturekit.infer.plan import FieldPlan, ManyToManyPlan, SchemaPlan, TablePlan
 from fixturekit.infer.strategies import DjangoPassword, lit
-from fixturekit.naming import relationship_declaration, renamed_columns
+from fixturekit.naming import relationship_declaration
 from fixturekit.schema.model import STRING_KINDS, RelationKind, Table
 
 _THROUGH = ".through"
@@ -56,6 +58,26 @@ def django_factory_name(table: Table) -> str:
     return "".join(p[:1].upper() + p[1:] for p in parts) + "Factory"
 
 
+# A natural key from a small domain (locale codes: a few hundred) runs out over a long test
+# session, as uniqueness memory outlives rolled-back rows: once every value is taken, it is
+# drawn again and django_get_or_create returns the row that has it.
+SMALL_NATURAL_DOMAIN = 10_000
+
+
+def _shared_when_exhausted(field: FieldPlan, natural: tuple[str, ...]) -> FieldPlan:
+    from fixturekit.infer.tables import unique_capacity
+
+    strategy = field.strategy
+    if natural != (field.attribute,) or strategy is None or not hasattr(strategy, "wrap"):
+        return field
+    if strategy.wrap or unique_capacity(strategy) >= SMALL_NATURAL_DOMAIN:
+        return field
+    reason = field.reason + "; an existing row is reused once all values are taken"
+    return dataclasses.replace(
+        field, strategy=dataclasses.replace(strategy, wrap=True), reason=reason
+    )
+
+
 class DjangoModuleRenderer(ModuleRenderer):
     """The SQLAlchemy renderer's field and parent rendering, with Django's classes around it."""
 
@@ -64,6 +86,8 @@ class DjangoModuleRenderer(ModuleRenderer):
 
     def _natural_key(self, plan: TablePlan) -> tuple[str, ...]:
         """Declaration names of the natural key used for django_get_or_create, or ()."""
+        if plan.get_or_create:  # inference's own (a singleton, a small key domain)
+            return plan.get_or_create
         for field in plan.factory_fields:
             col = field.column
             if (
@@ -139,12 +163,98 @@ class DjangoModuleRenderer(ModuleRenderer):
         lines += [f"        kwargs[{lit(n)}] = fv.django_password(kwargs[{lit(n)}])" for n in names]
         return [*lines, "        return kwargs"]
 
+    def _generic(self, plan: TablePlan) -> tuple[set[str], list[str], list[str]]:
+        """(columns and links handled, Params lines, body lines) for GenericForeignKeys.
+
+        The referenced row is a parameter (a new row of the target's factory unless given), and
+        the type and id columns follow it, as Django's own setter writes them. A parent typed by
+        the same content type table (a permission for one model) gets the row's type too.
+        """
+        table = plan.table
+        handled: set[str] = set()
+        params: list[str] = []
+        body: list[str] = []
+        for rel in table.relationships:
+            if rel.kind is not RelationKind.GENERIC:
+                continue
+            type_column, id_column = rel.local_columns
+            target_key = plan.generic.get(rel.name)
+            target = self.schema.table(target_key) if target_key else None
+            type_link = next(
+                (p for p in plan.factory_parents if p.fk.columns == (type_column,)), None
+            )
+            id_field = next((f for f in plan.factory_fields if f.column.name == id_column), None)
+            if target is None or type_link is None or id_field is None:
+                body += _comment_lines(
+                    "    ",
+                    f"FIXME({rel.name}): a GenericForeignKey: {id_column} is a made-up id, not a "
+                    f"row of the type in {type_column}; pass {rel.name}=<a saved object>",
+                )
+                continue
+            content_type = self._import(self.schema.table(rel.target).model)
+            handled |= {type_column, id_column}
+            params += [
+                f"        # {rel.name}: a GenericForeignKey; a new {model_name(target)} unless "
+                "given",
+                *_wrap("        ", rel.name, f"factory.SubFactory({self._lazy(target.key)})"),
+            ]
+            pk = f"o.{rel.name}.pk"
+            if id_field.column.kind in STRING_KINDS:
+                pk = f"str({pk})"
+            body += _wrap(
+                "    ",
+                type_link.name,
+                f"factory.LazyAttribute(lambda o: {content_type}.objects.get_for_model("
+                f"o.{rel.name}))",
+            )
+            body += _wrap("    ", id_field.attribute, f"factory.LazyAttribute(lambda o: {pk})")
+            for link in plan.factory_parents:
+                typed = self._typed_parent(link, rel.target)
+                if link is type_link or link.empty or not link.relationship or typed is None:
+                    continue
+                handled.add(link.fk.columns[0])
+                body += _wrap(
+                    "    ",
+                    link.name,
+                    f"factory.SubFactory({self._lazy(link.parent)}, "
+                    f'{typed}=factory.SelfAttribute("..{type_link.name}"))',
+                )
+        return handled, params, body
+
+    def _typed_parent(self, link, content_types: str) -> str | None:
+        """The parent factory's declaration of its one link to the content type table."""
+        parent = self.plan.tables.get(link.parent)
+        if parent is None:
+            return None
+        typed = [p for p in parent.factory_parents if p.parent == content_types and not p.empty]
+        if len(typed) != 1 or not typed[0].relationship:
+            return None
+        return typed[0].name
+
+    def _tree_hook(self, table: Table) -> list[str]:
+        """Create a tree node through the tree's API: a new root, or a child of `tree_parent`."""
+        tree = table.tree
+        if tree is None:
+            return []
+        written = ", ".join(tree.columns) or "the tree's own fields"
+        return [
+            "",
+            "    @classmethod",
+            "    def _create(cls, model_class, *args, **kwargs):",
+            f"        # A tree node: {tree.create_root}() or add_child() writes {written}.",
+            "        # tree_parent=<node> creates it under that node; else it is a new root.",
+            '        parent = kwargs.pop("tree_parent", None)',
+            "        if parent is not None:",
+            "            return parent.add_child(**kwargs)",
+            f"        return model_class.{tree.create_root}(**kwargs)",
+        ]
+
     def _class(self, plan: TablePlan) -> list[str]:
         table = plan.table
         if table.model is None:
             raise ValueError(f"{table.key} has no Django model to build")
         model = self._import(table.model)
-        renames = renamed_columns(table)
+        renames = plan.renames
         base = "_Factory" if renames else "DjangoModelFactory"
         lines = [
             f"class {django_factory_name(table)}({base}):",
@@ -156,7 +266,7 @@ class DjangoModuleRenderer(ModuleRenderer):
         if renames:
             pairs = ", ".join(f"{lit(a)}: {lit(b)}" for a, b in renames.items())
             lines += _wrap("        ", "rename", "{" + pairs + "}")
-        natural = self._natural_key(plan)
+        natural = self._natural_key(plan) if table.tree is None else ()
         if natural:
             lines += _wrap("        ", "django_get_or_create", lit(natural))
         if any(self._auto_m2m(m2m) for m2m in plan.factory_many_to_many):
@@ -167,17 +277,16 @@ class DjangoModuleRenderer(ModuleRenderer):
             body += _comment_lines("    ", f"FIXME: {flag}")
         for note in plan.notes:
             body += _comment_lines("    ", note)
-        for rel in table.relationships:
-            if rel.kind is RelationKind.GENERIC:
-                type_column, id_column = rel.local_columns
-                body += _comment_lines(
-                    "    ",
-                    f"FIXME({rel.name}): a GenericForeignKey: {id_column} is a made-up id, not a "
-                    f"row of the type in {type_column}; pass {rel.name}=<a saved object>",
-                )
+        handled, generic_params, generic_body = self._generic(plan)
+        if generic_params:
+            body += ["    class Params:", *generic_params, ""]
         for field in plan.factory_fields:
-            body += self._field_lines(field)
+            if field.column.name not in handled:
+                body += self._field_lines(_shared_when_exhausted(field, natural))
+        body += generic_body
         for link in plan.factory_parents:
+            if link.fk.columns[0] in handled:
+                continue
             params, link_body = self._parent_lines(table, link)
             if params:  # Django foreign keys always have a field to assign the parent to
                 raise ValueError(f"{table.key}: no relation field for {link.fk.columns}")
@@ -186,6 +295,7 @@ class DjangoModuleRenderer(ModuleRenderer):
         for m2m in plan.factory_many_to_many:
             body += self._many_to_many(m2m)
         body += self._password_hook(plan)
+        body += self._tree_hook(table)
         if body:
             lines += ["", *body]
         return lines
@@ -213,7 +323,7 @@ class DjangoModuleRenderer(ModuleRenderer):
             or (line.startswith("from fixturekit") and line.split()[1] < "fixturekit.factory_")
         )
         imports.insert(at + 1, "from fixturekit.factory_django import DjangoModelFactory")
-        if any(renamed_columns(p.table) for p in self.plan):
+        if any(p.renames for p in self.plan):
             classes = [
                 "",
                 "",

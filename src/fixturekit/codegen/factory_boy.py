@@ -233,7 +233,7 @@ class ModuleRenderer:
         if plan.get_or_create and table.model is not None:
             keys = ", ".join(lit(k) for k in plan.get_or_create)
             lines.append(f"        sqlalchemy_get_or_create = ({keys},)")
-        renames = renamed_columns(table)
+        renames = plan.renames
         if renames:
             pairs = ", ".join(f"{lit(a)}: {lit(b)}" for a, b in renames.items())
             lines += layout("        ", "rename = ", "{" + pairs + "}")
@@ -287,7 +287,7 @@ class ModuleRenderer:
 
     def _original_names_hook(self) -> list[str]:
         """The base class's translation of model names to renamed declarations, when needed."""
-        if not any(renamed_columns(p.table) for p in self.plan):
+        if not any(p.renames for p in self.plan):
             return []
         return ORIGINAL_NAMES_HOOK
 

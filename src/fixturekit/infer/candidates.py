@@ -27,7 +27,7 @@ from decimal import Decimal
 from typing import Any
 
 from fixturekit.infer import strategies as st
-from fixturekit.infer.plan import FieldPlan, SchemaPlan, TablePlan
+from fixturekit.infer.plan import FieldPlan, ParentLink, SchemaPlan, TablePlan
 from fixturekit.schema.model import INTEGER_KINDS, STRING_KINDS, Column, Kind, Table
 
 VALUES_PREFIX = "values:"
@@ -186,6 +186,21 @@ def field_index(plan: TablePlan, column: str) -> int | None:
     return next((i for i, f in enumerate(plan.fields) if f.column.name == column), None)
 
 
+LINK_NULL = "null"  # the repair key of a nullable foreign key left NULL
+
+
+def empty_link(plan: TablePlan, column: str) -> ParentLink | None:
+    """Leave the nullable parent link on `column` NULL (a model rule allows one of several
+    parents); the link as it was, or None when there is no such link to empty."""
+    for index, link in enumerate(plan.parents):
+        if link.fk.columns == (column,) and link.nullable and not link.empty:
+            plan.parents[index] = dataclasses.replace(
+                link, empty=True, reason="left NULL (repaired by --verify)"
+            )
+            return link
+    return None
+
+
 def apply_repairs(plan: SchemaPlan, repairs: Mapping[str, str]) -> list[str]:
     """Apply `"table.column" -> candidate key` to a plan; return the entries that no longer fit.
 
@@ -197,6 +212,10 @@ def apply_repairs(plan: SchemaPlan, repairs: Mapping[str, str]) -> list[str]:
         table_key, _, column_name = target.rpartition(".")
         table_plan = plan.tables.get(table_key)
         index = field_index(table_plan, column_name) if table_plan is not None else None
+        if table_plan is not None and index is None and key == LINK_NULL:
+            if empty_link(table_plan, column_name) is None:
+                stale.append(target)
+            continue
         if table_plan is None or index is None:
             stale.append(target)
             continue

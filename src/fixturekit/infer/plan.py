@@ -97,6 +97,8 @@ class TablePlan:
     # natural-key attributes looked up before inserting: a small key domain is shared, not
     # exhausted, when every child creates its parent
     get_or_create: tuple[str, ...] = ()
+    # generic references (Django's GenericForeignKey) -> the table of the row a factory makes
+    generic: dict[str, str] = field(default_factory=dict)
 
     # the parent table's plan in joined-table inheritance: its columns belong to the parent
     # table, but a factory for this model sets them too
@@ -113,6 +115,15 @@ class TablePlan:
             return list(self.fields)
         own = {f.attribute for f in self.fields}
         return [f for f in self.inherited.factory_fields if f.attribute not in own] + self.fields
+
+    @property
+    def renames(self) -> dict[str, str]:
+        """Declaration name -> constructor keyword for the factory's undeclarable attributes,
+        an inherited table's (Django's `_file_size` on a multi-table parent) included."""
+        from fixturekit.naming import renamed_columns
+
+        inherited = self.inherited.renames if self.inherited is not None else {}
+        return {**inherited, **renamed_columns(self.table)}
 
     @property
     def factory_parents(self) -> list[ParentLink]:

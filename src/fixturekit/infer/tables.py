@@ -24,6 +24,7 @@ from fixturekit.schema.graph import InsertPlan, fk_is_nullable, insert_plan
 from fixturekit.schema.model import (
     INTEGER_KINDS,
     STRING_KINDS,
+    DefaultForm,
     ForeignKey,
     Kind,
     RelationKind,
@@ -192,17 +193,73 @@ def _share_small_natural_key(plan: TablePlan, table: Table) -> None:
         return
 
 
-def _flag_generic(plan: TablePlan, rel) -> None:
-    """A generic reference's id column names a row of any table: values are not real keys."""
-    id_columns = set(rel.local_columns[1:])
+def _singleton_key(plan: TablePlan, table: Table) -> bool:
+    """A one-column primary key with a constant default (Django's `ident = ...(default=1,
+    primary_key=True)`) makes the table a singleton: every save writes that one row. Factories
+    write the default and look the row up first, so a second create returns it."""
+    if len(table.primary_key) != 1:
+        return False
+    column = table.column(table.primary_key[0])
+    default = column.default
+    if column.autoincrement or default is None or default.form is not DefaultForm.SCALAR:
+        return False
+    if default.value is None or isinstance(default.value, bool):
+        return False
     for index, field in enumerate(plan.fields):
-        if field.column.name in id_columns:
+        if field.column.name == column.name:
             plan.fields[index] = FieldPlan(
-                field.column,
-                field.strategy,
-                field.reason,
-                (*field.flags, f"generic reference {rel.name}: set it to a real row's key"),
+                column,
+                st.Literal(default.value),
+                f"{default.describe()}: a constant primary key, so one row shared by every create",
             )
+            plan.get_or_create = (field.attribute,)
+            return True
+    return False
+
+
+def generic_target(table: Table, rel, schema: Schema, insert: InsertPlan) -> str | None:
+    """The table whose rows a generic reference gets by default: the content type table itself
+    when its key fits the id column (always there, no parents of its own), else the first table
+    inserted before this one whose one-column key has the id column's kind."""
+    id_kind = table.column(rel.local_columns[1]).kind
+    order = list(insert.order)
+    earlier = order[: order.index(table.key)] if table.key in order else []
+    for key in [rel.target, *earlier]:
+        candidate = schema.tables.get(key)
+        if candidate is None or candidate.model is None or len(candidate.primary_key) != 1:
+            continue
+        if candidate.model.qualname.endswith(".through") or key == table.key:
+            continue  # an auto-created link table has no factory of its own to point at
+        pk_kind = candidate.column(candidate.primary_key[0]).kind
+        if (
+            id_kind in STRING_KINDS
+            or pk_kind == id_kind
+            or (id_kind in INTEGER_KINDS and pk_kind in INTEGER_KINDS)
+        ):
+            return key
+    return None
+
+
+def _plan_generic(plan: TablePlan, rel, target: str | None, schema: Schema) -> None:
+    """A generic reference's id column names a row of any table. With a target, the factory
+    makes one and the type and id columns follow it; without, the values are not real keys."""
+    id_columns = set(rel.local_columns[1:])
+    if target is not None:
+        plan.generic[rel.name] = target
+    for index, field in enumerate(plan.fields):
+        if field.column.name not in id_columns:
+            continue
+        if target is not None:
+            name = schema.table(target).display_name
+            reason = f"the key of {rel.name}: a new {name} unless given"
+            plan.fields[index] = FieldPlan(field.column, field.strategy, reason)
+            continue
+        plan.fields[index] = FieldPlan(
+            field.column,
+            field.strategy,
+            field.reason,
+            (*field.flags, f"generic reference {rel.name}: set it to a real row's key"),
+        )
 
 
 def _polymorphic_key(plan: TablePlan, rel, schema: Schema, options) -> bool:
@@ -315,6 +372,10 @@ def plan_table(
             continue  # the ORM writes the parent row and shares its key
         if column.python_name in inherited_keys:
             continue
+        if table.tree is not None and column.name in table.tree.columns:
+            reason = f"the tree's own: {table.tree.create_root}() and add_child() write it"
+            plan.fields.append(FieldPlan(column, None, reason))
+            continue
         field = _field_for(table, column, schema, options)
         if column.name in fk_columns:
             target = next(
@@ -343,8 +404,9 @@ def plan_table(
 
     for rel in table.relationships:
         if rel.kind is RelationKind.GENERIC and not _polymorphic_key(plan, rel, schema, options):
-            _flag_generic(plan, rel)
-    _share_small_natural_key(plan, table)
+            _plan_generic(plan, rel, generic_target(table, rel, schema, insert), schema)
+    if not _singleton_key(plan, table):
+        _share_small_natural_key(plan, table)
 
     for check in table.checks:
         parsed = check.parsed

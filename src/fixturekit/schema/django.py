@@ -36,6 +36,7 @@ from fixturekit.schema.model import (
     Relationship,
     Schema,
     Table,
+    TreeApi,
     Unique,
 )
 
@@ -215,7 +216,8 @@ def _column_type(field: Any, connection: Any) -> ColumnType:
         return _column_type(field.target_field, connection)
     ctype = _base_type(field, connection)
     choices = getattr(field, "flatchoices", None) or []
-    values = tuple(str(value) for value, _ in choices)
+    # A None choice is the NULL a nullable field offers ("not set"), not the text "None".
+    values = tuple(str(value) for value, _ in choices if value is not None)
     if not values:
         return ctype
     if ctype.kind in (Kind.STRING, Kind.TEXT):
@@ -394,12 +396,15 @@ def read_model(model: type, connection: Any = None) -> Table:
             referred_table=_table_key(field.related_model),
             referred_columns=(field.target_field.column,),
             name=None,
-            # Django creates its foreign keys DEFERRABLE INITIALLY DEFERRED on PostgreSQL.
-            deferrable=connection.features.can_defer_constraint_checks,
+            # Django creates its foreign keys DEFERRABLE INITIALLY DEFERRED on PostgreSQL; one
+            # with db_constraint=False is never checked by the database, but its model still
+            # validates it (full_clean: "user instance with id 470 is not a valid choice"), so
+            # it points at a real parent all the same.
+            deferrable=connection.features.can_defer_constraint_checks or not field.db_constraint,
             ondelete=None,  # Django emulates on_delete in Python; the database has NO ACTION
         )
         for field in opts.local_concrete_fields
-        if field.is_relation and field.db_constraint
+        if field.is_relation
     ]
     parents = [p for p, link in opts.parents.items() if link is not None]
     return Table(
@@ -413,7 +418,27 @@ def read_model(model: type, connection: Any = None) -> Table:
         model=_ref(model) if not opts.auto_created else _through_ref(model),
         comment=getattr(opts, "db_table_comment", None),
         inherits=_table_key(parents[0]) if parents else None,
+        tree=_tree_api(model) if not opts.auto_created else None,
     )
+
+
+def _tree_api(model: type) -> TreeApi | None:
+    """A tree node model (django-treebeard's MP_Node, NS_Node, AL_Node): the package that
+    defines `add_root` declares, in its abstract models, the fields the tree writes."""
+    if not callable(getattr(model, "add_child", None)):
+        return None
+    owner = next((b for b in model.__mro__ if "add_root" in vars(b)), None)
+    if owner is None:
+        return None
+    package = owner.__module__.split(".")[0]
+    names: list[str] = []
+    for base in model.__mro__:
+        meta = getattr(base, "_meta", None)
+        if meta is None or not meta.abstract or base.__module__.split(".")[0] != package:
+            continue
+        names += [f.name for f in meta.local_fields if f.name not in names]
+    columns = tuple(model._meta.get_field(n).column for n in names)
+    return TreeApi("add_root", columns)
 
 
 def _through_ref(through: type) -> PythonRef:

@@ -233,6 +233,16 @@ class Relationship:
     choices: tuple[tuple[Any, str, str], ...] = ()
 
 
+@dataclass(frozen=True)
+class TreeApi:
+    """Rows placed in a tree by an API of the model (django-treebeard's `add_root`): a factory
+    creates through it, and the columns it writes (a materialised path, a depth, a child count)
+    are the tree's, never drawn."""
+
+    create_root: str  # the model's classmethod that creates a root node from field values
+    columns: tuple[str, ...] = ()
+
+
 @dataclass
 class Table:
     name: str
@@ -250,6 +260,7 @@ class Table:
     comment: str | None = None
     engine: str | None = None  # MySQL storage engine when known (InnoDB, MyISAM)
     inherits: str | None = None  # Table.key of the parent table in joined-table inheritance
+    tree: TreeApi | None = None  # rows a tree API of the model places (see TreeApi)
 
     @property
     def key(self) -> str:

@@ -102,6 +102,17 @@ def create_tables() -> None:
                 editor.create_model(model)
 
 
+def _forget_rolled_back_rows() -> None:
+    """Django caches content types per process: one created in a rolled-back savepoint would
+    be handed to the next factory, whose rows then name a type the database no longer has."""
+    from django.apps import apps
+
+    if apps.is_installed("django.contrib.contenttypes"):
+        from django.contrib.contenttypes.models import ContentType
+
+        ContentType.objects.clear_cache()
+
+
 def run_django_factories(module: Any, engine: Any, targets, rows: int) -> list[FactoryResult]:
     """Create 1 row, then `rows` rows, with each factory, in savepoints of one rolled-back
     transaction (engine is unused: Django's own connection points at the same database)."""
@@ -125,6 +136,7 @@ def run_django_factories(module: Any, engine: Any, targets, rows: int) -> list[F
             finally:
                 transaction.savepoint_rollback(savepoint)
                 transaction.set_rollback(False)  # a failed save marks the block; undone above
+                _forget_rolled_back_rows()
             results.append(result)
         transaction.set_rollback(True)
     return results

@@ -22,14 +22,16 @@ from fixturekit.codegen.factory_boy import factory_names
 from fixturekit.dialects.errors import first_line
 from fixturekit.errors import FixturekitError
 from fixturekit.infer.candidates import (
+    LINK_NULL,
     Candidate,
     candidate_for_key,
     candidates,
     chosen_values,
+    empty_link,
     field_index,
     with_candidate,
 )
-from fixturekit.infer.plan import FieldPlan, SchemaPlan, TablePlan
+from fixturekit.infer.plan import FieldPlan, ParentLink, SchemaPlan, TablePlan
 from fixturekit.verify.checks import screen
 from fixturekit.verify.database import VerifyDatabase
 from fixturekit.verify.mapping import Diagnosis, diagnose
@@ -120,6 +122,7 @@ class Verifier:
     runner: Callable[..., list] = run_factories
     names: dict[str, str] | None = None  # table key -> factory class name
     columns: dict[tuple[str, str], _Column] = field(default_factory=dict)
+    links: dict[tuple[str, str], ParentLink] = field(default_factory=dict)  # left NULL, as were
     flagged: dict[str, str] = field(default_factory=dict)  # table key -> problem
     _why: dict[tuple[str, str], str] = field(default_factory=dict)  # the message behind a repair
     # the module text the last round ran, while no repair or flag has changed the plan since:
@@ -168,6 +171,10 @@ class Verifier:
                     outcome.repairs.append(
                         Repair(column, _describe(state.inferred), state.current.describe(), "")
                     )
+            for (table_key, column), link in self.links.items():
+                if table_key == key:
+                    before = f"a new {schema.table(link.parent).display_name}"
+                    outcome.repairs.append(Repair(column, before, "NULL", ""))
             if key in self.flagged:
                 outcome.problems.append(self.flagged[key])
             report.outcomes[key] = outcome
@@ -256,7 +263,10 @@ class Verifier:
         for column in diagnosis.columns:
             index = field_index(table_plan, column)
             if index is None:
-                continue  # a key or parent column: not fixturekit's to change
+                # a key column is not fixturekit's to change; a nullable parent may be left NULL
+                if self._empty_link(table, column, diagnosis):
+                    return column
+                continue
             state = self._state(connection, table, column, diagnosis)
             if not state.queue:
                 self._set(table, column, state, None, "")
@@ -265,6 +275,17 @@ class Verifier:
             self._set(table, column, state, candidate, mask(diagnosis.message))
             return column
         return None
+
+    def _empty_link(self, table: str, column: str, diagnosis: Diagnosis) -> bool:
+        """Leave a nullable parent NULL: a model rule that allows one of several parents names
+        them all (only one of interval, crontab, solar or clocked may be set)."""
+        link = empty_link(self.plan.table(table), column)
+        if link is None:
+            return False
+        self.links[(table, column)] = link
+        self.record.repairs[f"{table}.{column}"] = LINK_NULL
+        self._why[(table, column)] = mask(diagnosis.message)
+        return True
 
     def _set(
         self, table: str, column: str, state: _Column, candidate: Candidate | None, why: str

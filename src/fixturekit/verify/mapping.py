@@ -47,18 +47,32 @@ def columns_in(sql: str, table: Table) -> list[str]:
     return found
 
 
-def _named_in(message: str, table: Table) -> list[str]:
-    """The columns a Python error's message names (by column or attribute name), in the order
-    it names them: a model's validator or flush hook refusing a combination
-    (`ValueError: Only one can be set, in expires and expire_seconds`) points at them."""
-    found: list[tuple[int, str]] = []
+def named_columns(exc: BaseException, table: Table) -> list[str]:
+    """Columns a model's own rule names when it refuses a row in Python (a `save()` or
+    `clean()` raising "Only one can be set, in expires and expire_seconds", or a Django
+    ValidationError keyed by field): the table's columns, by column, attribute or relation name.
+
+    Last declared first: where a rule allows one of several (one schedule of four), the first
+    declared is kept, as the usual one. The primary key is never a suspect.
+    """
+    names: dict[str, str] = {}
     for column in table.columns:
-        for name in dict.fromkeys((column.name, column.key, column.python_name)):
-            match = re.search(rf"(?<![\w$]){re.escape(name)}(?![\w$])", message)
-            if match:
-                found.append((match.start(), column.name))
-                break
-    return list(dict.fromkeys(name for _, name in sorted(found)))
+        if column.primary_key:
+            continue
+        for name in (column.name, column.key, column.python_name):
+            names.setdefault(name, column.name)
+    for rel in table.relationships:
+        if len(rel.local_columns) == 1 and rel.local_columns[0] in names.values():
+            names.setdefault(rel.name, rel.local_columns[0])
+    keyed = getattr(exc, "error_dict", None)
+    fields = [str(k) for k in keyed if k != "__all__"] if isinstance(keyed, dict) else []
+    text = " ".join(fields) if fields else str(exc)
+    found = {
+        column
+        for name, column in names.items()
+        if re.search(rf"(?<![\w.]){re.escape(name)}(?![\w])", text)
+    }
+    return [c.name for c in reversed(table.columns) if c.name in found]
 
 
 def _normalised(sql: str) -> str:
@@ -142,10 +156,11 @@ def diagnose(exc: BaseException, server: Server, schema: Schema, factory_table: 
     from sqlalchemy.exc import DBAPIError
 
     if not isinstance(exc, DBAPIError) and driver_error(exc) is exc:
-        message = f"{type(exc).__name__}: {first_line(exc)}"
+        diagnosis = Diagnosis(f"{type(exc).__name__}: {first_line(exc)}", table=factory_table)
         table = schema.tables.get(factory_table)
-        named = _named_in(first_line(exc), table) if table is not None else []
-        return Diagnosis(message, table=factory_table, columns=named)
+        if table is not None:
+            diagnosis.columns = named_columns(exc, table)
+        return diagnosis
     error = server.describe_error(exc)
     key = None
     if error.table:
