@@ -6,7 +6,13 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 
-import numpy  # noqa: F401  (loaded here: a pytest run inside a test cannot load it twice)
+# Loaded here, before any test: an in-process pytest run inside a test restores sys.modules
+# afterwards, and a package it imported first would come back as a second copy (numpy cannot
+# load twice; Flask's second copy keeps its own application-context variable, so a context
+# pushed through one copy is invisible to models that imported the other).
+import flask  # noqa: F401
+import flask_sqlalchemy  # noqa: F401
+import numpy  # noqa: F401
 import pytest
 
 import fixturekit.values  # noqa: F401

@@ -91,5 +91,7 @@ def test_generated_factories_fill_every_model(pg_url, tmp_path):
     assert 'django_get_or_create = ["username"]' in source
     assert "def tags(self, create, extracted, **kwargs):" in source  # auto M2M
     assert "# products: through OrderLine; create rows with OrderLineFactory." in source
-    assert "FIXME(target): a GenericForeignKey" in source
+    # a GenericForeignKey points at a real row: a new one unless given, type and id follow it
+    assert "# target: a GenericForeignKey; a new " in source
+    assert "FIXME(target)" not in source
     assert "model = Product.tags.through" in source
