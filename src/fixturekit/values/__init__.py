@@ -406,7 +406,14 @@ def _django_hash(raw: str, hashers: tuple[str, ...]) -> str:
     return make_password(raw)
 
 
-from fixturekit.factory_generic import polymorphic_key  # noqa: E402, F401  (fv.polymorphic_key)
 from fixturekit.values.companies import company  # noqa: E402, F401  (fv.company in factories)
 from fixturekit.values.people import person  # noqa: E402, F401  (fv.person in factories)
 from fixturekit.values.places import address  # noqa: E402, F401  (fv.address in factories)
+
+
+def polymorphic_key(*args: Any, **kwargs: Any) -> Any:
+    """`fv.polymorphic_key` in generated factories. Imported on use: it needs factory_boy, which
+    (with Django installed) costs `fixturekit seed` a second of start-up it never uses."""
+    from fixturekit.factory_generic import polymorphic_key as declaration
+
+    return declaration(*args, **kwargs)
