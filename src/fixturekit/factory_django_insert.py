@@ -194,7 +194,7 @@ def _execute(
         head = f"INSERT INTO {quote(table)} DEFAULT VALUES"
     tail, tail_params = ("", ())
     if returning:
-        tail, tail_params = connection.ops.return_insert_columns(returning)
+        tail, tail_params = _returning_clause(connection, returning)
     size = max(1, min(_MAX_ROWS, connection.ops.bulk_batch_size(fields, objs)))
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"
     rows = list(zip(*columns, strict=True)) if fields else [()] * len(objs)
@@ -240,7 +240,7 @@ def _unnest(
     arrays = ", ".join(f"%s::{kind}[]" for kind in types)
     tail, tail_params = ("", ())
     if returning:
-        tail, tail_params = connection.ops.return_insert_columns(returning)
+        tail, tail_params = _returning_clause(connection, returning)
     sql = f"INSERT INTO {quote(table)} ({names}) SELECT * FROM UNNEST({arrays}) {tail}"
     with connection.cursor() as cursor:
         for start in range(0, len(objs), _UNNEST_ROWS):
@@ -295,3 +295,11 @@ def assign_keys(connection: Any, model: Any, objs: list[Any]) -> None:
     top = max([top, *given])
     for number, obj in enumerate(missing, start=top + 1):
         obj.pk = number
+
+
+def _returning_clause(connection: Any, fields: list[Any]) -> tuple[str, Any]:
+    """`RETURNING ...` for these fields: Django 6 renamed `return_insert_columns` to
+    `returning_columns`."""
+    ops = connection.ops
+    method = getattr(ops, "return_insert_columns", None) or ops.returning_columns
+    return method(fields)
