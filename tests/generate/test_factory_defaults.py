@@ -11,9 +11,9 @@ from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
 from fixturekit import factory_for
-from fixturekit.cli.generate import inference_options
 from fixturekit.dialects.sqlite import install_integer_keys
 from fixturekit.infer import strategies as st
+from fixturekit.infer.configured import inference_options
 from fixturekit.infer.tables import plan_schema
 from fixturekit.schema.loading import load_models
 from fixturekit.schema.model import DefaultForm, Kind

@@ -19,9 +19,12 @@ from sqlalchemy.engine import URL
 
 from fixturekit.errors import FixturekitError
 from fixturekit.seed import columns, load_postgres, pipeline
+from fixturekit.seed import load as seed_load
 from fixturekit.seed.run import SeedRequest, run_seed
 
 STORE = f"{Path(__file__).resolve().parent / 'store_models.py'}:Base"
+LEDGER = f"{Path(__file__).resolve().parent / 'ledger_models.py'}:Base"
+LEDGER_ROWS = {"accounts": 300, "entries": 2_000, "notes": 5_000}
 ROWS = {"customers": 400, "items": 100, "purchases": 12_000}
 ORDER = {"customers": "id", "items": "id", "purchases": "id"}
 
@@ -29,7 +32,7 @@ ORDER = {"customers": "id", "items": "id", "purchases": "id"}
 @pytest.fixture(autouse=True)
 def small_loads_overlap(monkeypatch):
     monkeypatch.setattr(pipeline, "MIN_ROWS", 0)
-    monkeypatch.setattr(load_postgres, "FAST_PATH_MIN_ROWS", 0)
+    monkeypatch.setattr(seed_load, "FAST_PATH_MIN_ROWS", 0)
     # Chunks small enough that every table spans several of them.
     monkeypatch.setattr(columns, "CHUNK_ROWS", 512)
 
@@ -79,6 +82,66 @@ def test_the_worker_loads_the_rows_generating_in_process_would(pg_url: URL, monk
     assert seed(pg_url, truncate=True) == ROWS
     assert not used
     assert {t: table_hash(pg_url, t) for t in ROWS} == overlapped
+
+
+def loading_order(monkeypatch) -> list[str]:
+    """The tables in the order the worker's chunks are loaded, as the seeds below run."""
+    order: list[str] = []
+    real = load_postgres.PostgresLoader.load_rendered
+
+    def spy(self, target, buffers, binary=False):
+        order.append(target.table.key)
+        return real(self, target, buffers, binary=binary)
+
+    monkeypatch.setattr(load_postgres.PostgresLoader, "load_rendered", spy)
+    return order
+
+
+def test_with_foreign_keys_dropped_the_largest_tables_load_first(pg_url: URL, monkeypatch):
+    """Notes (the most rows) go first: their keys to entries are numbered, not generated.
+    Entries copy the accounts' generated UUIDs, so they still follow accounts. The rows are
+    the ones the plan's order (in process) gives."""
+    create_schema(pg_url, LEDGER)
+    order = loading_order(monkeypatch)
+    target = pg_url.render_as_string(hide_password=False)
+
+    def seed_and_hash(truncate: bool) -> dict[str, str]:
+        request = SeedRequest(
+            LEDGER, target, rows=LEDGER_ROWS, seed=8, today=TODAY, truncate=truncate
+        )
+        assert run_seed(request).rows == LEDGER_ROWS
+        return {
+            "accounts": table_hash(pg_url, "accounts"),
+            "entries": table_hash(pg_url, "entries", ["account_id", "amount"]),
+            "notes": table_hash(pg_url, "notes"),
+        }
+
+    reordered = seed_and_hash(truncate=False)
+    assert order == ["notes", "accounts", "entries"]
+    with create_engine(pg_url).connect() as conn:
+        orphans = conn.execute(
+            text(
+                "SELECT count(*) FROM entries e LEFT JOIN accounts a ON a.id = e.account_id "
+                "WHERE a.id IS NULL"
+            )
+        ).scalar_one()
+    assert orphans == 0
+
+    monkeypatch.setenv(pipeline.WORKER_SWITCH, "0")
+    order.clear()
+    assert seed_and_hash(truncate=True) == reordered
+    assert order == []
+
+
+def test_while_foreign_keys_are_checked_parents_load_first(pg_url: URL, monkeypatch):
+    """Below the size where the loader drops foreign keys, the worker keeps the plan's order."""
+    monkeypatch.setattr(seed_load, "FAST_PATH_MIN_ROWS", 10**9)
+    create_schema(pg_url, LEDGER)
+    order = loading_order(monkeypatch)
+    target = pg_url.render_as_string(hide_password=False)
+    request = SeedRequest(LEDGER, target, rows=LEDGER_ROWS, seed=8, today=TODAY)
+    assert run_seed(request).rows == LEDGER_ROWS
+    assert order == ["accounts", "entries", "notes"]
 
 
 def test_a_failure_while_loading_rolls_back_and_reaps_the_worker(pg_url: URL):

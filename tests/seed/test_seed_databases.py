@@ -113,9 +113,9 @@ def test_every_constraint_holds(shop_url: URL):
 def test_kitchen_sink_schema_on_postgres(pg_url: URL, monkeypatch):
     """Every constraint kind of the foundation's example schema, through the fast path (keys
     and indexes dropped and re-created in the load's transaction)."""
-    from fixturekit.seed import load_postgres
+    from fixturekit.seed import load as seed_load
 
-    monkeypatch.setattr(load_postgres, "FAST_PATH_MIN_ROWS", 0)
+    monkeypatch.setattr(seed_load, "FAST_PATH_MIN_ROWS", 0)
     create_schema(pg_url, KITCHEN_SINK)
     before = _constraints(pg_url)
     written = seed(pg_url, KITCHEN_SINK, rows={"accounts": 150, "transfers": 300})
@@ -193,9 +193,9 @@ class Boom(Exception):
 def test_a_failure_midway_leaves_every_table_as_it_was(shop_url: URL, fast: bool, monkeypatch):
     if fast and shop_url.get_backend_name() != "postgresql":
         pytest.skip("the drop-and-rebuild path is PostgreSQL's")
-    from fixturekit.seed import load_postgres
+    from fixturekit.seed import load as seed_load
 
-    monkeypatch.setattr(load_postgres, "FAST_PATH_MIN_ROWS", 0 if fast else 10**9)
+    monkeypatch.setattr(seed_load, "FAST_PATH_MIN_ROWS", 0 if fast else 10**9)
     before = _constraints(shop_url) if shop_url.get_backend_name() == "postgresql" else None
     loaded: list[str] = []
 

@@ -450,7 +450,10 @@ def read_table(sa_table: SATable, mapper: Mapper | None = None, dialect: Any = N
         for c in declared
         if isinstance(c, CheckConstraint)
     ] + validation_checks
-    engine = sa_table.kwargs.get("mysql_engine") or sa_table.kwargs.get("mariadb_engine")
+    # Only the options the table was given: looking one up by name would import that
+    # dialect's whole module for every table of a project that never uses it.
+    given = dict(sa_table.kwargs.items())
+    engine = given.get("mysql_engine") or given.get("mariadb_engine")
     model = relationships = inherits = None
     importable = True
     if mapper is not None:

@@ -21,6 +21,11 @@ from fixturekit.schema.model import Column, Table
 from fixturekit.seed.columns import Chunk
 from fixturekit.seed.plan import Existing
 
+# Below this many rows, dropping keys for a load and re-creating them afterwards costs more than
+# it saves. Read at call time (tests lower it), and by `seed.run` before it connects: the
+# worker's load order depends on it.
+FAST_PATH_MIN_ROWS = 20_000
+
 
 def parse_url(url: str | URL) -> URL:
     try:
@@ -90,6 +95,12 @@ class Loader(ABC):
     @property
     def rebuilds(self) -> bool:
         """True when `finish` re-creates keys and indexes that `prepare` dropped."""
+        return False
+
+    @property
+    def any_order(self) -> bool:
+        """True when no foreign key is checked while rows are loaded (`prepare` dropped them
+        all, to re-create them once every table is complete): tables may load in any order."""
         return False
 
     def prepare(self, tables: list[Table], total_rows: int) -> None:  # noqa: B027

@@ -22,14 +22,13 @@ from psycopg.copy import QueuedLibpqWriter
 from fixturekit.dialects.appname import connect_args
 from fixturekit.errors import FixturekitError
 from fixturekit.schema.model import Column, Table
+from fixturekit.seed import load as loading
 from fixturekit.seed.columns import Chunk
 from fixturekit.seed.encode import copy_field_texts, copy_text
 from fixturekit.seed.encode_binary import SIGNATURE, TRAILER, WIRE_TYPES, render_chunk
 from fixturekit.seed.load import Loader, TableLoad, redact
 from fixturekit.seed.plan import Existing, TableSeed
 
-# Below this many rows, dropping and re-creating keys costs more than it saves.
-FAST_PATH_MIN_ROWS = 20_000
 # FIXTUREKIT_SEED_BINARY=0 loads every table as COPY text (to compare, or to debug).
 BINARY_SWITCH = "FIXTUREKIT_SEED_BINARY"
 # A seed never waits forever behind another session's lock: it fails with a message instead.
@@ -52,10 +51,15 @@ class PostgresLoader(Loader):
         self._rebuild: list[tuple[str, sql.Composable, set[int]]] = []
         self._oids: dict[str, int] = {}  # the loaded tables' oids, by qualified name
         self._complete: set[int] = set()
+        self._any_order = False
 
     @property
     def rebuilds(self) -> bool:
         return bool(self._rebuild)
+
+    @property
+    def any_order(self) -> bool:
+        return self._any_order
 
     def _qualified(self, table: Table) -> str:
         return table_name(table).as_string(self.conn)
@@ -111,8 +115,9 @@ class PostgresLoader(Loader):
         self._run("Emptying the tables (--truncate)", sql.SQL("TRUNCATE {}").format(names))
 
     def prepare(self, tables: list[Table], total_rows: int) -> None:
-        if total_rows < FAST_PATH_MIN_ROWS:
+        if total_rows < loading.FAST_PATH_MIN_ROWS:
             return
+        self._any_order = True  # every foreign key touching these tables is dropped below
         found = self._run(
             "Reading constraints",
             "SELECT name, to_regclass(name)::oid FROM unnest(%s::text[]) AS name",

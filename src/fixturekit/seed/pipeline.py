@@ -68,8 +68,51 @@ def _die_with_parent() -> None:
         pass  # the broken pipe still stops the worker at its next chunk
 
 
+def load_order(plan: SeedPlan, any_order: bool) -> list[TableSeed]:
+    """The order the worker generates, and this process loads, the tables of `plan`.
+
+    While foreign keys are checked row by row, parents must be loaded first: the plan's order.
+    When none is (`Loader.any_order`: the loader re-creates them once every table is complete),
+    the server's work bounds the seed, and the server waits whenever the worker is behind. So
+    the largest tables go first: their rows are mostly keys, quick to make, so the server starts
+    sooner, and their COPY and index builds keep it busy while the worker makes the smaller,
+    slower tables (names, text) ahead of it. A table still follows every parent whose generated
+    key values it copies (`KeyStore`: keys the seeder does not number itself). Values do not
+    depend on the order: every draw is keyed by table, column and row."""
+    seeds = list(plan)
+    if not any_order:
+        return seeds
+    needs: dict[str, set[str]] = {}
+    for seed in seeds:
+        links = list(seed.links)
+        links += [m.link for combo in seed.combos for m in combo.members if m.link is not None]
+        links += [combo.group for combo in seed.combos if combo.group is not None]
+        needs[seed.key] = {
+            link.parent
+            for link in links
+            if link.parent != seed.key
+            and any(c not in plan.tables[link.parent].sequences for c in link.fk.referred_columns)
+        }
+    position = {seed.key: index for index, seed in enumerate(seeds)}
+    order: list[TableSeed] = []
+    done: set[str] = set()
+    while len(order) < len(seeds):
+        # Never empty: the plan's order is a valid one, so its first table not yet placed has
+        # every parent placed.
+        ready = [s for s in seeds if s.key not in done and needs[s.key] <= done]
+        chosen = max(ready, key=lambda s: (s.hi - s.lo, -position[s.key]))
+        order.append(chosen)
+        done.add(chosen.key)
+    return order
+
+
 def _produce(
-    plan: SeedPlan, render: Render, out: Connection, formats_in: Connection, parent: int
+    plan: SeedPlan,
+    order: list[TableSeed],
+    render: Render,
+    out: Connection,
+    formats_in: Connection,
+    parent: int,
 ) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _die_with_parent()
@@ -78,7 +121,7 @@ def _produce(
     try:
         store = KeyStore(plan)
         formats: dict[str, Any] | None = None
-        for seed in plan:
+        for seed in order:
             for chunk in generate_table(plan, seed, store):
                 if formats is None:
                     # The loading process reads the tables' column types once connected; the
@@ -103,14 +146,16 @@ class Producer:
     the worker keeps generating while the server is busy with something else (building the keys
     of the table just loaded). A context manager that always reaps both."""
 
-    def __init__(self, plan: SeedPlan, render: Render) -> None:
+    def __init__(self, plan: SeedPlan, render: Render, any_order: bool = False) -> None:
         context = multiprocessing.get_context("fork")
+        self.any_order = any_order
+        self.order = load_order(plan, any_order)
         self._incoming, outgoing = context.Pipe(duplex=False)
         formats_in, self._formats_out = context.Pipe(duplex=False)
         self.formats: dict[str, Any] | None = None  # sent to the worker by send_formats
         self._process = context.Process(
             target=_produce,
-            args=(plan, render, outgoing, formats_in, os.getpid()),
+            args=(plan, self.order, render, outgoing, formats_in, os.getpid()),
             name="fixturekit-seed-worker",
             daemon=True,
         )
@@ -194,13 +239,15 @@ def applies(loader: Loader, plan: SeedPlan) -> bool:
     return hasattr(loader, "load_rendered") and plan_applies(plan)
 
 
-def start_early(plan: SeedPlan) -> Producer:
-    """A worker rendering COPY text, started before this process connects: it generates the
-    first chunks while this one imports the driver, connects, checks the tables are empty and
-    drops their keys (a second or so of start-up the server would otherwise wait through)."""
+def start_early(plan: SeedPlan, any_order: bool) -> Producer:
+    """A worker rendering PostgreSQL COPY chunks, started before this process connects: it
+    generates the first chunks while this one imports the driver, connects, checks the tables
+    are empty and drops their keys (start-up the server would otherwise wait through).
+    `any_order`: the loader will drop every foreign key (`Loader.any_order`), as the caller
+    foresees it; `load_overlapped` checks the foresight."""
     from fixturekit.seed.encode_binary import render_chunk
 
-    return Producer(plan, render_chunk)
+    return Producer(plan, render_chunk, any_order)
 
 
 def load_overlapped(
@@ -213,12 +260,18 @@ def load_overlapped(
     """Load every table of `plan`, generated by a worker (`producer`, started early, or one
     started now): rows written per table. The caller closes a producer it passed in."""
     rows: dict[str, int] = {}
-    owned = Producer(plan, loader.render) if producer is None else None
+    owned = Producer(plan, loader.render, loader.any_order) if producer is None else None
     with owned if owned is not None else contextlib.nullcontext(producer) as producer:
+        if producer.any_order and not loader.any_order:
+            # Children would reach checked foreign keys before their parents' rows.
+            raise FixturekitError(
+                "Internal error: the seed's worker chose a load order the loader cannot take.",
+                hint="Seed again with FIXTUREKIT_SEED_WORKER=0, and report this.",
+            )
         if producer.formats is None:
             producer.send_formats(loader.copy_formats(plan))
         formats = producer.formats or {}
-        for seed in plan:
+        for seed in producer.order:
             if progress is not None:
                 progress.start(seed.key, seed.hi - seed.lo)
             rows[seed.key] = 0

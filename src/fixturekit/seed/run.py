@@ -18,6 +18,7 @@ from typing import Any
 from fixturekit.errors import FixturekitError
 from fixturekit.infer.plan import SchemaPlan
 from fixturekit.schema.model import INTEGER_KINDS, Schema, Table
+from fixturekit.seed import load as loading
 from fixturekit.seed import pipeline
 from fixturekit.seed.columns import Chunk, KeyStore, deferred_updates, generate_table
 from fixturekit.seed.config import build_config, read_config
@@ -87,7 +88,7 @@ def read_schema_spec(models: str, url: str | None = None) -> Schema:
 
 def load_schema(models: str, url: str | None = None) -> tuple[Schema, SchemaPlan]:
     """The models' schema and inference's plan for it (with `[tool.fixturekit.generate]`)."""
-    from fixturekit.cli.generate import inference_options
+    from fixturekit.infer.configured import inference_options
     from fixturekit.infer.tables import plan_schema
     from fixturekit.project import tool_section
 
@@ -285,7 +286,11 @@ def run_seed(
         and parse_url(request.url).get_backend_name() == "postgresql"
         and pipeline.plan_applies(plan)
     ):
-        producer = pipeline.start_early(plan)
+        # The tables will be empty when the loader prepares them (checked below, or emptied by
+        # --truncate), and it drops every foreign key for a load this large: any order goes.
+        will_prepare = not sharded and (request.truncate or not request.checked_empty)
+        any_order = will_prepare and plan.total_rows >= loading.FAST_PATH_MIN_ROWS
+        producer = pipeline.start_early(plan, any_order)
     try:
         loader = connect(request.url) if request.url else None
         if producer is not None and loader is not None:
