@@ -144,6 +144,46 @@ def test_while_foreign_keys_are_checked_parents_load_first(pg_url: URL, monkeypa
     assert order == ["accounts", "entries", "notes"]
 
 
+def test_keys_are_rebuilt_in_pauses_of_the_load_and_the_rest_at_the_end(pg_url: URL):
+    """A complete table's keys and indexes are built while no rows are waiting (`busy()` is
+    False); while rows wait they are left for a later pause or for `finish`. A foreign key
+    waits for both of its tables."""
+    from fixturekit.schema.loading import load_models
+    from fixturekit.schema.sqlalchemy import read_loaded
+    from fixturekit.seed.load import connect
+
+    create_schema(pg_url, STORE)
+    schema = read_loaded(load_models(STORE))
+    tables = schema.tables
+    loader = connect(pg_url.render_as_string(hide_password=False))
+
+    def present() -> set[str]:
+        with loader.conn.cursor() as cur:
+            cur.execute(
+                "SELECT conname FROM pg_constraint WHERE contype IN ('p', 'u', 'f') "
+                "AND conrelid = ANY('{customers,items,purchases}'::regclass[]) "
+                "UNION ALL SELECT indexname FROM pg_indexes WHERE tablename = 'purchases'"
+            )
+            return {row[0] for row in cur.fetchall()}
+
+    try:
+        loader.begin()
+        loader.prepare(list(tables.values()), 10**6)
+        assert present() == set() and loader.any_order
+        loader.loaded(tables["purchases"], busy=lambda: True)
+        assert present() == set()
+        loader.loaded(tables["customers"], busy=lambda: False)
+        built = present()
+        assert {"purchases_pkey", "uq_purchases_pair", "customers_pkey"} <= built
+        assert "purchases_customer_id_fkey" in built
+        assert "purchases_item_id_fkey" not in built and "items_pkey" not in built
+        loader.finish([])
+        assert {"items_pkey", "items_sku_key", "purchases_item_id_fkey"} <= present()
+    finally:
+        loader.rollback()
+        loader.close()
+
+
 def test_a_failure_while_loading_rolls_back_and_reaps_the_worker(pg_url: URL):
     create_schema(pg_url, STORE)
     before = constraint_names(pg_url)

@@ -106,8 +106,9 @@ class Loader(ABC):
     def prepare(self, tables: list[Table], total_rows: int) -> None:  # noqa: B027
         """A chance to speed up the load of empty tables (PostgreSQL drops and rebuilds keys)."""
 
-    def loaded(self, table: Table) -> None:  # noqa: B027
-        """`table` holds all its rows (a loader may rebuild its keys now)."""
+    def loaded(self, table: Table, busy: Callable[[], bool] | None = None) -> None:  # noqa: B027
+        """`table` holds all its rows: a loader may rebuild its keys now, or, while `busy()`
+        says the next rows are already waiting, leave that for a pause or for `finish`."""
 
     @abstractmethod
     def load(

@@ -175,16 +175,20 @@ class PostgresLoader(Loader):
             for relation, name, definition, _kind, table, referred in foreign
         ]
 
-    def loaded(self, table: Table) -> None:
-        """`table` is complete: build what needs only complete tables now, while the next
-        table is still being generated, rather than all at the end."""
+    def loaded(self, table: Table, busy: Callable[[], bool] | None = None) -> None:
+        """`table` is complete: build what needs only complete tables while the server would
+        otherwise wait for the next table's rows, rather than all at the end. When `busy()`
+        says those rows are already waiting, loading them comes first: an index build then
+        runs later, when the worker is done and no longer takes the cores it sorts on."""
         oid = self._oids.get(self._qualified(table))
-        if oid is None or not self._rebuild:
-            return
-        self._complete.add(oid)
-        ready = [item for item in self._rebuild if item[2] <= self._complete]
-        self._rebuild = [item for item in self._rebuild if not item[2] <= self._complete]
-        for name, statement, _tables in ready:
+        if oid is not None:
+            self._complete.add(oid)
+        while self._rebuild and not (busy is not None and busy()):
+            ready = next((item for item in self._rebuild if item[2] <= self._complete), None)
+            if ready is None:
+                return
+            self._rebuild.remove(ready)
+            name, statement, _tables = ready
             self._run(f"Re-creating {name} after the load", statement)
 
     def load(

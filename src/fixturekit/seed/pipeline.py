@@ -204,6 +204,10 @@ class Producer:
                 )
             yield first, second, data
 
+    def has_rows_waiting(self) -> bool:
+        """Are chunks already generated and waiting to be loaded?"""
+        return not self._queue.empty()
+
     def send_formats(self, formats: dict[str, Any]) -> None:
         """Tell the worker how to render each table: {table key: wire types} for a binary
         COPY; tables left out are rendered as COPY text."""
@@ -289,7 +293,7 @@ def load_overlapped(
             binary = formats.get(seed.key) is not None
             loader.load_rendered(TableLoad(seed.table, columns), buffers(), binary=binary)
             if seed.hi - seed.lo == seed.rows:  # the whole table, not one shard's slice
-                loader.loaded(seed.table)
+                loader.loaded(seed.table, producer.has_rows_waiting)
             if progress is not None:
                 progress.done(seed.key)
     return rows
