@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
-from rich.console import Console
 
 from fixturekit.cli import cli
 from fixturekit.errors import FixturekitError
@@ -19,6 +18,8 @@ from fixturekit.project import tool_section
 from fixturekit.schema.model import Schema
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from fixturekit.infer.rules import InferenceOptions
 
 
@@ -346,6 +347,8 @@ def generate(
     from fixturekit.infer.report import print_report
 
     to_stdout = output is None
+    from rich.console import Console
+
     console = Console(stderr=to_stdout or check, highlight=False, soft_wrap=True)
     config, _ = tool_section("generate", config_path)
     options = inference_options(config, children)

@@ -12,10 +12,9 @@ from __future__ import annotations
 import functools
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from rich.console import Console
 
 from fixturekit.cli import cli
 from fixturekit.errors import FixturekitError
@@ -24,6 +23,9 @@ MONGO_HELP = (
     "Read a MongoDB document schema instead of models: a $jsonSchema .json file, or "
     "module:Name / file.py:Name naming a pydantic model, TypedDict or dataclass."
 )
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 def parse_rows(items: tuple[str, ...] | list[str] | str | None) -> dict[str, int]:
@@ -77,6 +79,8 @@ def print_document_report(plans: list[Any], console: Console, verbose: bool = Tr
 def generate_documents(
     schema: str, output: Path | None, *, check: bool, force: bool, quiet: bool
 ) -> None:
+    from rich.console import Console
+
     from fixturekit.cli.generate import _write_atomic
     from fixturekit.codegen.files import (
         custom_region,
@@ -179,6 +183,8 @@ def seed_documents(
 
     if not url:
         raise FixturekitError("--mongo seeding needs --url mongodb://host:port/database")
+    from rich.console import Console
+
     console = Console(stderr=True, highlight=False)
     settings, _ = tool_section("seed.mongo", config_path)
     schemas = load_schemas(schema)

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
-from rich.console import Console
 
 from fixturekit.cli import cli
 from fixturekit.errors import FixturekitError
@@ -19,6 +18,8 @@ from fixturekit.errors import FixturekitError
 # The seeding machinery (numpy, Faker pools, drivers) is imported by the commands that use it,
 # so that `fixturekit generate` and the other commands start as fast as before.
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from fixturekit.seed.progress import Progress
     from fixturekit.seed.run import SeedRequest, SeedResult
 
@@ -35,6 +36,12 @@ def parse_shard(text: str | None) -> tuple[int, int]:
     if not sep or n < 1 or not 1 <= i <= n:
         raise FixturekitError(f"--shard {text!r}: write I/N with 1 <= I <= N, e.g. --shard 2/4.")
     return i - 1, n
+
+
+def _console() -> Console:
+    from rich.console import Console
+
+    return Console(stderr=False)
 
 
 def _summary(console: Console, result: SeedResult, where: str, verb: str) -> None:
@@ -259,7 +266,8 @@ def seed_command(
         raise FixturekitError("--report describes the rows seeded into --url; give --url.")
     if (like_out is not None or scale != 1.0) and not like:
         raise FixturekitError("--like-out and --scale go with --like SOURCE_URL.")
-    console = Console(stderr=False)
+    # rich is imported only when something is shown: with --quiet, start-up is shorter by it.
+    console = None if quiet and jobs <= 1 else _console()
     if jobs > 1:
         if request.shard != (0, 1):
             raise FixturekitError("--jobs runs its own shards; leave out --shard.")
@@ -268,24 +276,24 @@ def seed_command(
         if report_path is not None:
             raise FixturekitError("--report reads one seed's plan; run it without --jobs.")
         with _interruptible():
-            _run_jobs(request, jobs, console, quiet)
+            _run_jobs(request, jobs, _console(), quiet)
         return
-    progress: Progress | None = None if quiet else RichProgress(console)
+    progress: Progress | None = None if console is None else RichProgress(console)
     try:
         with _interruptible():
             result = run_seed(request, progress)
     finally:
         if progress is not None:
             progress.close()
-    if not quiet and request.learned is not None:
+    if console is not None and request.learned is not None:
         _learned_summary(console, request, like)
     if report_path is not None:
         from fixturekit.seed.report import write_report
 
         write_report(report_path, result.plan, url, result.seconds, f"fixturekit seed {models}")
-        if not quiet:
+        if console is not None:
             console.print(f"Report: {report_path}")
-    if not quiet:
+    if console is not None:
         where = f"into {redact(url)}" if url else ""
         if export is not None:
             where = (where + " and " if where else "") + f"to {export}"
@@ -319,7 +327,7 @@ def load_command(folder, url, models, append, truncate, quiet):
     from fixturekit.seed.progress import RichProgress
     from fixturekit.seed.run import LoadRequest, run_load
 
-    console = Console()
+    console = _console()
     progress: Progress | None = None if quiet else RichProgress(console)
     try:
         with _interruptible():
