@@ -164,7 +164,8 @@ def _texts(values: Any, column: Column) -> tuple[list[Any], bool, bool]:
     else:
         plain = False
         items = data.tolist() if isinstance(data, np.ndarray) else list(data)
-        out = items if all(type(v) is str for v in items) else [value_text(v, kind) for v in items]
+        # The types, not the values, are compared in Python: a set of one type per chunk.
+        out = items if set(map(type, items)) <= {str} else [value_text(v, kind) for v in items]
     has_null = mask is not None
     if has_null:
         for i in np.flatnonzero(mask).tolist():

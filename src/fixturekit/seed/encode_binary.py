@@ -227,12 +227,15 @@ def binary_chunk(seed: Any, columns: dict[str, Any], wires: list[str]) -> bytes:
 def _fixed_rows(fields: list[_Field], rows: int) -> bytes:
     """Every value of the chunk has a fixed width and none is NULL: one row is a fixed record,
     laid out by a numpy structured array."""
-    parts: list[np.ndarray] = [_block(np.full(rows, len(fields), dtype=">i2"))]
-    for field in fields:
-        width = field.fixed.shape[1]
-        parts.append(_block(np.full(rows, width, dtype=">i4")))
-        parts.append(field.fixed)
-    return np.concatenate(parts, axis=1).tobytes()
+    layout: list[tuple[str, Any]] = [("count", ">i2")]
+    for i, field in enumerate(fields):
+        layout += [(f"size{i}", ">i4"), (f"value{i}", (np.uint8, field.fixed.shape[1]))]
+    out = np.empty(rows, dtype=np.dtype(layout))  # packed: no padding between fields
+    out["count"] = len(fields)  # constants are broadcast, not materialised per row
+    for i, field in enumerate(fields):
+        out[f"size{i}"] = field.fixed.shape[1]
+        out[f"value{i}"] = field.fixed
+    return out.tobytes()
 
 
 def render_chunk(seed: Any, columns: dict[str, Any], wires: list[str] | None) -> bytes:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from fixturekit.infer.strategies import PersonDerived, PersonName
 from fixturekit.values import people
 from fixturekit.values.bulk_core import BulkContext, bulk_values, fit_texts
@@ -34,13 +36,52 @@ def _(strategy: PersonName, count: int, ctx: BulkContext) -> Any:
     return fit_texts(object_array(values), strategy.max_length, None, ctx.rng)
 
 
-def _names(strategy: PersonDerived, count: int, ctx: BulkContext) -> tuple[list, list]:
+def _names(strategy: PersonDerived, count: int, ctx: BulkContext) -> tuple[Any, Any]:
+    """The rows' first and last names as object arrays of str ("" where there is none)."""
     if strategy.first or strategy.last:
-        first = ctx.other(strategy.first).tolist() if strategy.first else [""] * count
-        last = ctx.other(strategy.last).tolist() if strategy.last else [""] * count
+        first = _texts(ctx.other(strategy.first)) if strategy.first else _blank(count)
+        last = _texts(ctx.other(strategy.last)) if strategy.last else _blank(count)
         return first, last
     pairs = [people.split_full(str(v or "")) for v in ctx.other(strategy.full or "").tolist()]
-    return [p[0] for p in pairs], [p[1] for p in pairs]
+    return object_array([p[0] for p in pairs]), object_array([p[1] for p in pairs])
+
+
+def _blank(count: int) -> np.ndarray:
+    return np.full(count, "", dtype=object)
+
+
+def _texts(values: Any) -> np.ndarray:
+    """`str(v or "")` of every value, computed once per distinct value (names repeat a lot)."""
+    listed = values.tolist() if hasattr(values, "tolist") else list(values)
+    table = {v: str(v or "") for v in set(listed)}
+    return object_array([table[v] for v in listed])
+
+
+def _folded(names: np.ndarray) -> np.ndarray:
+    """Each name as a login part (`Zoë` -> `zoe`), folded once per distinct name."""
+    listed = names.tolist()
+    table = {name: people._ascii(name) for name in set(listed)}
+    return object_array([table[name] for name in listed])
+
+
+_strip = np.frompyfunc(str.strip, 1, 1)
+_initial = np.frompyfunc(lambda text: text[:1], 1, 1)
+
+
+def naturals(part: str, first: np.ndarray, last: np.ndarray, domains: Any) -> np.ndarray:
+    """`people.natural` for whole columns: the same values, built a column at a time."""
+    if part == "full":
+        return _strip(first + " " + last)
+    if part == "display":
+        return np.where(last != "", _strip(first + " " + _initial(last) + "."), first)
+    a, b = _folded(first), _folded(last)
+    login = np.where((a != "") & (b != ""), a + "." + b, a + b)
+    login[login == ""] = "user"
+    if part == "username":
+        return login
+    if part == "email":
+        return login + "@" + object_array(domains)
+    raise ValueError(f"unknown person part {part!r}")
 
 
 @bulk_values.register
@@ -48,47 +89,40 @@ def _(strategy: PersonDerived, count: int, ctx: BulkContext) -> Any:
     first, last = _names(strategy, count, ctx)
     domains = email_domains().sample(ctx.rng, count).tolist() if strategy.part == "email" else None
     part = strategy.part
-    values = [
-        people.natural(part, str(f or ""), str(s or ""), domains[i] if domains else "")
-        for i, (f, s) in enumerate(zip(first, last, strict=True))
-    ]
+    values = naturals(part, first, last, domains)
+    lengths = np.fromiter(map(len, values.tolist()), dtype=np.int64, count=count)
+    fits = (
+        np.ones(count, dtype=bool)
+        if strategy.max_length is None
+        else (lengths <= strategy.max_length)
+    )
+    out = values.copy()
     if not strategy.is_unique:
-        fitted = [people._fit(v, part, strategy.max_length, None) for v in values]
-        return object_array(fitted)
+        for i in np.flatnonzero(~fits).tolist():
+            out[i] = people._fit(values[i], part, strategy.max_length, None)
+        return out
     rows = ctx.row_numbers(count)
     paired = _paired(strategy, first, last, rows, ctx)
     rounds = rows // people.pair_capacity()
-    out: list[str] = []
-    for i, (value, row, round_) in enumerate(
-        zip(values, rows.tolist(), rounds.tolist(), strict=True)
-    ):
-        natural_fits = strategy.max_length is None or len(value) <= strategy.max_length
-        if paired[i] and natural_fits:
-            # the names are this row's pair: unique by construction; a later round of the
-            # pairs takes its number (2, 3, ...), the first needs none
-            out.append(people._fit(value, part, None, None if round_ == 0 else round_ + 1))
-        else:
-            # names from elsewhere (a configured column) or a value cut to fit: the row
-            # number keeps it unique, after a separator no natural or round value has
-            out.append(people._fit(value, part, strategy.max_length, f"_{row}"))
-    return object_array(out)
+    # The names are this row's pair: unique by construction; a later round of the pairs takes
+    # its number (2, 3, ...), the first needs none and keeps its natural value.
+    for i in np.flatnonzero(paired & fits & (rounds > 0)).tolist():
+        out[i] = people._fit(values[i], part, None, int(rounds[i]) + 1)
+    # Names from elsewhere (a configured column) or a value cut to fit: the row number keeps
+    # it unique, after a separator no natural or round value has.
+    for i in np.flatnonzero(~(paired & fits)).tolist():
+        out[i] = people._fit(values[i], part, strategy.max_length, f"_{int(rows[i])}")
+    return out
 
 
 def _paired(
-    strategy: PersonDerived, first: list, last: list, rows: Any, ctx: BulkContext
-) -> list[bool]:
+    strategy: PersonDerived, first: np.ndarray, last: np.ndarray, rows: Any, ctx: BulkContext
+) -> np.ndarray:
     """Per row: do its names come from the row's own pair of names (so are unique)?"""
     pair_first, pair_last, _ = people.person_rows(rows, _pair_key(ctx))
     if strategy.first or strategy.last:
-        return (
-            [
-                (not strategy.first or f == pf) and (not strategy.last or s == pl)
-                for f, s, pf, pl in zip(
-                    first, last, pair_first.tolist(), pair_last.tolist(), strict=True
-                )
-            ]
-            if strategy.first and strategy.last
-            else [False] * len(rows)
-        )
-    full = (pair_first + " " + pair_last).tolist()
-    return [f"{f} {s}".strip() == p for f, s, p in zip(first, last, full, strict=True)]
+        if not (strategy.first and strategy.last):
+            return np.zeros(len(rows), dtype=bool)
+        return np.asarray((first == pair_first) & (last == pair_last), dtype=bool)
+    full = object_array(pair_first) + " " + object_array(pair_last)
+    return np.asarray(_strip(first + " " + last) == full, dtype=bool)
