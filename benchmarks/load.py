@@ -88,9 +88,9 @@ def pytest_runtest_logreport(report):
 
 
 if os.environ.get("LOAD_NO_HOLDER_CHECK"):  # --no-holder-check: measure what it costs
-    import fixturekit.plugin.hooks
+    import fixturekit.plugin.runtest_hooks
 
-    fixturekit.plugin.hooks._end_stray_transactions = lambda item, state: None
+    fixturekit.plugin.runtest_hooks._end_stray_transactions = lambda item, state: None
 
 
 def pytest_sessionfinish(session):

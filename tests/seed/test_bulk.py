@@ -378,13 +378,30 @@ SEED_ONLY: dict[type, list[Example]] = {
 }
 
 
+# The modules whose strategies `st` gathers (coherent's are not among them: their examples are
+# above, but this check has never covered them).
+STRATEGY_MODULES = tuple(
+    f"fixturekit.infer.{name}"
+    for name in (
+        "strategy_base",
+        "text_strategies",
+        "number_strategies",
+        "choice_strategies",
+        "type_strategies",
+        "person_strategies",
+        "declaration_strategies",
+        "temporal",
+    )
+)
+
+
 def strategy_classes() -> list[type]:
     return [
         obj
         for _name, obj in inspect.getmembers(st, inspect.isclass)
         if issubclass(obj, st.Strategy)
         and obj is not st.Strategy
-        and obj.__module__ in (st.__name__, "fixturekit.infer.temporal")
+        and obj.__module__ in STRATEGY_MODULES
     ]
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from fixturekit.infer.strategies import Strategy, lit
+from fixturekit.infer.strategy_base import Strategy, lit
 
 
 @dataclass(frozen=True)

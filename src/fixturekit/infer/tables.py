@@ -1,4 +1,8 @@
-"""Inference for whole tables: fields, parent links, children, many-to-many, table flags."""
+"""Inference for whole tables: fields, parent links, children, many-to-many, table flags.
+
+What the table's unique keys need is in fixturekit.infer.table_uniques, generic and polymorphic
+references in fixturekit.infer.generic_references; this module puts each table's plan together.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ import re
 from fixturekit.errors import FixturekitError
 from fixturekit.infer import strategies as st
 from fixturekit.infer.entities import cohere_addresses, cohere_companies
+from fixturekit.infer.generic_references import generic_target, plan_generic, polymorphic_key
 from fixturekit.infer.people import cohere_people
 from fixturekit.infer.plan import (
     ChildrenPlan,
@@ -18,20 +23,34 @@ from fixturekit.infer.plan import (
     TablePlan,
 )
 from fixturekit.infer.rules import InferenceOptions, infer_column, is_soft_delete
-from fixturekit.naming import declaration_name, factory_names, relationship_declaration
-from fixturekit.schema.checks import parse_check
+from fixturekit.infer.table_uniques import (
+    SMALL_KEY_DOMAIN,
+    false_unless_given,
+    share_small_natural_key,
+    singleton_key,
+    unique_capacity,
+    unique_sets_needing_help,
+)
+from fixturekit.naming import declaration_name, relationship_declaration
 from fixturekit.schema.graph import InsertPlan, fk_is_nullable, insert_plan
 from fixturekit.schema.model import (
     INTEGER_KINDS,
     STRING_KINDS,
-    DefaultForm,
     ForeignKey,
-    Kind,
     RelationKind,
     Schema,
     Table,
 )
-from fixturekit.schema.predicates import Compare
+
+# The planners, and the names other modules import from here that now live in table_uniques
+# and generic_references.
+__all__ = [
+    "SMALL_KEY_DOMAIN",
+    "generic_target",
+    "plan_schema",
+    "plan_table",
+    "unique_capacity",
+]
 
 
 def _singular(name: str) -> str:
@@ -74,34 +93,6 @@ def _inheritance_fk(table: Table) -> ForeignKey | None:
         if fk.referred_table == table.inherits and set(fk.columns) <= set(table.primary_key):
             return fk
     return None
-
-
-def _unique_sets_needing_help(table: Table, fk_columns: set[str]) -> list[tuple[str, ...]]:
-    sets = [u.columns for u in table.uniques] + ([table.primary_key] if table.primary_key else [])
-    needing = []
-    for columns in sets:
-        if len(columns) < 2 or set(columns) & fk_columns:
-            continue
-        if any(table.column(c).autoincrement or table.is_unique_alone(c) for c in columns):
-            continue
-        needing.append(columns)
-    return needing
-
-
-def unique_capacity(strategy) -> float:
-    """How many distinct values a unique strategy can give: more is safer."""
-    if isinstance(strategy, st.UniqueChoice):
-        return len(strategy.values) or 100
-    if isinstance(strategy, st.Code):
-        return strategy.capacity
-    if isinstance(strategy, st.UniqueFakerValue) and not strategy.weave:
-        return 1000
-    length = getattr(strategy, "max_length", None)
-    if length is not None and length <= 6:  # numbers woven into so few characters run out
-        return 36**length
-    if isinstance(strategy, st.Matching):
-        return 10_000
-    return float("inf")
 
 
 def _make_one_unique(plan: TablePlan, table: Table, columns, own, schema, options) -> bool:
@@ -162,141 +153,6 @@ def _draw_what_others_follow(plan: TablePlan, table: Table, schema, options) -> 
             "is placed after it",
             redone.flags,
         )
-
-
-SMALL_KEY_DOMAIN = 1_000_000
-
-
-def _share_small_natural_key(plan: TablePlan, table: Table) -> None:
-    """A primary key from a small domain (`CHAR(2)` codes) is reused instead of running out.
-
-    So is any unique column whose CHECK leaves a single value (a singleton table, such as a
-    `version_info` row with `id = 1`): a second create returns the one row.
-    """
-    for index, field in enumerate(plan.fields):
-        strategy = field.strategy
-        if strategy is None or not strategy.unique or not hasattr(strategy, "wrap"):
-            continue
-        is_key = table.primary_key == (field.column.name,)
-        capacity = unique_capacity(strategy)
-        if not (is_key and capacity < SMALL_KEY_DOMAIN) and not (
-            capacity == 1 and table.is_unique_alone(field.column.name)
-        ):
-            continue
-        plan.fields[index] = FieldPlan(
-            field.column,
-            dataclasses.replace(strategy, wrap=True),
-            field.reason + "; an existing row is reused once all values are taken",
-            field.flags,
-        )
-        plan.get_or_create = (field.attribute,)
-        return
-
-
-def _singleton_key(plan: TablePlan, table: Table) -> bool:
-    """A one-column primary key with a constant default (Django's `ident = ...(default=1,
-    primary_key=True)`) makes the table a singleton: every save writes that one row. Factories
-    write the default and look the row up first, so a second create returns it."""
-    if len(table.primary_key) != 1:
-        return False
-    column = table.column(table.primary_key[0])
-    default = column.default
-    if column.autoincrement or default is None or default.form is not DefaultForm.SCALAR:
-        return False
-    if default.value is None or isinstance(default.value, bool):
-        return False
-    for index, field in enumerate(plan.fields):
-        if field.column.name == column.name:
-            plan.fields[index] = FieldPlan(
-                column,
-                st.Literal(default.value),
-                f"{default.describe()}: a constant primary key, so one row shared by every create",
-            )
-            plan.get_or_create = (field.attribute,)
-            return True
-    return False
-
-
-def generic_target(table: Table, rel, schema: Schema, insert: InsertPlan) -> str | None:
-    """The table whose rows a generic reference gets by default: the content type table itself
-    when its key fits the id column (always there, no parents of its own), else the first table
-    inserted before this one whose one-column key has the id column's kind."""
-    id_kind = table.column(rel.local_columns[1]).kind
-    order = list(insert.order)
-    earlier = order[: order.index(table.key)] if table.key in order else []
-    for key in [rel.target, *earlier]:
-        candidate = schema.tables.get(key)
-        if candidate is None or candidate.model is None or len(candidate.primary_key) != 1:
-            continue
-        if candidate.model.qualname.endswith(".through") or key == table.key:
-            continue  # an auto-created link table has no factory of its own to point at
-        pk_kind = candidate.column(candidate.primary_key[0]).kind
-        if (
-            id_kind in STRING_KINDS
-            or pk_kind == id_kind
-            or (id_kind in INTEGER_KINDS and pk_kind in INTEGER_KINDS)
-        ):
-            return key
-    return None
-
-
-def _plan_generic(plan: TablePlan, rel, target: str | None, schema: Schema) -> None:
-    """A generic reference's id column names a row of any table. With a target, the factory
-    makes one and the type and id columns follow it; without, the values are not real keys."""
-    id_columns = set(rel.local_columns[1:])
-    if target is not None:
-        plan.generic[rel.name] = target
-    for index, field in enumerate(plan.fields):
-        if field.column.name not in id_columns:
-            continue
-        if target is not None:
-            name = schema.table(target).display_name
-            reason = f"the key of {rel.name}: a new {name} unless given"
-            plan.fields[index] = FieldPlan(field.column, field.strategy, reason)
-            continue
-        plan.fields[index] = FieldPlan(
-            field.column,
-            field.strategy,
-            field.reason,
-            (*field.flags, f"generic reference {rel.name}: set it to a real row's key"),
-        )
-
-
-def _polymorphic_key(plan: TablePlan, rel, schema: Schema, options) -> bool:
-    """A polymorphic association whose every target is in the models: the factory draws the
-    discriminator from the mapped values and makes the id a new row of the selected table
-    (`fv.polymorphic_key`). Seeding, which writes no objects, keeps the flagged generic form."""
-    if not options.factory_object or not rel.choices or len(rel.local_columns) != 2:
-        return False
-    if any(target not in schema.tables for _, target, _ in rel.choices):
-        return False
-    selector, id_column = rel.local_columns
-    kind_index = next((i for i, f in enumerate(plan.fields) if f.column.name == selector), None)
-    id_index = next((i for i, f in enumerate(plan.fields) if f.column.name == id_column), None)
-    if kind_index is None or id_index is None:
-        return False
-    kind_field, id_field = plan.fields[kind_index], plan.fields[id_index]
-    if isinstance(id_field.strategy, st.Custom) or isinstance(kind_field.strategy, st.Custom):
-        return False  # the user's configuration wins
-    names = factory_names(schema)
-    choices = tuple(
-        (value, names[target], schema.table(target).column(remote).key)
-        for value, target, remote in rel.choices
-    )
-    values = tuple(value for value, _, _ in rel.choices)
-    plan.fields[kind_index] = FieldPlan(
-        kind_field.column,
-        st.Choice(values),
-        "discriminator of a polymorphic reference: one of the tables its relationships map",
-        tuple(f for f in kind_field.flags if not f.startswith("no rule for this name")),
-    )
-    plan.fields[id_index] = FieldPlan(
-        id_field.column,
-        st.PolymorphicKey(kind_field.attribute, choices),
-        f"the key of a new row of the table {selector} selects ({rel.name})",
-        (),
-    )
-    return True
 
 
 def plan_table(
@@ -397,22 +253,22 @@ def plan_table(
     plan.fields = cohere_addresses(plan.fields, table)
     plan.fields = cohere_companies(plan.fields, table)
     own = {f.column.name for f in plan.fields if f.column in table.columns}
-    for columns in _unique_sets_needing_help(table, fk_columns):
+    for columns in unique_sets_needing_help(table, fk_columns):
         helped = _make_one_unique(plan, table, columns, own, schema, options)
         if not helped:
             plan.flags.append(f"UNIQUE ({', '.join(columns)}) is not guaranteed: values are random")
 
     for rel in table.relationships:
-        if rel.kind is RelationKind.GENERIC and not _polymorphic_key(plan, rel, schema, options):
-            _plan_generic(plan, rel, generic_target(table, rel, schema, insert), schema)
-    if not _singleton_key(plan, table):
-        _share_small_natural_key(plan, table)
+        if rel.kind is RelationKind.GENERIC and not polymorphic_key(plan, rel, schema, options):
+            plan_generic(plan, rel, generic_target(table, rel, schema, insert), schema)
+    if not singleton_key(plan, table):
+        share_small_natural_key(plan, table)
 
     for check in table.checks:
         parsed = check.parsed
         for fragment in parsed.unparsed:
             plan.flags.append(f"CHECK not understood, values may violate it: {fragment}")
-    held_false = _false_unless_given(plan, table)
+    held_false = false_unless_given(plan, table)
     for unique in table.uniques:
         if unique.where and unique not in held_false:
             plan.flags.append(
@@ -443,35 +299,6 @@ def plan_table(
             back = _relationship_for(child, fk)
             plan.children.append(ChildrenPlan(rel, child.key, fk, count[0], count[1], back))
     return plan
-
-
-def _false_unless_given(plan: TablePlan, table: Table) -> list:
-    """Partial uniques whose condition is a boolean column (`WHERE is_primary`): that column is
-    False unless the caller sets it, so generated rows never collide where the condition holds.
-
-    Returns the uniques so satisfied.
-    """
-    held = []
-    for unique in table.uniques:
-        if not unique.where:
-            continue
-        predicates = parse_check(unique.where).predicates
-        if len(predicates) != 1 or predicates[0] != Compare(predicates[0].column, "=", True):
-            continue
-        name = predicates[0].column
-        if name in unique.columns or not table.has_column(name):
-            continue
-        if table.column(name).kind is not Kind.BOOLEAN:
-            continue
-        for i, field in enumerate(plan.fields):
-            if field.column.name == name and not isinstance(field.strategy, st.Custom):
-                reason = (
-                    f"False unless given: UNIQUE ({', '.join(unique.columns)}) holds where "
-                    f"{name} is true, so generated rows never collide"
-                )
-                plan.fields[i] = FieldPlan(field.column, st.Literal(False), reason)
-                held.append(unique)
-    return held
 
 
 def _children_count(table: Table, relationship: str, options: InferenceOptions):

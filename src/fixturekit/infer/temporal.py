@@ -6,7 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from fixturekit.infer.strategies import Literal, PythonRef, Strategy, lit
+from fixturekit.infer.choice_strategies import Literal
+from fixturekit.infer.strategy_base import Strategy, lit
+from fixturekit.schema.model import PythonRef
 
 
 @dataclass(frozen=True)

@@ -22,16 +22,20 @@ from fixturekit.plugin.hooks import (
     pytest_collection_finish,
     pytest_configure,
     pytest_configure_node,
-    pytest_fixture_setup,
+)
+from fixturekit.plugin.report_hooks import (
     pytest_report_collectionfinish,
     pytest_report_header,
-    pytest_runtest_call,
     pytest_runtest_makereport,
-    pytest_runtest_setup,
-    pytest_runtest_teardown,
     pytest_sessionfinish,
     pytest_terminal_summary,
     pytest_testnodedown,
+)
+from fixturekit.plugin.runtest_hooks import (
+    pytest_fixture_setup,
+    pytest_runtest_call,
+    pytest_runtest_setup,
+    pytest_runtest_teardown,
 )
 from fixturekit.plugin.scenarios import Scenario, scenario
 

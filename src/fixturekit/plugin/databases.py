@@ -6,32 +6,44 @@ and `app_test[_gwN]_fK` (fresh databases, cloned on demand). A second run on the
 while the first is alive takes `app_test_2[_gwN]...`, and so on. Every one carries
 fixturekit's mark; the user's own database is only ever connected to, never written, and
 nothing unmarked is dropped.
+
+The naming scheme and the janitor that drops dead runs' databases are in
+fixturekit.plugin.database_names; what the template holds, read once it is built, in
+fixturekit.plugin.template_layout.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import re
 import threading
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from fixturekit.dialects import Mark, Server, TableRef
 from fixturekit.errors import UnsafeDatabase
+from fixturekit.plugin.database_names import drop_leftovers, test_database_names
 from fixturekit.plugin.leaks import LeakProbe
+from fixturekit.plugin.template_layout import SNAPSHOT_ROW_LIMIT, Layout, read_layout
+
+# The manager and what it hands out, and the names other modules import from here that now
+# live in database_names and template_layout.
+__all__ = [
+    "MAX_CONCURRENT_RUNS",
+    "SNAPSHOT_ROW_LIMIT",
+    "DatabaseManager",
+    "FreshDatabase",
+    "KeptTemplate",
+    "Layout",
+    "RestoreDeferred",
+    "test_database_names",
+]
 
 _CLONE_RETRIES = 20  # "source database is being accessed by other users" clears quickly
-# How long a database another run has just created may stay unmarked (create, then mark).
-_MARK_GRACE = 1.0
 # Test runs that may share one server and URL at once (CI jobs on one database server).
 MAX_CONCURRENT_RUNS = 99
-# Seed rows (from migrations) kept in memory to put back after a leak; above this the test
-# database is cloned again from the template instead.
-SNAPSHOT_ROW_LIMIT = 10_000
 
 
 class RestoreDeferred(Exception):
@@ -51,17 +63,6 @@ class KeptTemplate:
     tables: tuple[TableRef, ...] = ()  # the models' tables (those outside the default schema)
 
 
-def test_database_names(server: Server, worker: str | None) -> tuple[str, str]:
-    """(prefix shared by all workers, this worker's base name), both within the length limit."""
-    prefix = f"{server.base_name()}_test"
-    room = server.max_name_length - len("_99_gw999_f9999")
-    if len(prefix.encode()) > room:
-        digest = hashlib.sha1(prefix.encode()).hexdigest()[:8]
-        cut = prefix.encode()[: room - 9].decode(errors="ignore")
-        prefix = f"{cut}_{digest}"
-    return prefix, f"{prefix}_{worker}" if worker else prefix
-
-
 @dataclass
 class FreshDatabase:
     """A brand-new database cloned from the template, yours alone until dropped."""
@@ -72,17 +73,6 @@ class FreshDatabase:
 
     def __repr__(self) -> str:
         return f"FreshDatabase({self.name!r}, {self.url.render_as_string(hide_password=True)})"
-
-
-@dataclass
-class Layout:
-    """What the template looks like: its tables, their row counts and the rows to restore."""
-
-    tables: list[TableRef] = field(default_factory=list)
-    baseline: dict[TableRef, int] = field(default_factory=dict)
-    rows: dict[TableRef, tuple[list[str], list[tuple[Any, ...]]]] = field(default_factory=dict)
-    restore_order: list[TableRef] = field(default_factory=list)
-    nontransactional: list[str] = field(default_factory=list)
 
 
 class DatabaseManager:
@@ -180,13 +170,13 @@ class DatabaseManager:
             self._template_ready = False  # cloned from the kept one on first need
             self._clone_from_kept(self.kept)
             self.engine = self._engine(self.name)
-            self.layout = self._read_layout(self.engine, list(self.kept.tables))
+            self.layout = read_layout(self.engine, self.server, list(self.kept.tables))
         else:
             self._claim()
             template_engine = self._engine(self.template)
             try:
                 extra_tables = list(self._build_schema(template_engine))
-                self.layout = self._read_layout(template_engine, extra_tables)
+                self.layout = read_layout(template_engine, self.server, extra_tables)
             finally:
                 template_engine.dispose()
             self.server.snapshot_template(self.template)
@@ -286,43 +276,8 @@ class DatabaseManager:
         self.server.write_fingerprint(name, self.mark, self.kept.fingerprint)
 
     def _janitor(self) -> bool:
-        """Drop marked databases left behind by runs that died; refuse to reuse anything else.
-
-        True when a live run holds this slot's names (the caller tries the next slot)."""
-        pattern = re.compile(re.escape(self.prefix) + r"(?:_\d+)?(?:_gw\d+)?(?:_tpl|_f\d+)?")
-        mine = re.compile(re.escape(self.base) + r"(?:_tpl|_f\d+)?")
-        busy = False
-        for name in self.server.databases():
-            if not pattern.fullmatch(name):
-                continue
-            text = self.server.read_mark(name)
-            mark = Mark.parse(text)
-            own_name = bool(mine.fullmatch(name))
-            if mark is None and own_name and text is not None:
-                # Another run may have just created it and not marked it yet.
-                time.sleep(_MARK_GRACE)
-                mark = Mark.parse(self.server.read_mark(name))
-            if mark is None:
-                if own_name:
-                    raise UnsafeDatabase(
-                        f"Database {name!r} already exists and was not created by fixturekit; "
-                        "refusing to use or drop it.",
-                        hint="Drop or rename it yourself, or point the fixturekit URL at another "
-                        "database name (test databases are named <name>_test).",
-                    )
-                continue
-            if mark.pid == self.mark.pid and mark.host == self.mark.host:
-                self.server.drop(name)  # our own leftover (a SQLite file from this process)
-                continue
-            if mark.owner_alive():
-                busy = busy or own_name  # another run's: this run takes the next slot
-                continue
-            self.server.drop(name)
-            self._notice(
-                f"fixturekit: dropped {name!r}, left behind by an earlier run "
-                f"(process {mark.pid}, {mark.created})."
-            )
-        return busy
+        """Drop what dead runs left; True when a live run holds this slot's names."""
+        return drop_leftovers(self.server, self.prefix, self.base, self.mark, self._notice)
 
     def _create(self, name: str, clone_from: str | None) -> None:
         # Tracked before it exists: a clone that fails half way (MariaDB replays DDL after
@@ -363,55 +318,6 @@ class DatabaseManager:
                     self.implicit_commit_hook(conn, statement)
 
         return engine
-
-    def _read_layout(self, engine: Any, extra_tables: list[TableRef]) -> Layout:
-        from sqlalchemy import inspect
-
-        with engine.connect() as conn:
-            default_schema = inspect(conn).default_schema_name
-            reflected = [TableRef(n) for n in inspect(conn).get_table_names()]
-        seen: dict[TableRef, None] = {}
-        for table in [*extra_tables, *reflected]:
-            if table.schema == default_schema:
-                table = TableRef(table.name)
-            if table.name != "fixturekit_mark":
-                seen.setdefault(table, None)
-        layout = Layout(tables=list(seen))
-        if not layout.tables:
-            return layout
-        counts = LeakProbe.count_rows(engine, self.server, layout.tables)
-        layout.baseline = {t: n for t, n in counts.items() if n}
-        if layout.baseline and sum(layout.baseline.values()) <= SNAPSHOT_ROW_LIMIT:
-            layout.rows, layout.restore_order = self._snapshot_rows(engine, list(layout.baseline))
-        return layout
-
-    def _snapshot_rows(
-        self, engine: Any, tables: list[TableRef]
-    ) -> tuple[dict[TableRef, tuple[list[str], list[tuple[Any, ...]]]], list[TableRef]]:
-        """Rows the schema build left (seed data from migrations), parents first."""
-        from sqlalchemy import MetaData
-
-        metadata = MetaData()
-        by_key: dict[tuple[str | None, str], TableRef] = {}
-        with engine.connect() as conn:
-            for schema in {t.schema for t in tables}:
-                metadata.reflect(
-                    conn, schema=schema, only=[t.name for t in tables if t.schema == schema]
-                )
-            rows: dict[TableRef, tuple[list[str], list[tuple[Any, ...]]]] = {}
-            for table in tables:
-                result = conn.exec_driver_sql(
-                    self.server.raw(f"SELECT * FROM {self.server.qualified(table)}")
-                )
-                rows[table] = (list(result.keys()), [tuple(r) for r in result])
-                by_key[(table.schema, table.name)] = table
-        order = [
-            by_key[(t.schema, t.name)]
-            for t in metadata.sorted_tables
-            if (t.schema, t.name) in by_key
-        ]
-        order += [t for t in tables if t not in order]
-        return rows, order
 
     # --- fresh databases ----------------------------------------------------------------
     # Once a fresh database has been asked for, the next one is cloned ahead of time on a

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from fixturekit.dialects import Server, TableRef
 
 if TYPE_CHECKING:
-    from fixturekit.plugin.databases import Layout
+    from fixturekit.plugin.template_layout import Layout
 
 
 @dataclass(frozen=True)
