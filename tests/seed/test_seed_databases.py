@@ -22,7 +22,8 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import URL
 
 from fixturekit.errors import FixturekitError
-from fixturekit.seed.run import LoadRequest, SeedRequest, run_load, run_seed
+from fixturekit.seed.replay import LoadRequest, run_load
+from fixturekit.seed.run import SeedRequest, run_seed
 
 ROWS = {
     "teams": 20,

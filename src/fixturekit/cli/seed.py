@@ -325,7 +325,7 @@ def load_command(folder, url, models, append, truncate, quiet):
     """Load seed files written by `fixturekit seed --export`, after checking them for drift."""
     from fixturekit.seed.load import redact
     from fixturekit.seed.progress import RichProgress
-    from fixturekit.seed.run import LoadRequest, run_load
+    from fixturekit.seed.replay import LoadRequest, run_load
 
     console = _console()
     progress: Progress | None = None if quiet else RichProgress(console)

@@ -22,7 +22,7 @@ from fixturekit.seed import load as loading
 from fixturekit.seed import pipeline
 from fixturekit.seed.columns import Chunk, KeyStore, deferred_updates, generate_table
 from fixturekit.seed.config import build_config, read_config
-from fixturekit.seed.files import Exporter, read_chunks, read_manifest, recorded_models
+from fixturekit.seed.files import Exporter, read_manifest
 from fixturekit.seed.limits import check_counts, check_disk, check_key_ranges
 from fixturekit.seed.load import Loader, TableLoad, connect, parse_url, redact
 from fixturekit.seed.plan import Existing, SeedPlan
@@ -192,7 +192,7 @@ def _cycle_links(
     return out
 
 
-class _Transaction:
+class Transaction:
     """The checks and the order of a load, shared by `seed` and `load`."""
 
     def __init__(
@@ -232,7 +232,7 @@ class _Transaction:
         return not filled
 
 
-def _timed(
+def timed(
     progress: Progress | None, key: str, total: int, chunks: Iterable[Chunk]
 ) -> tuple[Iterator[Chunk], Callable[[Chunk], None] | None]:
     if progress is None:
@@ -308,7 +308,7 @@ def run_seed(
     try:
         empty = True
         if loader is not None:
-            transaction = _Transaction(
+            transaction = Transaction(
                 loader,
                 tables,
                 append=request.append,
@@ -339,8 +339,8 @@ def run_seed(
             chunks: Iterable[Chunk] = generate_table(plan, seed, store)
             if exporter is not None:
                 chunks = exporter.tee(seed, chunks)
-            chunks, advance = _timed(progress, seed.key, seed.hi - seed.lo, chunks)
-            written = _write(
+            chunks, advance = timed(progress, seed.key, seed.hi - seed.lo, chunks)
+            written = write_table(
                 loader,
                 seed.table,
                 [seed.table.column(c) for c in seed.columns],
@@ -396,7 +396,7 @@ def run_seed(
     return result
 
 
-def _write(
+def write_table(
     loader: Loader | None,
     table: Table,
     columns: list,
@@ -417,104 +417,3 @@ def _write(
             after(chunk)
         return written
     return loader.load(TableLoad(table, columns), chunks, after)
-
-
-# --- loading seed files ------------------------------------------------------------------------
-
-
-@dataclass
-class LoadRequest:
-    folder: Path
-    url: str
-    models: str | None = None
-    append: bool = False
-    truncate: bool = False
-
-
-def run_load(
-    request: LoadRequest,
-    progress: Progress | None = None,
-    on_chunk: Callable[[Chunk], None] | None = None,
-) -> SeedResult:
-    """Load seed files after checking them against the current models."""
-    from fixturekit.seed.files import describe_schema, drift
-    from fixturekit.seed.plan import TableSeed
-
-    if request.append and request.truncate:
-        raise FixturekitError("--append and --truncate contradict each other; choose one.")
-    started = time.perf_counter()
-    manifest = read_manifest(request.folder)
-    models = request.models or recorded_models(manifest)
-    if not models:
-        raise FixturekitError("The manifest does not name the models; pass --models.")
-    schema = read_schema_spec(models, request.url)
-    entries = manifest.data["tables"]
-    changes = drift(
-        manifest.data.get("schema", {}), describe_schema(schema), [e["table"] for e in entries]
-    )
-    if changes:
-        raise FixturekitError(
-            f"The seed files in {request.folder} were made for another version of the models; "
-            "nothing was written:\n  - " + "\n  - ".join(changes),
-            hint=f"Regenerate them: fixturekit seed {models} --export {request.folder} "
-            f"--seed {manifest.data.get('seed', 0)}",
-        )
-    for entry in entries + manifest.data.get("cycles", []):
-        if not (request.folder / entry["file"]).is_file():
-            raise FixturekitError(f"{request.folder / entry['file']} is missing.")
-    tables = [schema.table(e["table"]) for e in entries]
-    deferred = {(c["table"], tuple(c["columns"])) for c in manifest.data.get("cycles", [])}
-    loader = connect(request.url)
-    result = SeedResult(SeedPlan({}, int(manifest.data.get("seed", 0)), manifest.today), 0.0)
-    try:
-        transaction = _Transaction(
-            loader,
-            tables,
-            append=request.append,
-            truncate=request.truncate,
-            check_empty=True,
-            deferred=deferred,
-        )
-        if transaction.open():
-            loader.prepare(tables, sum(int(e["rows"]) for e in entries))
-        for entry, table in zip(entries, tables, strict=True):
-            columns = [table.column(c) for c in entry["columns"]]
-            placeholder = TableSeed(table, rows=int(entry["rows"]))
-            chunks = (
-                Chunk(placeholder, 0, count, values)
-                for values, count in read_chunks(request.folder / entry["file"], entry["columns"])
-            )
-            chunks, advance = _timed(progress, table.key, int(entry["rows"]), chunks)
-            result.rows[table.key] = _write(loader, table, columns, chunks, advance, on_chunk)
-            if progress is not None:
-                progress.done(table.key)
-        for cycle in manifest.data.get("cycles", []):
-            table = schema.table(cycle["table"])
-            keys = [table.column(c) for c in cycle["keys"]]
-            values = [table.column(c) for c in cycle["columns"]]
-            names = cycle["keys"] + cycle["columns"]
-            batches = (
-                (
-                    {k: v for k, v in data.items() if k in cycle["keys"]},
-                    {k: v for k, v in data.items() if k in cycle["columns"]},
-                    count,
-                )
-                for data, count in read_chunks(request.folder / cycle["file"], names)
-            )
-            loader.update(table, keys, values, batches)
-        loader.finish(
-            [
-                (t, c.name, None)
-                for t in tables
-                for c in t.columns
-                if c.autoincrement and c.kind in INTEGER_KINDS
-            ]
-        )
-        loader.commit()
-    except BaseException:
-        loader.rollback()
-        raise
-    finally:
-        loader.close()
-    result.seconds = time.perf_counter() - started
-    return result
