@@ -260,10 +260,10 @@ class PostgresLoader(Loader):
         statement = sql.SQL("COPY {} ({}) FROM STDIN" + (" (FORMAT BINARY)" if binary else ""))
         statement = statement.format(table_name(target.table), columns)
         try:
-            with (
-                self.conn.cursor() as cur,
-                cur.copy(statement, writer=QueuedLibpqWriter(cur)) as copy,
-            ):
+            # Written from this thread: the pipeline's reader thread already keeps the worker's
+            # chunks coming while a write waits on the server, so a writer thread of psycopg's
+            # own would only add a hand-over per buffer.
+            with self.conn.cursor() as cur, cur.copy(statement) as copy:
                 if binary:
                     copy.write(SIGNATURE)
                 for buffer in buffers:
