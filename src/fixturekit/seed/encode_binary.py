@@ -193,34 +193,51 @@ def binary_chunk(seed: Any, columns: dict[str, Any], wires: list[str]) -> bytes:
     rows = len(columns[seed.columns[0]]) if seed.columns else 0
     if not rows:
         return b""
-    sizes = [f.sizes(rows) for f in fields]
     if all(f.fixed is not None and f.nulls is None for f in fields):
         return _fixed_rows(fields, rows)
-    row_bytes = 2 + sum(4 + np.maximum(s, 0) for s in sizes)
-    ends = np.cumsum(row_bytes)
-    starts = ends - row_bytes
-    out = np.empty(int(ends[-1]), dtype=np.uint8)
-    count = np.array([len(fields)], dtype=">i2").view(np.uint8)
-    out[starts] = count[0]
-    out[starts + 1] = count[1]
-    position = starts + 2
-    four = np.arange(4)
-    for field, size in zip(fields, sizes, strict=True):
-        out[position[:, None] + four] = _block(size.astype(">i4"))
-        at = position + 4
-        present = size >= 0
-        if field.fixed is not None:
+    return _mixed_rows(fields, rows)
+
+
+def _mixed_rows(fields: list[_Field], rows: int) -> bytes:
+    """Rows with values of varying width (text, or NULLs). A row is a run of fixed-width pieces
+    (the field count, every size word, the values of fixed width that are never NULL), then a
+    value of varying width, then the next run, and so on. Each run is laid out as one packed
+    record per row and copied in one step; each varying value is copied byte-wise after it."""
+    runs: list[list[tuple[str, Any, np.ndarray | int]]] = [[("count", ">i2", len(fields))]]
+    varying: list[tuple[np.ndarray, np.ndarray]] = []  # (bytes end to end, bytes per row)
+    for i, field in enumerate(fields):
+        size = field.sizes(rows)
+        if field.fixed is not None and field.nulls is None:
             width = field.fixed.shape[1]
-            rows_at = at[present] if field.nulls is not None else at
-            block = field.fixed[present] if field.nulls is not None else field.fixed
-            out[rows_at[:, None] + np.arange(width)] = block
-        elif len(field.data):
-            lengths = field.lengths
-            # byte k of the data lands at its row's value start plus its offset in the value
-            value_starts = np.cumsum(lengths) - lengths
-            shift = np.repeat(at - value_starts, lengths)
-            out[shift + np.arange(len(field.data))] = field.data
-        position = at + np.maximum(size, 0)
+            runs[-1] += [(f"size{i}", ">i4", width), (f"value{i}", (np.uint8, width), field.fixed)]
+            continue
+        runs[-1].append((f"size{i}", ">i4", size))
+        # A value of fixed width with NULLs is absent where NULL: it varies too.
+        data = field.fixed[~field.nulls].reshape(-1) if field.fixed is not None else field.data
+        varying.append((data, np.maximum(size, 0)))
+        runs.append([])
+    records = []
+    for run in runs:
+        record = np.empty(rows, dtype=np.dtype([(name, kind) for name, kind, _ in run]))
+        for name, _kind, values in run:
+            record[name] = values
+        records.append(record.view(np.uint8).reshape(rows, -1))
+    widths = [r.shape[1] for r in records]
+    row_bytes = sum(widths) + sum(lengths for _data, lengths in varying)
+    ends = np.cumsum(row_bytes)
+    out = np.empty(int(ends[-1]), dtype=np.uint8)
+    at = ends - row_bytes
+    for index, record in enumerate(records):
+        if widths[index]:
+            out[at[:, None] + np.arange(widths[index])] = record
+        at = at + widths[index]
+        if index < len(varying):
+            data, lengths = varying[index]
+            if len(data):
+                # byte k of the data lands at its row's value start plus its offset in the value
+                value_starts = np.cumsum(lengths) - lengths
+                out[np.repeat(at - value_starts, lengths) + np.arange(len(data))] = data
+            at = at + lengths
     return out.tobytes()
 
 
