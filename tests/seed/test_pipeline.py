@@ -319,3 +319,24 @@ def test_binary_copy_loads_the_rows_text_copy_would(pg_url: URL, monkeypatch, tm
     formats.clear()
     assert seed_and_hash(truncate=True) == binary
     assert formats == []
+
+
+def test_the_progress_bars_start_no_thread_before_the_first_table():
+    """The worker is forked after the bars are made and before the first table starts: no
+    refresh thread may be running then (a fork with threads running can deadlock)."""
+    import io
+    import threading
+
+    from rich.console import Console
+
+    from fixturekit.seed.progress import RichProgress
+
+    before = threading.active_count()
+    bars = RichProgress(Console(file=io.StringIO(), force_terminal=True))
+    assert threading.active_count() == before
+    bars.start("users", 10)
+    assert threading.active_count() == before + 1
+    bars.advance("users", 10)
+    bars.done("users")
+    bars.close()
+    assert threading.active_count() == before

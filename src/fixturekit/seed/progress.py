@@ -67,10 +67,18 @@ class RichProgress(Progress):
             transient=False,
         )
         self._tasks: dict[str, Any] = {}
-        self._bars.start()
+        self._shown = False
+
+    def _show(self) -> None:
+        # The bars' refresh thread starts with the first table, not before: the seed's worker
+        # is forked before that, and forking a process with threads running can deadlock.
+        if not self._shown:
+            self._bars.start()
+            self._shown = True
 
     def start(self, key: str, total: int) -> None:
         super().start(key, total)
+        self._show()
         self._tasks[key] = self._bars.add_task(key, total=total, rate="")
 
     def advance(self, key: str, rows: int) -> None:
@@ -84,7 +92,9 @@ class RichProgress(Progress):
         self._bars.update(self._tasks[key], rate=rate)
 
     def note(self, text: str) -> None:
+        self._show()
         self._bars.console.print(f"  {text}")
 
     def close(self) -> None:
-        self._bars.stop()
+        if self._shown:
+            self._bars.stop()
