@@ -340,4 +340,6 @@ def test_the_progress_bars_start_no_thread_before_the_first_table():
     bars.advance("users", 10)
     bars.done("users")
     bars.close()
+    for thread in started:
+        thread.join(timeout=5)  # rich tells its thread to stop; it ends at its next wake-up
     assert not started & set(threading.enumerate())
