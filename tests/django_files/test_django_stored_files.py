@@ -58,9 +58,25 @@ out["attachments"] = [
     for a in Attachment.objects.filter(pk__in=[a.pk for a in attachments])
 ]
 out["notes"] = [stored(a, "note") for a in Attachment.objects.all()]
-out["scans"] = [stored(s, "image") for s in [f.ScanFactory.create(), *f.ScanFactory.create_batch(5)]]
+scans = [f.ScanFactory.create(), *f.ScanFactory.create_batch(5)]
+out["scans"] = [stored(s, "image") for s in scans]
 built = f.PhotoFactory.build()
 out["built"] = [built.pk, built.width, built.height, built.file._committed]
+
+from hypothesis import given, settings
+from fixturekit.strategies import objects, save
+
+drawn = []
+
+@settings(max_examples=8, database=None, deadline=None)
+@given(objects(Photo))
+def property_(photo):
+    save(photo)
+    item = stored(Photo.objects.get(pk=photo.pk), "file")
+    drawn.append({**item, "row": [photo.width, photo.height]})
+
+property_()
+out["hypothesis"] = drawn
 
 from fixturekit.factory_django import django_plan
 from fixturekit.values.bulk import BulkContext, bulk_values
@@ -92,9 +108,9 @@ def _env(pg_url, tmp_path: Path) -> dict[str, str]:
     return env
 
 
-def _run(env, *args: str) -> subprocess.CompletedProcess:
+def _run(env, *args: str, cwd: Path = PROJECT) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, *args], cwd=PROJECT, env=env, capture_output=True, text=True, timeout=600
+        [sys.executable, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=600
     )
 
 
@@ -120,7 +136,7 @@ def test_factories_store_real_files(pg_url, tmp_path):
     # Django reads the dimensions from the image: the factory does not set them
     assert "width =" not in text and "height =" not in text
 
-    checked = _run(env, "-c", _CHECK, str(tmp_path))
+    checked = _run(env, "-c", _CHECK, str(tmp_path), cwd=tmp_path)  # Hypothesis writes there
     assert checked.returncode == 0, checked.stderr[-4000:]
     result = json.loads(checked.stdout.splitlines()[-1])
     media = str(tmp_path / "media")
@@ -155,8 +171,14 @@ def test_factories_store_real_files(pg_url, tmp_path):
 
     # build() makes the object without saving it, or its file
     assert result["built"] == [None, 320, 240, False]
-    stored_photos = _files(tmp_path / "media" / "photos")
-    assert len(stored_photos) == 12
+    # one file per saved photo: 12 from factories, the rest from Hypothesis examples
+    assert len(_files(tmp_path / "media" / "photos")) == 12 + len(result["hypothesis"])
+
+    # Hypothesis objects carry file content too: saving them stores an image
+    assert result["hypothesis"]
+    for photo in result["hypothesis"]:
+        assert photo["exists"] and photo["image"] == ["JPEG", 320, 240]
+        assert photo["row"] == [320, 240]
 
     # seeding writes names only: upload_to's folder, the extension, within the column
     seeded = result["seeded"]
