@@ -8,7 +8,7 @@ import datetime
 
 import pytest
 
-from fixturekit.infer.files import UploadedFile
+from fixturekit.infer.file_strategies import UploadedFile
 from fixturekit.infer.rules import InferenceOptions, infer_column
 from fixturekit.infer.strategies import IntRange, NullValue
 from fixturekit.schema.model import Column, ColumnType, Kind, StoredFile, Table

@@ -27,8 +27,8 @@ from fixturekit.infer import strategies as st
 from fixturekit.infer.constraints import Narrowing, narrow
 from fixturekit.infer.decision import Decision
 from fixturekit.infer.defaults import column_keys, factory_default
-from fixturekit.infer.files import dimension_plan, file_plan
 from fixturekit.infer.domain_rules import check_pattern, closed_domain, type_shape
+from fixturekit.infer.files import dimension_plan, file_plan
 from fixturekit.infer.meaning_rules import number_by_meaning, string_by_meaning, time_by_meaning
 from fixturekit.infer.names import match_name
 from fixturekit.infer.plan import FieldPlan

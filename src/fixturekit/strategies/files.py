@@ -15,7 +15,7 @@ from typing import Any
 
 from hypothesis import strategies as hs
 
-from fixturekit.infer.files import FILE_DATA, UploadedFile
+from fixturekit.infer.file_strategies import FILE_DATA, UploadedFile
 from fixturekit.schema.model import Column
 from fixturekit.strategies.columns import ColumnStrategy, column_strategy, provider_pool
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from fixturekit.infer.files import UploadedFile
+from fixturekit.infer.file_strategies import UploadedFile
 from fixturekit.values.bulk_core import BulkContext, BulkError, bulk_values, fit_texts, typed
 from fixturekit.values.bulk_text import faker_values
 
