@@ -33,8 +33,8 @@ def string_by_meaning(
     meaning, reason = None, ""
     semantic = column.type.kind in STRING_KINDS and column.semantic
     if semantic:
-        # Django declares FileField as "file": a storage-relative name (Django's storages refuse
-        # absolute paths), which Faker calls "file_name"
+        # Django declares FilePathField as "file": a file's name, which Faker calls
+        # "file_name" (FileField columns get content to store: fixturekit.infer.files)
         meaning = {"ip": "ipv4", "file": "file_name"}.get(semantic, semantic)
         reason = f"declared as {semantic}"
     else:

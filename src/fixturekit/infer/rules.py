@@ -28,6 +28,7 @@ from fixturekit.infer.constraints import Narrowing, narrow
 from fixturekit.infer.decision import Decision
 from fixturekit.infer.defaults import column_keys, factory_default
 from fixturekit.infer.domain_rules import check_pattern, closed_domain, type_shape
+from fixturekit.infer.files import dimension_plan, file_plan
 from fixturekit.infer.meaning_rules import number_by_meaning, string_by_meaning, time_by_meaning
 from fixturekit.infer.names import match_name
 from fixturekit.infer.plan import FieldPlan
@@ -241,6 +242,10 @@ def infer_column(
     secret = secret_plan(column, options)
     if secret is not None:
         return secret
+    # a stored file, even where the model has a default name: that file may not exist here
+    stored = file_plan(column, options) or dimension_plan(column, table, options)
+    if stored is not None:
+        return stored
     if unique is None:
         unique = table.is_unique_alone(column.name) if table is not None else column.unique
     if options.factory_object:

@@ -24,12 +24,14 @@ each stays small enough to read at once:
 * `person_strategies`: a row's person and the columns built from the name;
 * `declaration_strategies`: user declarations and polymorphic keys, declaration-only;
 * `temporal`: dates, times, durations, values placed relative to another column;
-* `coherent`: the columns of a row's address and company.
+* `coherent`: the columns of a row's address and company;
+* `file_strategies`: file content for a column that names a stored file (Django's FileField).
 """
 
 from fixturekit.infer.choice_strategies import Boolean, Choice, Literal, NullValue, UniqueChoice
 from fixturekit.infer.coherent import AddressPart, CompanyDerived
 from fixturekit.infer.declaration_strategies import Custom, PolymorphicKey
+from fixturekit.infer.file_strategies import UploadedFile
 from fixturekit.infer.number_strategies import DecimalRange, FloatRange, IntRange, SequenceInt
 from fixturekit.infer.person_strategies import PersonDerived, PersonName
 from fixturekit.infer.strategy_base import (
@@ -100,6 +102,7 @@ __all__ = [
     "UniqueChoice",
     "UniqueFakerValue",
     "UniqueText",
+    "UploadedFile",
     "UuidValue",
     "base_namespace",
     "kwargs_source",

@@ -35,6 +35,7 @@ from fixturekit.schema.model import (
     RelationKind,
     Relationship,
     Schema,
+    StoredFile,
     Table,
     TreeApi,
     Unique,
@@ -175,6 +176,31 @@ def _semantic(field: Any) -> str | None:
     return None
 
 
+def _stored_file(field: Any) -> StoredFile | None:
+    """What a FileField or ImageField says about the file its column names (None otherwise)."""
+    from django.core.validators import FileExtensionValidator
+    from django.db import models
+
+    if not isinstance(field, models.FileField):
+        return None
+    extensions = tuple(
+        ext.lower().lstrip(".")
+        for validator in field.validators
+        if isinstance(validator, FileExtensionValidator) and validator.allowed_extensions
+        for ext in validator.allowed_extensions
+    )
+    upload_to = field.upload_to
+    folder = None if callable(upload_to) else str(upload_to or "")
+    dimensions = {}
+    if isinstance(field, models.ImageField):
+        for facet in ("width_field", "height_field"):
+            name = getattr(field, facet, None)
+            if name:
+                dimensions[facet] = field.model._meta.get_field(name).column
+    image = isinstance(field, models.ImageField)
+    return StoredFile(image=image, extensions=extensions, folder=folder, **dimensions)
+
+
 def _is_user_model(model: Any) -> bool:
     from django.contrib.auth.base_user import AbstractBaseUser
 
@@ -265,6 +291,7 @@ def _column(field: Any, model: type, connection: Any, pk_columns: set[str]) -> C
         attribute=field.attname if field.attname != field.column else None,
         comment=getattr(field, "db_comment", None),
         semantic=_semantic(field),
+        file=_stored_file(field),
     )
 
 

@@ -125,6 +125,21 @@ class DefaultValue:
 
 
 @dataclass(frozen=True)
+class StoredFile:
+    """A column that names a file kept in the ORM's file storage (Django's FileField).
+
+    The column holds a storage-relative name; the ORM writes the file and picks the name when a
+    row is saved with file content, so factories give content and seeding only names.
+    """
+
+    image: bool = False  # an ImageField: the content must open as an image
+    extensions: tuple[str, ...] = ()  # what the field's validators allow, lower case; () = any
+    folder: str | None = None  # `upload_to` as declared (strftime codes kept); None: a callable
+    width_field: str | None = None  # the columns the ORM fills from the image's dimensions
+    height_field: str | None = None
+
+
+@dataclass(frozen=True)
 class Column:
     name: str
     type: ColumnType
@@ -146,6 +161,8 @@ class Column:
     # False when the table's model class does not map the column (`exclude_properties`, or a
     # subclass that extends the table): the class cannot take a value for it
     mapped: bool = True
+    # A file in the ORM's storage (the column holds its name), or None
+    file: StoredFile | None = None
 
     @property
     def kind(self) -> Kind:

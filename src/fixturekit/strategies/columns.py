@@ -500,3 +500,7 @@ def _(strategy: st.PolymorphicKey, column: Column | None = None) -> ColumnStrate
 
     plain = infer_column(column, options=InferenceOptions(factory_object=False)).strategy
     return hs.none() if plain is None else column_strategy(plain, column)
+
+
+# Files in a Django storage: content the ORM writes on save, registered there.
+from fixturekit.strategies import files  # noqa: E402, F401

@@ -55,6 +55,7 @@ from fixturekit.schema.model import Column
 # The text and row-dependent renderings register themselves with `bulk_values` on import.
 from fixturekit.values import (  # noqa: F401
     bulk_entities,
+    bulk_files,
     bulk_people,
     bulk_relative,
     bulk_rows,

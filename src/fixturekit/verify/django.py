@@ -92,6 +92,34 @@ def pointed_at(url: Any) -> Iterator[None]:
         connection.settings_dict.update(saved)
 
 
+@contextlib.contextmanager
+def scratch_file_storage() -> Iterator[None]:
+    """Files the factories write while they are verified go to a temporary folder, deleted
+    afterwards, never to the project's storage (its MEDIA_ROOT, or a bucket)."""
+    import tempfile
+
+    from django.apps import apps
+    from django.core.files.storage import FileSystemStorage
+    from django.db import models
+
+    fields = [
+        field
+        for model in apps.get_models()
+        for field in model._meta.concrete_fields
+        if isinstance(field, models.FileField)
+    ]
+    saved = [(field, field.storage) for field in fields]
+    with tempfile.TemporaryDirectory(prefix="fixturekit-verify-") as folder:
+        scratch = FileSystemStorage(location=folder)
+        for field in fields:
+            field.storage = scratch
+        try:
+            yield
+        finally:
+            for field, storage in saved:
+                field.storage = storage
+
+
 def create_tables() -> None:
     from django.apps import apps
     from django.db import DEFAULT_DB_ALIAS, connections
@@ -162,6 +190,7 @@ class DjangoVerifyRequest:
         with (
             verification_database(source, lambda engine: None, self.notice) as database,
             pointed_at(database.engine.url),
+            scratch_file_storage(),
             unexpected(),
         ):
             create_tables()
