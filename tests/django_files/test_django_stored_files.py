@@ -125,7 +125,7 @@ def test_factories_store_real_files(pg_url, tmp_path):
                 "--verify", "--verify-rows", "5")  # fmt: skip
     shown = made.stdout + made.stderr
     assert made.returncode == 0, shown
-    assert "3 verified" in shown, shown
+    assert "4 verified" in shown, shown
     # verification writes its files to a temporary folder, not the project's storage
     assert _files(tmp_path / "media") == [] and _files(tmp_path / "private") == []
     text = out.read_text()
@@ -185,3 +185,40 @@ def test_factories_store_real_files(pg_url, tmp_path):
     assert len(seeded) == 50
     assert all(n.startswith("photos/2026/03/") and n.endswith(".jpg") for n in seeded)
     assert all(len(n) <= 60 for n in seeded)
+
+
+_CREATE_TABLES = """
+import django
+django.setup()
+from django.apps import apps
+from django.db import connection
+
+with connection.schema_editor() as editor:
+    for model in apps.get_app_config("filesapp").get_models():
+        editor.create_model(model)
+"""
+
+
+def test_seeding_names_files_and_keeps_a_unique_file_column_unique(pg_url, tmp_path):
+    """`fixturekit seed --django` writes names shaped like Django's; a unique file column gets
+    a distinct name on every row (far more rows than Faker has file-name stems)."""
+    from sqlalchemy import create_engine, text
+
+    env = _env(pg_url, tmp_path)
+    created = _run(env, "-c", _CREATE_TABLES, cwd=tmp_path)
+    assert created.returncode == 0, created.stderr[-4000:]
+    rows = "filesapp_badge=5000,filesapp_photo=20,filesapp_attachment=20,filesapp_scan=20"
+    seeded = _run(
+        env, "-m", "fixturekit", "seed", "--django", "filesapp", "--url",
+        pg_url.render_as_string(hide_password=False), "--rows", rows, "--quiet",
+    )  # fmt: skip
+    assert seeded.returncode == 0, seeded.stdout + seeded.stderr
+    engine = create_engine(pg_url)
+    with engine.connect() as conn:
+        icons = conn.execute(text("SELECT icon FROM filesapp_badge")).scalars().all()
+        photos = conn.execute(text("SELECT file FROM filesapp_photo")).scalars().all()
+    engine.dispose()
+    assert len(icons) == len(set(icons)) == 5000
+    assert all(icon.startswith("badges/") and len(icon) <= 24 for icon in icons)
+    assert all(photo.startswith("photos/") and photo.endswith(".jpg") for photo in photos)
+    assert _files(tmp_path / "media") == []  # names only: seeding writes no file

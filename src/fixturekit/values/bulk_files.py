@@ -32,5 +32,31 @@ def _(strategy: UploadedFile, count: int, ctx: BulkContext) -> Any:
     if folder:
         prefix = folder.rstrip("/") + "/"
         names = np.array([prefix + name for name in names.tolist()], dtype=object)
-    names = fit_texts(names, strategy.max_length, None, ctx.rng)
+    if ctx.column is not None and ctx.column.unique:
+        names = _distinct(names, ctx.row_numbers(count), strategy.max_length, ctx)
+    else:
+        names = fit_texts(names, strategy.max_length, None, ctx.rng)
     return typed(names, ctx.column.type if ctx.column else None)
+
+
+def _distinct(names: np.ndarray, rows: np.ndarray, max_length: int | None, ctx: Any) -> Any:
+    """`folder/stem_<row>.ext` for a unique column: the name ends in the row number and the
+    extension, so no two rows share it (Faker's stems are a few hundred words). A name too
+    long loses letters of its stem, never the folder, the number or the extension."""
+    out = []
+    for name, row in zip(names.tolist(), rows.tolist(), strict=True):
+        head, dot, extension = str(name).rpartition(".")
+        if not dot:
+            head, extension = str(name), ""
+        folder, slash, stem = head.rpartition("/")
+        prefix, tail = folder + slash, f"_{row}{dot}{extension}"
+        if max_length is not None:
+            room = max_length - len(prefix) - len(tail)
+            if room < 1:
+                raise BulkError(
+                    f"{ctx.table}.{ctx.column_name}: no distinct file name fits in "
+                    f"{max_length} characters after the folder {prefix!r}"
+                )
+            stem = stem[:room]
+        out.append(f"{prefix}{stem}{tail}")
+    return np.array(out, dtype=object)

@@ -65,3 +65,9 @@ class Scan(models.Model):
         validators=[FileExtensionValidator(["png"])],
     )
     page = models.PositiveSmallIntegerField(default=1)
+
+
+class Badge(models.Model):
+    """A unique file column: every row must name another file, seeded ones included."""
+
+    icon = models.FileField(upload_to="badges", unique=True, max_length=24)
