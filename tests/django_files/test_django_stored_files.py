@@ -11,10 +11,11 @@ its column, that images open with the dimensions the row holds, and what seeding
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
+
+from djangochild import child_env
 
 PROJECT = Path(__file__).resolve().parent
 
@@ -90,22 +91,10 @@ print(json.dumps(out))
 
 
 def _env(pg_url, tmp_path: Path) -> dict[str, str]:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("DJANGO_", "FILES_", "FIXTUREKIT_", "PYTEST_XDIST"))
-    }
-    env.update(
-        DJANGO_SETTINGS_MODULE="settings_files",
-        PYTHONPATH=str(PROJECT),
-        FILES_PG_NAME=pg_url.database,
-        FILES_PG_HOST=pg_url.host or "127.0.0.1",
-        FILES_PG_PORT=str(pg_url.port or 5432),
-        FILES_PG_USER=pg_url.username or "postgres",
-        FILES_MEDIA_ROOT=str(tmp_path / "media"),
-        FILES_PRIVATE_ROOT=str(tmp_path / "private"),
-    )
-    return env
+    return child_env(
+        pg_url, "settings_files", PROJECT, "FILES",
+        MEDIA_ROOT=str(tmp_path / "media"), PRIVATE_ROOT=str(tmp_path / "private"),
+    )  # fmt: skip
 
 
 def _run(env, *args: str, cwd: Path = PROJECT) -> subprocess.CompletedProcess:

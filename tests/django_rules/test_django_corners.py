@@ -10,10 +10,11 @@ cornerapp; a child process then creates rows with the file it wrote and checks t
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
+
+from djangochild import child_env
 
 PROJECT = Path(__file__).resolve().parent
 
@@ -71,20 +72,7 @@ print(json.dumps(out))
 
 
 def _env(pg_url) -> dict[str, str]:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("DJANGO_", "CORNER_", "FIXTUREKIT_", "PYTEST_XDIST"))
-    }
-    env.update(
-        DJANGO_SETTINGS_MODULE="settings_corner",
-        PYTHONPATH=str(PROJECT),
-        CORNER_PG_NAME=pg_url.database,
-        CORNER_PG_HOST=pg_url.host or "127.0.0.1",
-        CORNER_PG_PORT=str(pg_url.port or 5432),
-        CORNER_PG_USER=pg_url.username or "postgres",
-    )
-    return env
+    return child_env(pg_url, "settings_corner", PROJECT, "CORNER")
 
 
 def _generate(env, out: Path, *extra: str) -> subprocess.CompletedProcess:

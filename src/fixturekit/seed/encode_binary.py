@@ -193,24 +193,28 @@ def binary_chunk(seed: Any, columns: dict[str, Any], wires: list[str]) -> bytes:
     rows = len(columns[seed.columns[0]]) if seed.columns else 0
     if not rows:
         return b""
-    if all(f.fixed is not None and f.nulls is None for f in fields):
-        return _fixed_rows(fields, rows)
-    return _mixed_rows(fields, rows)
+    records, varying = _pieces(fields, rows)
+    if not varying:  # every value of fixed width, none NULL: a row is one packed record
+        return records[0].tobytes()
+    return _assembled(records, varying, rows)
 
 
-def _mixed_rows(fields: list[_Field], rows: int) -> bytes:
-    """Rows with values of varying width (text, or NULLs). A row is a run of fixed-width pieces
-    (the field count, every size word, the values of fixed width that are never NULL), then a
-    value of varying width, then the next run, and so on. Each run is laid out as one packed
-    record per row and copied in one step; each varying value is copied byte-wise after it."""
+def _pieces(
+    fields: list[_Field], rows: int
+) -> tuple[list[np.ndarray], list[tuple[np.ndarray, np.ndarray]]]:
+    """A row is a run of fixed-width pieces (the field count, every size word, the values of
+    fixed width that are never NULL), then a value of varying width (text, or a value with
+    NULLs), then the next run, and so on. Each run comes out as one packed record per row
+    (a numpy structured array: constants are broadcast, not materialised per row); each
+    varying value as (its bytes end to end, its bytes per row)."""
     runs: list[list[tuple[str, Any, np.ndarray | int]]] = [[("count", ">i2", len(fields))]]
-    varying: list[tuple[np.ndarray, np.ndarray]] = []  # (bytes end to end, bytes per row)
+    varying: list[tuple[np.ndarray, np.ndarray]] = []
     for i, field in enumerate(fields):
-        size = field.sizes(rows)
         if field.fixed is not None and field.nulls is None:
             width = field.fixed.shape[1]
             runs[-1] += [(f"size{i}", ">i4", width), (f"value{i}", (np.uint8, width), field.fixed)]
             continue
+        size = field.sizes(rows)
         runs[-1].append((f"size{i}", ">i4", size))
         # A value of fixed width with NULLs is absent where NULL: it varies too.
         data = field.fixed[~field.nulls].reshape(-1) if field.fixed is not None else field.data
@@ -221,15 +225,24 @@ def _mixed_rows(fields: list[_Field], rows: int) -> bytes:
         record = np.empty(rows, dtype=np.dtype([(name, kind) for name, kind, _ in run]))
         for name, _kind, values in run:
             record[name] = values
-        records.append(record.view(np.uint8).reshape(rows, -1))
-    widths = [r.shape[1] for r in records]
+        records.append(record)
+    return records, varying
+
+
+def _assembled(
+    records: list[np.ndarray], varying: list[tuple[np.ndarray, np.ndarray]], rows: int
+) -> bytes:
+    """The runs and varying values of `_pieces` interleaved, row by row: each run copied in
+    one step, each varying value byte-wise after it."""
+    blocks = [record.view(np.uint8).reshape(rows, -1) for record in records]
+    widths = [block.shape[1] for block in blocks]
     row_bytes = sum(widths) + sum(lengths for _data, lengths in varying)
     ends = np.cumsum(row_bytes)
     out = np.empty(int(ends[-1]), dtype=np.uint8)
     at = ends - row_bytes
-    for index, record in enumerate(records):
+    for index, block in enumerate(blocks):
         if widths[index]:
-            out[at[:, None] + np.arange(widths[index])] = record
+            out[at[:, None] + np.arange(widths[index])] = block
         at = at + widths[index]
         if index < len(varying):
             data, lengths = varying[index]
@@ -238,20 +251,6 @@ def _mixed_rows(fields: list[_Field], rows: int) -> bytes:
                 value_starts = np.cumsum(lengths) - lengths
                 out[np.repeat(at - value_starts, lengths) + np.arange(len(data))] = data
             at = at + lengths
-    return out.tobytes()
-
-
-def _fixed_rows(fields: list[_Field], rows: int) -> bytes:
-    """Every value of the chunk has a fixed width and none is NULL: one row is a fixed record,
-    laid out by a numpy structured array."""
-    layout: list[tuple[str, Any]] = [("count", ">i2")]
-    for i, field in enumerate(fields):
-        layout += [(f"size{i}", ">i4"), (f"value{i}", (np.uint8, field.fixed.shape[1]))]
-    out = np.empty(rows, dtype=np.dtype(layout))  # packed: no padding between fields
-    out["count"] = len(fields)  # constants are broadcast, not materialised per row
-    for i, field in enumerate(fields):
-        out[f"size{i}"] = field.fixed.shape[1]
-        out[f"value{i}"] = field.fixed
     return out.tobytes()
 
 

@@ -84,12 +84,11 @@ def load_order(plan: SeedPlan, any_order: bool) -> list[TableSeed]:
         return seeds
     needs: dict[str, set[str]] = {}
     for seed in seeds:
-        links = list(seed.links)
-        links += [m.link for combo in seed.combos for m in combo.members if m.link is not None]
-        links += [combo.group for combo in seed.combos if combo.group is not None]
+        # As `sizing.keep` decides what is kept: every link (a composite unique's members and
+        # group included) is in `seed.links`.
         needs[seed.key] = {
             link.parent
-            for link in links
+            for link in seed.links
             if link.parent != seed.key
             and any(c not in plan.tables[link.parent].sequences for c in link.fk.referred_columns)
         }

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from fixturekit.infer.file_strategies import UploadedFile
 from fixturekit.values.bulk_core import BulkContext, BulkError, bulk_values, fit_texts, typed
 from fixturekit.values.bulk_text import faker_values
+from fixturekit.values.distinct import numbered
+from fixturekit.values.pools import object_array
 
 
 @bulk_values.register
@@ -27,36 +27,21 @@ def _(strategy: UploadedFile, count: int, ctx: BulkContext) -> Any:
     if isinstance(ctx, BatchContext):
         raise BulkError("a stored file is written by the ORM when each row is saved")
     names = faker_values("file_name", (("extension", strategy.suffix),), count, ctx)
-    names = np.asarray(names, dtype=object)
     folder = ctx.today.strftime(strategy.folder) if strategy.folder else ""
-    if folder:
-        prefix = folder.rstrip("/") + "/"
-        names = np.array([prefix + name for name in names.tolist()], dtype=object)
+    prefix = folder.rstrip("/") + "/" if folder else ""
     if ctx.column is not None and ctx.column.unique:
-        names = _distinct(names, ctx.row_numbers(count), strategy.max_length, ctx)
+        # Faker has a few hundred file-name stems: each row's number, woven into its stem,
+        # keeps a unique column's names apart (`tempore4812.txt`).
+        extension = f".{strategy.suffix}"
+        stems = object_array([str(name).removesuffix(extension) for name in names.tolist()])
+        limit = strategy.max_length
+        room = None if limit is None else limit - len(prefix) - len(extension)
+        try:
+            stems = numbered(stems, ctx.row_numbers(count), room)
+        except ValueError as exc:
+            raise BulkError(f"{ctx.table}.{ctx.column_name}: {exc}") from None
+        names = object_array([prefix + stem + extension for stem in stems.tolist()])
     else:
+        names = object_array([prefix + str(name) for name in names.tolist()])
         names = fit_texts(names, strategy.max_length, None, ctx.rng)
     return typed(names, ctx.column.type if ctx.column else None)
-
-
-def _distinct(names: np.ndarray, rows: np.ndarray, max_length: int | None, ctx: Any) -> Any:
-    """`folder/stem_<row>.ext` for a unique column: the name ends in the row number and the
-    extension, so no two rows share it (Faker's stems are a few hundred words). A name too
-    long loses letters of its stem, never the folder, the number or the extension."""
-    out = []
-    for name, row in zip(names.tolist(), rows.tolist(), strict=True):
-        head, dot, extension = str(name).rpartition(".")
-        if not dot:
-            head, extension = str(name), ""
-        folder, slash, stem = head.rpartition("/")
-        prefix, tail = folder + slash, f"_{row}{dot}{extension}"
-        if max_length is not None:
-            room = max_length - len(prefix) - len(tail)
-            if room < 1:
-                raise BulkError(
-                    f"{ctx.table}.{ctx.column_name}: no distinct file name fits in "
-                    f"{max_length} characters after the folder {prefix!r}"
-                )
-            stem = stem[:room]
-        out.append(f"{prefix}{stem}{tail}")
-    return np.array(out, dtype=object)
